@@ -1,0 +1,162 @@
+"""automata_bilinear: finite automata, groups and exact bilinear-RNN constructions.
+
+The toolkit is built around Ebrahimi & Memisevic, "Revisiting Bi-Linear State Transitions in
+Recurrent Neural Networks" (arXiv 2505.21749). This release provides the automata core: the
+Moore-machine data model, simulation, minimisation with access words and separating suffixes,
+exact equivalence, products, the families of the state-tracking literature, spec strings and
+file formats.
+
+Examples
+--------
+>>> import automata_bilinear as ab
+>>> m = ab.build("dihedral:4")
+>>> m.n_states, ab.minimize(m).machine.n_states
+(8, 8)
+>>> ab.find_counterexample(ab.build("counter:2"), ab.build("counter:4"))
+('1', '1')
+"""
+
+from ._version import __version__
+from .automaton import (
+    MooreMachine,
+    OutputLabel,
+    Word,
+    decode_word,
+    encode_word,
+    encode_words,
+    machine_from_function,
+)
+from .equivalence import are_equivalent, find_counterexample
+from .errors import (
+    AutomataBilinearError,
+    AutomatonError,
+    FormatError,
+    NotRepresentableError,
+    ResourceLimitError,
+    SpecError,
+    UnknownSymbolError,
+)
+from .families import (
+    alternating,
+    counter_mod,
+    cycle_navigation,
+    cyclic,
+    dihedral,
+    even_pairs,
+    flipflop,
+    modular_arithmetic,
+    occurred,
+    parity,
+    quaternion,
+    random_dfa,
+    reset_cyclic,
+    symmetric,
+    threshold,
+)
+from .formats import (
+    MissingDependencyError,
+    automaton_from_dict,
+    automaton_from_json,
+    automaton_to_dict,
+    automaton_to_json,
+    from_automata_lib,
+    from_networkx,
+    load_automaton,
+    save_automaton,
+    to_automata_lib,
+    to_dot,
+    to_networkx,
+)
+from .groups import (
+    FiniteGroup,
+    alternating_group,
+    cayley_automaton,
+    cyclic_group,
+    dihedral_group,
+    direct_product_group,
+    group_from_sympy,
+    permutation_group,
+    quaternion_group,
+    symmetric_group,
+)
+from .minimize import Minimization, minimize
+from .operations import direct_product, relabel
+from .reachability import access_words, canonical_form, reachable_states, trim
+from .simulate import final_output, output_trace, random_words, run, run_batch
+from .specs import FAMILIES, build, parse_spec
+from .summary import machine_summary, permutation_letters
+
+__all__ = [
+    "FAMILIES",
+    "AutomataBilinearError",
+    "AutomatonError",
+    "FiniteGroup",
+    "FormatError",
+    "Minimization",
+    "MissingDependencyError",
+    "MooreMachine",
+    "NotRepresentableError",
+    "OutputLabel",
+    "ResourceLimitError",
+    "SpecError",
+    "UnknownSymbolError",
+    "Word",
+    "__version__",
+    "access_words",
+    "alternating",
+    "alternating_group",
+    "are_equivalent",
+    "automaton_from_dict",
+    "automaton_from_json",
+    "automaton_to_dict",
+    "automaton_to_json",
+    "build",
+    "canonical_form",
+    "cayley_automaton",
+    "counter_mod",
+    "cycle_navigation",
+    "cyclic",
+    "cyclic_group",
+    "decode_word",
+    "dihedral",
+    "dihedral_group",
+    "direct_product",
+    "direct_product_group",
+    "encode_word",
+    "encode_words",
+    "even_pairs",
+    "final_output",
+    "find_counterexample",
+    "flipflop",
+    "from_automata_lib",
+    "from_networkx",
+    "group_from_sympy",
+    "load_automaton",
+    "machine_from_function",
+    "machine_summary",
+    "minimize",
+    "modular_arithmetic",
+    "occurred",
+    "output_trace",
+    "parity",
+    "parse_spec",
+    "permutation_group",
+    "permutation_letters",
+    "quaternion",
+    "quaternion_group",
+    "random_dfa",
+    "random_words",
+    "reachable_states",
+    "relabel",
+    "reset_cyclic",
+    "run",
+    "run_batch",
+    "save_automaton",
+    "symmetric",
+    "symmetric_group",
+    "threshold",
+    "to_automata_lib",
+    "to_dot",
+    "to_networkx",
+    "trim",
+]

@@ -1,0 +1,214 @@
+"""Command-line interface ``automata-bilinear`` (also ``python -m automata_bilinear``).
+
+Every subcommand accepts ``--json`` and then prints exactly one JSON object on stdout. Errors
+print ``automata-bilinear: error: …`` on stderr and exit with status 2 (with ``--json`` an
+``{"error": {"type": …, "message": …}}`` object is printed on stdout as well).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from ._version import __version__
+from .automaton import encode_word
+from .equivalence import find_counterexample
+from .errors import AutomataBilinearError
+from .formats import automaton_to_json, to_dot, write_text_atomic
+from .minimize import minimize
+from .simulate import output_trace
+from .specs import build, family_table
+from .summary import machine_summary
+
+__all__ = ["DEMO_SPECS", "main"]
+
+DEMO_SPECS = (
+    "parity", "cyclic:5", "counter:3", "cycle_navigation:5", "modular_arithmetic:5",
+    "even_pairs", "flipflop", "occurred", "threshold:3", "reset_cyclic:3", "dihedral:4",
+    "symmetric:3", "alternating:4", "quaternion", "cyclic:2*cyclic:3",
+    "random:states=10,symbols=3,seed=0",
+)
+
+
+def _emit(args: argparse.Namespace, payload: dict[str, Any], text: str) -> None:
+    if args.json:
+        print(json.dumps(payload, indent=2))
+    else:
+        print(text)
+
+
+def _table(rows: list[list[str]], header: list[str]) -> str:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(str(h).ljust(w) for h, w in zip(header, widths)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    return "\n".join(lines)
+
+
+def _label(x: Any) -> str:
+    return json.dumps(list(x) if isinstance(x, tuple) else x) if not isinstance(x, str) else x
+
+
+def cmd_families(args: argparse.Namespace) -> None:
+    rows = family_table()
+    text = _table([[r["usage"], r["summary"]] for r in rows], ["spec", "description"])
+    text += ("\n\nProducts: A*B (letters are pairs, all components step), A+B (disjoint "
+             "letters, one component steps). A path to a .json automaton is also a spec.")
+    _emit(args, {"families": rows}, text)
+
+
+def _summary_text(s: dict[str, Any]) -> str:
+    lines = [
+        f"{s['name'] or 'automaton'}",
+        f"  states: {s['states']} ({s['reachable_states']} reachable, {s['minimal_states']} "
+        "after minimisation)",
+        f"  alphabet ({s['symbols']}): {' '.join(s['alphabet'])}"
+        + (" ..." if s["symbols"] > len(s["alphabet"]) else ""),
+        f"  outputs: {', '.join(_label(o) for o in s['output_labels'])}",
+        f"  every letter permutes the minimal states (group automaton): "
+        f"{'yes' if s['group_automaton'] else 'no'}",
+        f"  distinguishing depth (Moore refinement rounds): {s['distinguishing_depth']}",
+    ]
+    table = s.get("transitions")
+    if table:
+        alphabet = list(next(iter(table["rows"].values())).keys())
+        rows = [
+            [q, _label(o), " ".join(w) or "ε", *[table["rows"][q][a] for a in alphabet]]
+            for q, o, w in zip(table["states"], table["outputs"], table["access_words"])
+        ]
+        lines += ["", "minimal machine (state, output, shortest access word, next state per "
+                  "symbol):", _table(rows, ["state", "output", "access", *alphabet])]
+    return "\n".join(lines)
+
+
+def cmd_show(args: argparse.Namespace) -> None:
+    machine = build(args.spec)
+    summary = machine_summary(machine, table_limit=args.table_limit)
+    summary["spec"] = args.spec
+    _emit(args, summary, _summary_text(summary))
+
+
+def cmd_export(args: argparse.Namespace) -> None:
+    machine = build(args.spec)
+    if args.minimal:
+        machine = minimize(machine).machine
+    content = automaton_to_json(machine) if args.format == "json" else to_dot(machine)
+    payload: dict[str, Any] = {"spec": args.spec, "format": args.format,
+                               "states": machine.n_states}
+    if args.output:
+        write_text_atomic(args.output, content)
+        payload["path"] = args.output
+        _emit(args, payload, f"wrote {args.format} of {machine.n_states} states to {args.output}")
+    else:
+        payload["content"] = content
+        if args.json:
+            _emit(args, payload, "")
+        else:
+            sys.stdout.write(content)
+
+
+def cmd_trace(args: argparse.Namespace) -> None:
+    machine = build(args.spec)
+    word = encode_word(machine, args.word)
+    outs = output_trace(machine, word)
+    symbols = ["ε", *[machine.alphabet[a] for a in word.tolist()]]
+    payload = {"spec": args.spec, "word": symbols[1:],
+               "outputs": [list(o) if isinstance(o, tuple) else o for o in outs]}
+    text = _table([[str(t), s, _label(o)] for t, (s, o) in enumerate(zip(symbols, outs))],
+                  ["step", "symbol", "output"])
+    _emit(args, payload, text)
+
+
+def cmd_equiv(args: argparse.Namespace) -> None:
+    a, b = build(args.spec_a), build(args.spec_b)
+    word = find_counterexample(a, b)
+    payload: dict[str, Any] = {"spec_a": args.spec_a, "spec_b": args.spec_b,
+                               "equivalent": word is None,
+                               "method": "breadth-first search over reachable state pairs "
+                                         "(exact, all lengths)"}
+    if word is None:
+        text = f"equivalent: {args.spec_a} and {args.spec_b} agree on every word (exact)"
+    else:
+        from .simulate import final_output
+
+        oa, ob = final_output(a, list(word)), final_output(b, list(word))
+        payload["counterexample"] = list(word)
+        payload["outputs"] = [_label(oa), _label(ob)]
+        text = (f"different: shortest counterexample {' '.join(word) or 'ε (empty word)'} "
+                f"gives {_label(oa)} vs {_label(ob)}")
+    _emit(args, payload, text)
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    rows = []
+    for spec in DEMO_SPECS:
+        s = machine_summary(build(spec), table_limit=0)
+        rows.append({"spec": spec, **{k: s[k] for k in (
+            "states", "minimal_states", "symbols", "group_automaton", "distinguishing_depth")},
+            "outputs": len(s["output_labels"])})
+    table = _table(
+        [[r["spec"], r["states"], r["minimal_states"], r["symbols"], r["outputs"],
+          "yes" if r["group_automaton"] else "no", r["distinguishing_depth"]] for r in rows],
+        ["family", "states", "minimal", "symbols", "outputs", "group", "depth"],
+    )
+    text = ("automata_bilinear demo: the built-in families, minimised exactly\n\n" + table
+            + "\n\nNext: `automata-bilinear show dihedral:3`, `automata-bilinear families`.")
+    _emit(args, {"families": rows}, text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="automata-bilinear",
+        description="Finite automata and groups for bilinear-RNN expressivity research.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, func: Any, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+        p.set_defaults(func=func)
+        return p
+
+    add("families", cmd_families, "list the built-in families and their spec syntax")
+    p = add("show", cmd_show, "describe an automaton: sizes, minimal machine, table")
+    p.add_argument("spec", help="family spec (see `families`) or a .json automaton file")
+    p.add_argument("--table-limit", type=int, default=12,
+                   help="print the transition table when the minimal machine has at most "
+                        "this many states and symbols (default 12)")
+    p = add("export", cmd_export, "write an automaton as versioned JSON or Graphviz DOT")
+    p.add_argument("spec")
+    p.add_argument("--format", choices=("json", "dot"), default="json")
+    p.add_argument("-o", "--output", help="file to write (default: stdout)")
+    p.add_argument("--minimal", action="store_true", help="export the minimal machine")
+    p = add("trace", cmd_trace, "run an automaton on a word and print the output at every step")
+    p.add_argument("spec")
+    p.add_argument("word", help='e.g. "0 1 1 0" (space-separated) or "0110"')
+    p = add("equiv", cmd_equiv, "decide equivalence exactly; print a shortest counterexample")
+    p.add_argument("spec_a")
+    p.add_argument("spec_b")
+    add("demo", cmd_demo, "the main job on the built-in default set of families")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit status (0 success, 2 error)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        args.func(args)
+    except AutomataBilinearError as exc:
+        if getattr(args, "json", False):
+            print(json.dumps({"error": {"type": type(exc).__name__, "message": str(exc)}}))
+        print(f"automata-bilinear: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # e.g. piped into `head`
+        return 0
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
