@@ -100,6 +100,8 @@ def _check_transitions(transitions: Any, n_symbols: int, alphabet: tuple[str, ..
                 "transitions must be a 2-d table of state indices, got "
                 f"{type(transitions).__name__}"
             )
+        if not rows:
+            raise AutomatonError("transitions has no rows: a machine needs at least one state")
         for q, row in enumerate(rows):
             length = len(row) if hasattr(row, "__len__") else None
             if length != n_symbols:
@@ -202,9 +204,11 @@ class MooreMachine:
             raw_outputs = raw_outputs.tolist()
         if isinstance(raw_outputs, (str, bytes)) or not isinstance(raw_outputs, Iterable):
             raise AutomatonError("outputs must be a sequence with one output label per state")
-        outputs = tuple(
-            _check_output_label(v, f"outputs[{q}]") for q, v in enumerate(raw_outputs)
-        )
+        outputs = tuple(raw_outputs)
+        if not {type(v) for v in outputs} <= {int, str, bool}:  # fast path for plain labels
+            outputs = tuple(
+                _check_output_label(v, f"outputs[{q}]") for q, v in enumerate(outputs)
+            )
         if len(outputs) != n_states:
             raise AutomatonError(
                 f"outputs has {len(outputs)} labels but the machine has {n_states} states"

@@ -155,14 +155,14 @@ def automaton_from_dict(data: Any, *, source: str = "automaton") -> MooreMachine
         if not isinstance(labels, list) or not all(isinstance(s, str) for s in labels):
             raise fail('field "states" must be a list of strings')
         label_index = {s: i for i, s in enumerate(labels)}
-    rows = [
-        [_state_ref(v, label_index, f"transitions[{q}][{a}]") for a, v in enumerate(row)]
-        for q, row in enumerate(data["transitions"])
-    ]
     name = data.get("name", "")
     if not isinstance(name, str):
         raise fail('field "name" must be a string')
     try:
+        rows = [
+            [_state_ref(v, label_index, f"transitions[{q}][{a}]") for a, v in enumerate(row)]
+            for q, row in enumerate(data["transitions"])
+        ]
         start = _state_ref(data["start"], label_index, "start")
         return MooreMachine(
             transitions=rows, start=start, outputs=data["outputs"], alphabet=data["alphabet"],

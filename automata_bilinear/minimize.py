@@ -94,6 +94,38 @@ class RefinementHistory:
         return tuple(word)
 
 
+_HASH_MULTIPLIERS = np.random.default_rng(20251123).integers(
+    1, 2**63, size=64, dtype=np.int64
+).astype(np.uint64) | np.uint64(1)
+
+
+def _signature_groups(cls: np.ndarray, table: np.ndarray, width: int) -> np.ndarray:
+    """Dense group id per state of its signature (own class, classes of its successors).
+
+    Fast path: one 64-bit hash per signature and a single sort; every group is then checked
+    exactly against its first member, so a hash collision can never merge two different
+    signatures (it only triggers the exact path). Exact path: compress the signature one
+    column at a time, each step a 1-d sort.
+    """
+    n, k = table.shape
+    successors = cls[table]  # (n, k)
+    if k + 1 <= _HASH_MULTIPLIERS.size:
+        with np.errstate(over="ignore"):
+            h = cls.astype(np.uint64) * _HASH_MULTIPLIERS[0]
+            h += successors.astype(np.uint64) @ _HASH_MULTIPLIERS[1 : k + 1]
+            h ^= h >> np.uint64(29)
+        _, first, key = np.unique(h, return_index=True, return_inverse=True)
+        key = key.ravel()
+        rep = first[key]
+        if np.array_equal(cls[rep], cls) and np.array_equal(successors[rep], successors):
+            return key.astype(np.int64, copy=False)
+    key = cls
+    for a in range(k):
+        _, key = np.unique(key * width + successors[:, a], return_inverse=True)
+        key = key.ravel().astype(np.int64, copy=False)
+    return key
+
+
 def refine_partition(table: np.ndarray, initial: np.ndarray) -> RefinementHistory:
     """Moore refinement of the partition ``initial`` under the transition ``table``.
 
@@ -119,13 +151,7 @@ def refine_partition(table: np.ndarray, initial: np.ndarray) -> RefinementHistor
     records_id: list[np.ndarray] = []
     rounds = 0
     while True:
-        # Signature of each state = (its class, classes of its k successors), compressed to a
-        # dense id one column at a time so every step is a 1-d sort.
-        key = cls
-        width = next_id
-        for a in range(k):
-            _, key = np.unique(key * width + cls[table[:, a]], return_inverse=True)
-            key = key.astype(np.int64, copy=False)
+        key = _signature_groups(cls, table, next_id)
         n_groups = int(key.max()) + 1 if n else 0
         if n_groups == n_classes:
             break
