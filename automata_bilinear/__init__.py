@@ -79,7 +79,7 @@ from .groups import (
     quaternion_group,
     symmetric_group,
 )
-from .minimize import Minimization, minimize
+from .minimization import Minimization, minimize
 from .operations import direct_product, relabel
 from .reachability import access_words, canonical_form, reachable_states, trim
 from .simulate import final_output, output_trace, random_words, run, run_batch

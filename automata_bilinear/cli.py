@@ -18,7 +18,7 @@ from .automaton import encode_word
 from .equivalence import find_counterexample
 from .errors import AutomataBilinearError
 from .formats import automaton_to_json, to_dot, write_text_atomic
-from .minimize import minimize
+from .minimization import minimize
 from .simulate import output_trace
 from .specs import build, family_table
 from .summary import machine_summary

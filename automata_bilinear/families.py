@@ -276,7 +276,7 @@ def random_dfa(
     Notes
     -----
     The paper's exact generator is not public (TASKS.md); uniform i.i.d. transitions with
-    output = state is our documented choice. Use :func:`~automata_bilinear.minimize.minimize`
+    output = state is our documented choice. Use :func:`~automata_bilinear.minimization.minimize`
     to obtain a minimal machine when ``outputs`` is not ``"state"``.
 
     Examples

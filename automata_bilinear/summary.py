@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .automaton import MooreMachine
-from .minimize import minimize
+from .minimization import minimize
 
 __all__ = ["machine_summary", "permutation_letters"]
 

@@ -60,7 +60,8 @@ def main() -> None:
         m = random_dfa(n, args.symbols, seed=0, outputs="binary")
         ours, result = best_of(lambda m=m: minimize(m), args.repeat)
         table, outs = m.transitions.tolist(), list(m.outputs)
-        base, classes = best_of(lambda: python_moore(table, outs), 1 if n > 20_000 else 2)
+        base, classes = best_of(lambda t=table, o=outs: python_moore(t, o),
+                                1 if n > 20_000 else 2)
         assert same_partition(result.state_map, np.array(classes)), "partitions differ"
         print(f"{n:>8} {result.machine.n_states:>8} {result.rounds:>6} {ours:>10.4f} "
               f"{base:>11.4f} {base / ours:>8.1f}x")

@@ -48,8 +48,8 @@ def test_trace_and_equiv(capsys):
     code, out, _ = run_cli(capsys, "trace", "cyclic:5", "3 4 1", "--json")
     assert json.loads(out)["outputs"] == ["0", "3", "2", "3"]
     code, out, _ = run_cli(capsys, "equiv", "counter:2", "parity", "--json")
-    assert json.loads(out)["equivalent"] is True
-    code, out, _ = run_cli(capsys, "equiv", "counter:2", "counter:4")
+    assert code == 0 and json.loads(out)["equivalent"] is True
+    _, out, _ = run_cli(capsys, "equiv", "counter:2", "counter:4")
     assert "shortest counterexample 1 1" in out
 
 
@@ -64,6 +64,7 @@ def test_errors_exit_2_with_clear_message(capsys):
 
 def test_demo_covers_default_set(capsys):
     code, out, _ = run_cli(capsys, "demo", "--json")
+    assert code == 0
     rows = json.loads(out)["families"]
     assert [r["spec"] for r in rows] == list(DEMO_SPECS)
     by_spec = {r["spec"]: r for r in rows}

@@ -1,5 +1,6 @@
 """Every family: sizes against closed forms and behaviour against independent oracles."""
 
+import itertools
 import random
 
 import numpy as np
@@ -78,7 +79,7 @@ def test_modular_arithmetic_invalid_inputs():
 
 @given(bits)
 def test_even_pairs(word):
-    unequal = sum(a != b for a, b in zip(word, word[1:]))
+    unequal = sum(a != b for a, b in itertools.pairwise(word))
     assert final_output(even_pairs(), word) == unequal % 2
     if word:
         assert final_output(even_pairs(), word) == int(word[0] != word[-1])

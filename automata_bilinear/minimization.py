@@ -107,7 +107,7 @@ def _signature_groups(cls: np.ndarray, table: np.ndarray, width: int) -> np.ndar
     signatures (it only triggers the exact path). Exact path: compress the signature one
     column at a time, each step a 1-d sort.
     """
-    n, k = table.shape
+    k = table.shape[1]
     successors = cls[table]  # (n, k)
     if k + 1 <= _HASH_MULTIPLIERS.size:
         with np.errstate(over="ignore"):
@@ -142,7 +142,7 @@ def refine_partition(table: np.ndarray, initial: np.ndarray) -> RefinementHistor
         The stable partition (states are equivalent iff their ``final`` ids are equal) and the
         per-round history needed for shortest separating suffixes.
     """
-    n, k = table.shape
+    n = table.shape[0]
     cls = np.asarray(initial, dtype=np.int64).copy()
     next_id = int(cls.max()) + 1 if n else 0
     n_classes = np.unique(cls).size
