@@ -17,6 +17,13 @@ Examples
 """
 
 from ._version import __version__
+from .algebra import (
+    AlgebraicProfile,
+    LetterDynamics,
+    TransitionMonoid,
+    algebraic_profile,
+    transition_monoid,
+)
 from .automaton import (
     MooreMachine,
     OutputLabel,
@@ -25,6 +32,12 @@ from .automaton import (
     encode_word,
     encode_words,
     machine_from_function,
+)
+from .compilation import (
+    RUNG_ORDER,
+    ConstructionUnavailableError,
+    compile_bilinear,
+    compile_lowest,
 )
 from .equivalence import are_equivalent, find_counterexample
 from .errors import (
@@ -80,29 +93,44 @@ from .groups import (
     symmetric_group,
 )
 from .minimization import Minimization, minimize
+from .model import RUNGS, BilinearModel, ModelError
+from .model_io import load_model, save_model
 from .operations import direct_product, relabel
 from .reachability import access_words, canonical_form, reachable_states, trim
 from .simulate import final_output, output_trace, random_words, run, run_batch
 from .specs import FAMILIES, build, parse_spec
 from .summary import machine_summary, permutation_letters
+from .verify import NumericalReport, VerificationReport, numerical_check, verify
+from .wfa import hankel_rank
 
 __all__ = [
     "FAMILIES",
+    "RUNGS",
+    "RUNG_ORDER",
+    "AlgebraicProfile",
     "AutomataBilinearError",
     "AutomatonError",
+    "BilinearModel",
+    "ConstructionUnavailableError",
     "FiniteGroup",
     "FormatError",
+    "LetterDynamics",
     "Minimization",
     "MissingDependencyError",
+    "ModelError",
     "MooreMachine",
     "NotRepresentableError",
+    "NumericalReport",
     "OutputLabel",
     "ResourceLimitError",
     "SpecError",
+    "TransitionMonoid",
     "UnknownSymbolError",
+    "VerificationReport",
     "Word",
     "__version__",
     "access_words",
+    "algebraic_profile",
     "alternating",
     "alternating_group",
     "are_equivalent",
@@ -113,6 +141,8 @@ __all__ = [
     "build",
     "canonical_form",
     "cayley_automaton",
+    "compile_bilinear",
+    "compile_lowest",
     "counter_mod",
     "cycle_navigation",
     "cyclic",
@@ -131,11 +161,14 @@ __all__ = [
     "from_automata_lib",
     "from_networkx",
     "group_from_sympy",
+    "hankel_rank",
     "load_automaton",
+    "load_model",
     "machine_from_function",
     "machine_summary",
     "minimize",
     "modular_arithmetic",
+    "numerical_check",
     "occurred",
     "output_trace",
     "parity",
@@ -152,11 +185,14 @@ __all__ = [
     "run",
     "run_batch",
     "save_automaton",
+    "save_model",
     "symmetric",
     "symmetric_group",
     "threshold",
     "to_automata_lib",
     "to_dot",
     "to_networkx",
+    "transition_monoid",
     "trim",
+    "verify",
 ]

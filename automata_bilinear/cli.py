@@ -15,13 +15,17 @@ from typing import Any
 
 from ._version import __version__
 from .automaton import encode_word
+from .compilation import RUNG_ORDER, compile_bilinear, compile_lowest
 from .equivalence import find_counterexample
 from .errors import AutomataBilinearError
 from .formats import automaton_to_json, to_dot, write_text_atomic
 from .minimization import minimize
+from .model import RUNGS, BilinearModel
+from .model_io import automaton_hash, load_model, save_model
 from .simulate import output_trace
 from .specs import build, family_table
 from .summary import machine_summary
+from .verify import verify
 
 __all__ = ["DEMO_SPECS", "main"]
 
@@ -142,6 +146,67 @@ def cmd_equiv(args: argparse.Namespace) -> None:
     _emit(args, payload, text)
 
 
+def _model_info(model: BilinearModel) -> dict[str, Any]:
+    return {
+        "rung": model.rung, "hidden": model.hidden_size, "params": model.parameter_count,
+        "symbols": model.n_symbols, "outputs": len(model.output_labels),
+        "construction": model.construction,
+        "exact_method": (model.exact or {}).get("method"),
+    }
+
+
+def cmd_compile(args: argparse.Namespace) -> None:
+    machine = build(args.spec)
+    if args.rung == "auto":
+        model = compile_lowest(machine)
+    else:
+        model = compile_bilinear(machine, args.rung, block_size=args.block_size,
+                                 exact_valued=args.exact_valued)
+    report = None if args.no_verify else verify(model, machine, steps=args.steps)
+    model.metadata.update({"automaton": machine.name, "automaton_hash": automaton_hash(machine)})
+    if report is not None:
+        model.metadata["verification"] = {"method": report.method, "proved": report.proved,
+                                          "detail": report.detail}
+    payload: dict[str, Any] = {"spec": args.spec, "model": _model_info(model),
+                               "verification": None if report is None else report.to_json()}
+    if args.output:
+        save_model(model, args.output)
+        payload["path"] = args.output
+    lines = [f"{args.spec} on {model.rung}: H = {model.hidden_size}, "
+             f"{model.parameter_count} transition parameters, {model.construction}"]
+    if report is not None:
+        lines.append(report.summary())
+    if args.output:
+        lines.append(f"wrote {args.output}")
+    _emit(args, payload, "\n".join(lines))
+
+
+def cmd_verify(args: argparse.Namespace) -> None:
+    model = load_model(args.model)
+    machine = build(args.spec)
+    report = verify(model, machine, steps=args.steps)
+    payload = {"model": args.model, "spec": args.spec, **report.to_json()}
+    _emit(args, payload, report.summary())
+
+
+def cmd_show_model(args: argparse.Namespace) -> None:
+    model = load_model(args.model)
+    info = {**_model_info(model), "alphabet": list(model.alphabet),
+            "output_labels": [_label(o) for o in model.output_labels],
+            "metadata": model.metadata}
+    text = "\n".join([
+        f"{args.model}: {model.rung} model, H = {model.hidden_size}, D = {model.n_symbols}, "
+        f"Y = {len(model.output_labels)}",
+        f"  construction: {model.construction or '(user model)'}",
+        f"  transition parameters: {model.parameter_count}",
+        f"  exact description: {info['exact_method'] or 'none (numerical checks only)'}",
+        f"  automaton: {model.metadata.get('automaton', '?')} "
+        f"(hash {model.metadata.get('automaton_hash', '?')})",
+        f"  recorded verification: {model.metadata.get('verification', 'none')}",
+    ])
+    _emit(args, {"model": args.model, **info}, text)
+
+
 def cmd_demo(args: argparse.Namespace) -> None:
     rows = []
     for spec in DEMO_SPECS:
@@ -154,9 +219,24 @@ def cmd_demo(args: argparse.Namespace) -> None:
           "yes" if r["group_automaton"] else "no", r["distinguishing_depth"]] for r in rows],
         ["family", "states", "minimal", "symbols", "outputs", "group", "depth"],
     )
+    compiled = []
+    for spec in DEMO_SPECS:
+        machine = build(spec)
+        model = compile_lowest(machine)
+        report = verify(model, machine, numerical=False)
+        compiled.append({"spec": spec, **_model_info(model), "proof": report.method,
+                         "proved": report.proved})
+    table2 = _table(
+        [[r["spec"], r["rung"], r["hidden"], r["params"], r["construction"][:44],
+          f"{'yes' if r['proved'] else 'NO'} ({r['proof']})"] for r in compiled],
+        ["family", "lowest rung", "H", "params", "construction", "proved for all lengths"],
+    )
     text = ("automata_bilinear demo: the built-in families, minimised exactly\n\n" + table
-            + "\n\nNext: `automata-bilinear show dihedral:3`, `automata-bilinear families`.")
-    _emit(args, {"families": rows}, text)
+            + "\n\nCompiled on the narrowest rung that fits and proved exactly:\n\n"
+            + table2
+            + "\n\nNext: `automata-bilinear show dihedral:3`, `automata-bilinear compile "
+              "quaternion --rung orthogonal_block`.")
+    _emit(args, {"families": rows, "compiled": compiled}, text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -190,7 +270,26 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("equiv", cmd_equiv, "decide equivalence exactly; print a shortest counterexample")
     p.add_argument("spec_a")
     p.add_argument("spec_b")
-    add("demo", cmd_demo, "the main job on the built-in default set of families")
+    p = add("compile", cmd_compile, "compile an automaton into bilinear weights and prove it")
+    p.add_argument("spec")
+    p.add_argument("--rung", default="auto", choices=("auto", *RUNGS),
+                   help="rung of the hierarchy (default auto: the narrowest that fits, in the "
+                        "order " + ", ".join(RUNG_ORDER) + ")")
+    p.add_argument("--block-size", type=int, default=None,
+                   help="largest block for block / orthogonal_block")
+    p.add_argument("--exact-valued", action="store_true",
+                   help="full rung: minimal exact-valued model (dimension = Hankel rank)")
+    p.add_argument("-o", "--output", help="write the model to this .npz file")
+    p.add_argument("--steps", type=int, default=10_000,
+                   help="length of the random words of the numerical check (default 10000)")
+    p.add_argument("--no-verify", action="store_true", help="skip verification")
+    p = add("verify", cmd_verify, "prove a saved model against an automaton (all lengths)")
+    p.add_argument("model", help="a .npz model file")
+    p.add_argument("spec")
+    p.add_argument("--steps", type=int, default=10_000)
+    p = add("show-model", cmd_show_model, "describe a saved .npz model")
+    p.add_argument("model")
+    add("demo", cmd_demo, "the main job: describe, compile and prove the built-in families")
     return parser
 
 

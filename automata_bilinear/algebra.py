@@ -1,0 +1,304 @@
+"""Algebraic facts about a task, computed on its minimal automaton without the monoid.
+
+Every representability question depends only on the task ``f``, so everything here is
+computed on the minimal machine ``A_f`` (THEORY.md §2). The rung decisions use only the
+polynomial tests of THEORY.md §5: letters commuting on every state, the cycle structure of
+each letter's map, and whether letters permute the states. The transition monoid itself
+(which can have up to ``n^n`` elements) is available separately, with a size cap, for
+small machines and for cross-checking.
+
+Facts used (for the minimal machine, whose transition monoid acts faithfully on states):
+
+- the monoid is commutative iff every two letters commute on every state;
+- it is a group iff every letter is a permutation of the states;
+- a letter's index is the longest tail of its functional graph and its period is the lcm
+  of its cycle lengths; a commutative monoid is aperiodic iff every letter has period 1,
+  and all its subgroups have exponent ≤ 2 iff every letter's cycles have length 1 or 2.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from .automaton import MooreMachine
+from .errors import ResourceLimitError
+from .minimization import Minimization, minimize
+
+__all__ = [
+    "AlgebraicProfile",
+    "LetterDynamics",
+    "TransitionMonoid",
+    "algebraic_profile",
+    "letter_dynamics",
+    "non_commuting_pair",
+    "transition_monoid",
+]
+
+
+@dataclass(frozen=True)
+class LetterDynamics:
+    """Index, period and cycle lengths of one letter's map on the states.
+
+    ``index`` and ``period`` are the least numbers with ``σ^(index + period) = σ^index``.
+    """
+
+    symbol: str
+    index: int
+    period: int
+    cycle_lengths: tuple[int, ...]
+
+    @property
+    def is_permutation(self) -> bool:
+        return self.index == 0
+
+
+def letter_dynamics(machine: MooreMachine, symbol: int) -> LetterDynamics:
+    """Index, period and cycle lengths of letter ``symbol`` (an index) on ``machine``.
+
+    Examples
+    --------
+    >>> from automata_bilinear.families import threshold
+    >>> letter_dynamics(threshold(3), 0)
+    LetterDynamics(symbol='a', index=3, period=1, cycle_lengths=(1,))
+    """
+    f = machine.transitions[:, symbol].tolist()
+    n = len(f)
+    state = [0] * n  # 0 unvisited, 1 on the current path, 2 done
+    depth_to_cycle = [0] * n
+    cycles: list[int] = []
+    for s in range(n):
+        if state[s]:
+            continue
+        path = []
+        q = s
+        while state[q] == 0:
+            state[q] = 1
+            path.append(q)
+            q = f[q]
+        if state[q] == 1:  # found a new cycle starting at q
+            start = path.index(q)
+            cycle = path[start:]
+            cycles.append(len(cycle))
+            for c in cycle:
+                state[c] = 2
+                depth_to_cycle[c] = 0
+            path = path[:start]
+        # states on the remaining path lead into q, which is done
+        d = depth_to_cycle[q]
+        for p in reversed(path):
+            d += 1
+            depth_to_cycle[p] = d
+            state[p] = 2
+    period = math.lcm(*cycles) if cycles else 1
+    return LetterDynamics(
+        symbol=machine.alphabet[symbol],
+        index=max(depth_to_cycle) if n else 0,
+        period=period,
+        cycle_lengths=tuple(sorted(set(cycles))),
+    )
+
+
+def non_commuting_pair(machine: MooreMachine) -> tuple[int, int, int] | None:
+    """A state ``q`` and letters ``a < b`` with ``δ(q, ab) != δ(q, ba)``, or None.
+
+    Returns the first such triple in (a, b, q) order; vectorised over states.
+    """
+    t = machine.transitions
+    for a in range(machine.n_symbols):
+        for b in range(a + 1, machine.n_symbols):
+            diff = np.flatnonzero(t[t[:, a], b] != t[t[:, b], a])
+            if diff.size:
+                return int(diff[0]), a, b
+    return None
+
+
+@dataclass(frozen=True, eq=False)
+class AlgebraicProfile:
+    """Algebraic profile of a task (computed on its minimal automaton).
+
+    Attributes
+    ----------
+    minimization
+        The minimisation result (minimal machine, access words, separating suffixes).
+    letters
+        :class:`LetterDynamics` per letter of the minimal machine.
+    non_commuting
+        ``(q, a, b)`` witnessing non-commutativity, or None when the monoid is commutative.
+    """
+
+    minimization: Minimization
+    letters: tuple[LetterDynamics, ...]
+    non_commuting: tuple[int, int, int] | None
+
+    @property
+    def machine(self) -> MooreMachine:
+        """The minimal machine ``A_f``."""
+        return self.minimization.machine
+
+    @property
+    def n_states(self) -> int:
+        return self.machine.n_states
+
+    @property
+    def is_group(self) -> bool:
+        """Every letter permutes the states: the transition monoid is a group."""
+        return all(d.is_permutation for d in self.letters)
+
+    @property
+    def is_commutative(self) -> bool:
+        return self.non_commuting is None
+
+    @property
+    def is_aperiodic_commutative(self) -> bool:
+        """Commutative and every letter has period 1 (so the monoid is aperiodic)."""
+        return self.is_commutative and all(d.period == 1 for d in self.letters)
+
+    @property
+    def exponent_at_most_two(self) -> bool:
+        """Every letter's cycles have length 1 or 2 (for commutative monoids: every subgroup
+        has exponent ≤ 2, i.e. ``x^(ω+2) = x^ω``)."""
+        return all(set(d.cycle_lengths) <= {1, 2} for d in self.letters)
+
+    @property
+    def is_abelian_group(self) -> bool:
+        return self.is_group and self.is_commutative
+
+    @property
+    def is_elementary_abelian_2_group(self) -> bool:
+        return self.is_abelian_group and self.exponent_at_most_two
+
+    @cached_property
+    def transition_group_order(self) -> int | None:
+        """Order of the transition group when the monoid is a group (else None).
+
+        For a group acting transitively on the minimal machine's states, the order is
+        ``|Q_f| · |stabiliser|``; computed by closing the letters' permutations (capped).
+        """
+        if not self.is_group:
+            return None
+        return transition_monoid(self.machine, max_elements=1_000_000).size
+
+
+def algebraic_profile(machine: MooreMachine) -> AlgebraicProfile:
+    """Minimise ``machine`` and compute the per-letter dynamics and commutativity.
+
+    Examples
+    --------
+    >>> from automata_bilinear.specs import build
+    >>> p = algebraic_profile(build("cyclic:3*cyclic:3"))
+    >>> p.is_abelian_group, [d.period for d in p.letters][:4]
+    (True, [1, 3, 3, 3])
+    >>> algebraic_profile(build("flipflop")).is_commutative
+    False
+    """
+    result = minimize(machine)
+    minimal = result.machine
+    letters = tuple(letter_dynamics(minimal, a) for a in range(minimal.n_symbols))
+    return AlgebraicProfile(
+        minimization=result, letters=letters, non_commuting=non_commuting_pair(minimal)
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class TransitionMonoid:
+    """The transition monoid of a machine: every map ``δ(·, w)`` on states, with a word.
+
+    Attributes
+    ----------
+    elements
+        ``(size, n_states)`` array; row ``i`` is the map of element ``i`` (row 0: identity).
+    words
+        A shortest word (symbol indices) for every element.
+    table
+        ``(size, n_symbols)`` right action of the letters: ``table[i, a]`` is element
+        ``i`` followed by letter ``a``.
+    """
+
+    elements: np.ndarray
+    words: tuple[tuple[int, ...], ...]
+    table: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return int(self.elements.shape[0])
+
+    def multiply(self, i: int, j: int) -> int:
+        """Index of element ``i`` followed by element ``j``."""
+        k = i
+        for a in self.words[j]:
+            k = int(self.table[k, a])
+        return k
+
+    @cached_property
+    def idempotents(self) -> tuple[int, ...]:
+        """Elements ``e`` with ``e·e = e``."""
+        e = self.elements
+        return tuple(i for i in range(self.size) if np.array_equal(e[i][e[i]], e[i]))
+
+    @cached_property
+    def is_commutative(self) -> bool:
+        return all(
+            self.multiply(i, j) == self.multiply(j, i)
+            for i in range(self.size)
+            for j in range(i + 1, self.size)
+        )
+
+    def index_period(self, i: int) -> tuple[int, int]:
+        """Least ``(index, period)`` with ``x^(index+period) = x^index`` for element ``i``."""
+        seen: dict[int, int] = {0: 0}
+        k, power = 0, 0
+        while True:
+            k = self.multiply(k, i)
+            power += 1
+            if k in seen:
+                return seen[k], power - seen[k]
+            seen[k] = power
+
+
+def transition_monoid(machine: MooreMachine, *, max_elements: int = 100_000) -> TransitionMonoid:
+    """Enumerate the transition monoid (breadth-first, shortest words), refusing to grow
+    beyond ``max_elements`` elements.
+
+    Examples
+    --------
+    >>> from automata_bilinear.families import flipflop, dihedral
+    >>> transition_monoid(flipflop()).size  # identity, read, w0, w1 -> {id, w0, w1}
+    3
+    >>> transition_monoid(dihedral(5, "generators")).size
+    10
+    """
+    n, k = machine.n_states, machine.n_symbols
+    t = machine.transitions
+    identity = np.arange(n, dtype=np.int64)
+    index = {identity.tobytes(): 0}
+    elements = [identity]
+    words: list[tuple[int, ...]] = [()]
+    table_rows: list[list[int]] = []
+    i = 0
+    while i < len(elements):
+        row = []
+        for a in range(k):
+            nxt = t[elements[i], a]
+            key = nxt.tobytes()
+            j = index.get(key)
+            if j is None:
+                if len(elements) >= max_elements:
+                    raise ResourceLimitError(
+                        f"the transition monoid has more than {max_elements} elements "
+                        f"(machine with {n} states); raise max_elements to enumerate it"
+                    )
+                j = index[key] = len(elements)
+                elements.append(nxt)
+                words.append((*words[i], a))
+            row.append(j)
+        table_rows.append(row)
+        i += 1
+    return TransitionMonoid(
+        elements=np.array(elements, dtype=np.int64).reshape(-1, n),
+        words=tuple(words),
+        table=np.array(table_rows, dtype=np.int64).reshape(-1, k),
+    )

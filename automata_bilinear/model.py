@@ -1,0 +1,321 @@
+"""Bilinear models: the rungs of the hierarchy and their native parameters.
+
+A bilinear model over alphabet Σ (``D = |Σ|``) with hidden size ``H`` updates
+``h_t = A_{x_t} h_{t-1}`` from a fixed ``h_0 ≠ 0`` and predicts the unique argmax of
+``C h_t (+ bias)`` (THEORY.md §1). The full tensor is ``W[i, j, k] = A[k, i, j]``.
+
+Native parameters per rung (THEORY.md §3), all float arrays:
+
+=====================  =============================================================
+rung                   native parameters (``A_σ`` in terms of them)
+=====================  =============================================================
+``full``               ``W`` (H, H, D)
+``cp``                 ``U`` (H, R), ``V`` (H, R), ``d`` (D, R): ``A_σ = U diag(d_σ) Vᵀ``
+``block``              ``blocks`` (D, nb, b, b), ``block_sizes`` (nb,): block-diagonal
+``orthogonal_block``   as ``block``, every block orthogonal
+``complex_diagonal``   ``complex_eigenvalues`` (D, c) complex, ``real_eigenvalues`` (D, r):
+                       c real 2×2 blocks ``[[a, −b], [b, a]]`` then r 1×1 blocks, H = 2c + r
+``rotation``           as ``complex_diagonal`` with every ``|λ| = 1``
+``real_diagonal``      ``eigenvalues`` (D, H) real
+``sign_diagonal``      ``eigenvalues`` (D, H) in {−1, +1}
+``positive_diagonal``  ``eigenvalues`` (D, H) > 0
+=====================  =============================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from .automaton import OutputLabel
+from .errors import AutomataBilinearError
+
+__all__ = [
+    "RUNGS",
+    "BilinearModel",
+    "ModelError",
+    "materialize_transitions",
+    "parameter_count",
+]
+
+RUNGS = (
+    "full",
+    "cp",
+    "block",
+    "orthogonal_block",
+    "complex_diagonal",
+    "rotation",
+    "real_diagonal",
+    "sign_diagonal",
+    "positive_diagonal",
+)
+
+_SCHEMA: dict[str, tuple[str, ...]] = {
+    "full": ("W",),
+    "cp": ("U", "V", "d"),
+    "block": ("blocks", "block_sizes"),
+    "orthogonal_block": ("blocks", "block_sizes"),
+    "complex_diagonal": ("complex_eigenvalues", "real_eigenvalues"),
+    "rotation": ("complex_eigenvalues", "real_eigenvalues"),
+    "real_diagonal": ("eigenvalues",),
+    "sign_diagonal": ("eigenvalues",),
+    "positive_diagonal": ("eigenvalues",),
+}
+
+_TOL = 1e-9
+
+
+class ModelError(AutomataBilinearError, ValueError):
+    """A bilinear model's parameters are malformed (wrong shape, non-finite, off-rung)."""
+
+
+def _as_array(name: str, value: Any, *, complex_ok: bool = False) -> np.ndarray:
+    try:
+        arr = np.array(value, copy=True)
+    except (TypeError, ValueError) as exc:
+        raise ModelError(f"parameter {name!r} is not an array: {exc}") from None
+    if arr.dtype.kind == "c" and not complex_ok:
+        raise ModelError(f"parameter {name!r} must be real, got complex values")
+    if arr.dtype.kind not in "biufc":
+        raise ModelError(f"parameter {name!r} must be numeric, got dtype {arr.dtype}")
+    if not np.all(np.isfinite(arr)):
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
+        raise ModelError(f"parameter {name!r} has a non-finite value at index {bad}")
+    if arr.dtype.kind in "biu":
+        arr = arr.astype(np.float64)
+    arr.flags.writeable = False
+    return arr
+
+
+def _shape_error(rung: str, name: str, arr: np.ndarray, expected: str) -> ModelError:
+    return ModelError(f"{rung}: parameter {name!r} has shape {arr.shape}, expected {expected}")
+
+
+def materialize_transitions(rung: str, params: Mapping[str, np.ndarray], n_symbols: int
+                            ) -> np.ndarray:
+    """Real per-letter transition matrices ``A`` of shape (D, H, H) from native parameters.
+
+    Validates shapes and the rung's constraints (orthogonality, unit modulus, signs,
+    positivity) and raises :class:`ModelError` naming the offending parameter.
+    """
+    if rung not in _SCHEMA:
+        raise ModelError(f"unknown rung {rung!r}; valid rungs: {', '.join(RUNGS)}")
+    missing = [k for k in _SCHEMA[rung] if k not in params]
+    if missing:
+        raise ModelError(f"{rung}: missing parameter(s) {missing}")
+    extra = sorted(set(params) - set(_SCHEMA[rung]))
+    if extra:
+        raise ModelError(f"{rung}: unexpected parameter(s) {extra}; expected {_SCHEMA[rung]}")
+    D = n_symbols
+    if rung == "full":
+        W = params["W"]
+        if W.ndim != 3 or W.shape[0] != W.shape[1] or W.shape[2] != D:
+            raise _shape_error(rung, "W", W, f"(H, H, {D})")
+        return np.ascontiguousarray(np.moveaxis(W, 2, 0))
+    if rung == "cp":
+        U, V, d = params["U"], params["V"], params["d"]
+        if U.ndim != 2:
+            raise _shape_error(rung, "U", U, "(H, R)")
+        H, R = U.shape
+        if V.shape != (H, R):
+            raise _shape_error(rung, "V", V, f"({H}, {R})")
+        if d.shape != (D, R):
+            raise _shape_error(rung, "d", d, f"({D}, {R})")
+        return np.einsum("ir,kr,jr->kij", U, d, V)
+    if rung in ("block", "orthogonal_block"):
+        blocks, sizes = params["blocks"], params["block_sizes"]
+        if blocks.ndim != 4 or blocks.shape[0] != D or blocks.shape[2] != blocks.shape[3]:
+            raise _shape_error(rung, "blocks", blocks, f"({D}, nb, b, b)")
+        nb, b = blocks.shape[1], blocks.shape[2]
+        if sizes.shape != (nb,) or np.any(sizes != np.round(sizes)) or np.any(sizes < 1) \
+                or np.any(sizes > b):
+            raise ModelError(f"{rung}: block_sizes must be {nb} integers in 1..{b}, got "
+                             f"{sizes.tolist()}")
+        sizes_int = sizes.astype(int)
+        H = int(sizes_int.sum())
+        A = np.zeros((D, H, H))
+        offset = 0
+        for i, s in enumerate(sizes_int):
+            blk = blocks[:, i, :s, :s]
+            if rung == "orthogonal_block":
+                err = np.abs(np.einsum("kji,kjl->kil", blk, blk) - np.eye(s)).max()
+                if err > _TOL:
+                    raise ModelError(f"orthogonal_block: block {i} is not orthogonal "
+                                     f"(max |BᵀB − I| = {err:.2e})")
+            A[:, offset:offset + s, offset:offset + s] = blk
+            offset += s
+        return A
+    if rung in ("complex_diagonal", "rotation"):
+        lam, real = params["complex_eigenvalues"], params["real_eigenvalues"]
+        if lam.ndim != 2 or lam.shape[0] != D:
+            raise _shape_error(rung, "complex_eigenvalues", lam, f"({D}, c)")
+        if real.ndim != 2 or real.shape[0] != D:
+            raise _shape_error(rung, "real_eigenvalues", real, f"({D}, r)")
+        if rung == "rotation":
+            worst = max(np.abs(np.abs(lam) - 1).max(initial=0), np.abs(np.abs(real) - 1)
+                        .max(initial=0))
+            if worst > _TOL:
+                raise ModelError(f"rotation: eigenvalues must have modulus 1 (off by {worst:.2e})")
+        c, r = lam.shape[1], real.shape[1]
+        H = 2 * c + r
+        A = np.zeros((D, H, H))
+        idx = np.arange(c)
+        A[:, 2 * idx, 2 * idx] = lam.real
+        A[:, 2 * idx + 1, 2 * idx + 1] = lam.real
+        A[:, 2 * idx, 2 * idx + 1] = -lam.imag
+        A[:, 2 * idx + 1, 2 * idx] = lam.imag
+        ridx = 2 * c + np.arange(r)
+        A[:, ridx, ridx] = real
+        return A
+    lam = params["eigenvalues"]
+    if lam.ndim != 2 or lam.shape[0] != D:
+        raise _shape_error(rung, "eigenvalues", lam, f"({D}, H)")
+    if rung == "sign_diagonal" and not np.all(np.isin(lam, (-1.0, 1.0))):
+        raise ModelError("sign_diagonal: eigenvalues must be exactly -1 or +1")
+    if rung == "positive_diagonal" and not np.all(lam > 0):
+        raise ModelError("positive_diagonal: eigenvalues must be > 0")
+    H = lam.shape[1]
+    A = np.zeros((D, H, H))
+    A[:, np.arange(H), np.arange(H)] = lam
+    return A
+
+
+def parameter_count(rung: str, params: Mapping[str, np.ndarray], hidden: int,
+                    n_symbols: int) -> int:
+    """Number of real transition parameters on the rung (THEORY.md §3's column).
+
+    ``full``: H²D; ``cp``: R(2H + D); block rungs: Σ b_i² · D; complex rungs: H·D (two reals
+    per complex unit and letter); diagonal rungs: H·D.
+    """
+    D = n_symbols
+    if rung == "full":
+        return hidden * hidden * D
+    if rung == "cp":
+        R = params["U"].shape[1]
+        return R * (2 * hidden + D)
+    if rung in ("block", "orthogonal_block"):
+        return int((params["block_sizes"].astype(int) ** 2).sum()) * D
+    return hidden * D
+
+
+@dataclass(frozen=True, eq=False)
+class BilinearModel:
+    """A bilinear RNN on one rung of the hierarchy, with readout, validated on construction.
+
+    Parameters
+    ----------
+    rung
+        One of :data:`RUNGS`.
+    params
+        Native parameters of the rung (see the module docstring); arrays are copied.
+    h0
+        Initial hidden state (H,), not all zero.
+    readout
+        ``C`` of shape (Y, H): one row of scores per output label.
+    alphabet
+        Symbol labels, one per letter (D of them), in the order of the letter axis.
+    output_labels
+        One label per readout row.
+    bias
+        Optional (Y,) bias added to the scores. Constructions never use one (a bias breaks
+        scale invariance, THEORY.md §1).
+    construction
+        Name of the construction that produced the model (free text for user models).
+    exact
+        JSON-ready exact description used by :func:`automata_bilinear.verify.verify` to prove
+        behaviour for all lengths, or None (then only numerical evidence is possible).
+    metadata
+        Free JSON-ready metadata (automaton name and hash, verification result, …).
+    """
+
+    rung: str
+    params: Mapping[str, np.ndarray]
+    h0: np.ndarray
+    readout: np.ndarray
+    alphabet: tuple[str, ...]
+    output_labels: tuple[OutputLabel, ...]
+    bias: np.ndarray | None = None
+    construction: str = ""
+    exact: dict[str, Any] | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.rung not in RUNGS:
+            raise ModelError(f"unknown rung {self.rung!r}; valid rungs: {', '.join(RUNGS)}")
+        complex_ok = self.rung in ("complex_diagonal", "rotation")
+        params = {
+            k: _as_array(k, v, complex_ok=complex_ok and k == "complex_eigenvalues")
+            for k, v in dict(self.params).items()
+        }
+        if "complex_eigenvalues" in params:
+            params["complex_eigenvalues"] = params["complex_eigenvalues"].astype(np.complex128)
+        alphabet = tuple(str(a) for a in self.alphabet)
+        if not alphabet:
+            raise ModelError("a model needs a non-empty alphabet")
+        if len(set(alphabet)) != len(alphabet):
+            raise ModelError("model alphabet has duplicate symbols")
+        A = materialize_transitions(self.rung, params, len(alphabet))
+        H = A.shape[1]
+        if H == 0:
+            raise ModelError("hidden size H = 0: a model needs at least one hidden unit")
+        h0 = _as_array("h0", self.h0)
+        if h0.shape != (H,):
+            raise ModelError(f"h0 has shape {h0.shape}, expected ({H},)")
+        if not np.any(h0):
+            raise ModelError("h0 is all zero: a bilinear model without additive term would "
+                             "stay at zero forever")
+        C = _as_array("readout", self.readout)
+        if C.ndim != 2 or C.shape[1] != H:
+            raise ModelError(f"readout has shape {C.shape}, expected (Y, {H})")
+        labels = tuple(self.output_labels)
+        if len(labels) != C.shape[0]:
+            raise ModelError(f"{len(labels)} output labels for a readout with {C.shape[0]} rows")
+        bias = None
+        if self.bias is not None:
+            bias = _as_array("bias", self.bias)
+            if bias.shape != (C.shape[0],):
+                raise ModelError(f"bias has shape {bias.shape}, expected ({C.shape[0]},)")
+        A.flags.writeable = False
+        object.__setattr__(self, "params", params)
+        object.__setattr__(self, "h0", h0)
+        object.__setattr__(self, "readout", C)
+        object.__setattr__(self, "bias", bias)
+        object.__setattr__(self, "alphabet", alphabet)
+        object.__setattr__(self, "output_labels", labels)
+        object.__setattr__(self, "_transitions", A)
+
+    @property
+    def transitions(self) -> np.ndarray:
+        """Real per-letter matrices ``A`` of shape (D, H, H) (read-only)."""
+        return self._transitions  # type: ignore[attr-defined]
+
+    @cached_property
+    def tensor(self) -> np.ndarray:
+        """The full bilinear tensor ``W[i, j, k] = A[k, i, j]`` of shape (H, H, D)."""
+        return np.ascontiguousarray(np.moveaxis(self.transitions, 0, 2))
+
+    @property
+    def hidden_size(self) -> int:
+        return int(self.transitions.shape[1])
+
+    @property
+    def n_symbols(self) -> int:
+        return len(self.alphabet)
+
+    @property
+    def parameter_count(self) -> int:
+        """Real transition parameters on the rung (see :func:`parameter_count`)."""
+        return parameter_count(self.rung, self.params, self.hidden_size, self.n_symbols)
+
+    def scores(self, h: np.ndarray) -> np.ndarray:
+        """Readout scores ``C h (+ bias)`` for one or a batch of hidden states (…, H)."""
+        s = h @ self.readout.T
+        return s + self.bias if self.bias is not None else s
+
+    def __repr__(self) -> str:
+        return (f"<BilinearModel {self.rung}: H={self.hidden_size}, D={self.n_symbols}, "
+                f"Y={len(self.output_labels)}, {self.construction or 'user model'}>")

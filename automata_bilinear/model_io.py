@@ -1,0 +1,157 @@
+"""The ``.npz`` model format (a public, versioned contract; see README).
+
+A model file is a NumPy ``.npz`` archive written without pickle and read with
+``allow_pickle=False``. Arrays:
+
+- ``A`` (D, H, H) float64: materialised per-letter transition matrices;
+- ``h0`` (H,), ``C`` (Y, H), optional ``bias`` (Y,);
+- ``param__<name>``: the rung's native parameters (see :mod:`automata_bilinear.model`);
+- ``metadata``: a 0-d unicode array holding one JSON object with ``format``
+  (``"automata_bilinear.model"``), ``version``, ``rung``, ``alphabet``, ``output_labels``,
+  ``construction``, ``exact`` (the exact description used for proofs, or null) and
+  ``info`` (automaton name and hash, verification method and result, ...).
+
+Loading validates every array (presence, shape, dtype, finiteness) and names the offending
+one; ``A`` must agree with what the native parameters materialise to. Files are written to a
+temporary file and renamed into place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .automaton import MooreMachine
+from .errors import FormatError
+from .formats import automaton_to_json
+from .model import BilinearModel, ModelError
+
+__all__ = ["MODEL_FORMAT", "MODEL_FORMAT_VERSION", "automaton_hash", "load_model", "save_model"]
+
+MODEL_FORMAT = "automata_bilinear.model"
+MODEL_FORMAT_VERSION = 1
+
+
+def automaton_hash(machine: MooreMachine) -> str:
+    """SHA-256 of the machine's canonical JSON (first 16 hex digits)."""
+    return hashlib.sha256(automaton_to_json(machine).encode()).hexdigest()[:16]
+
+
+def _json_label(x: Any) -> Any:
+    return [_json_label(v) for v in x] if isinstance(x, tuple) else x
+
+
+def _label_from_json(x: Any) -> Any:
+    return tuple(_label_from_json(v) for v in x) if isinstance(x, list) else x
+
+
+def save_model(model: BilinearModel, path: str | os.PathLike) -> None:
+    """Write ``model`` to ``path`` (``.npz``), atomically."""
+    meta = {
+        "format": MODEL_FORMAT,
+        "version": MODEL_FORMAT_VERSION,
+        "rung": model.rung,
+        "alphabet": list(model.alphabet),
+        "output_labels": [_json_label(x) for x in model.output_labels],
+        "construction": model.construction,
+        "exact": model.exact,
+        "info": model.metadata,
+    }
+    arrays: dict[str, np.ndarray] = {
+        "A": np.asarray(model.transitions, dtype=np.float64),
+        "h0": model.h0, "C": model.readout,
+        "metadata": np.array(json.dumps(meta)),
+    }
+    if model.bias is not None:
+        arrays["bias"] = model.bias
+    for name, value in model.params.items():
+        arrays[f"param__{name}"] = value
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, **arrays)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_model(path: str | os.PathLike) -> BilinearModel:
+    """Read and validate a model file; every error names the file and the culprit."""
+    src = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise FormatError(f"{src}: no such file") from None
+    except OSError as exc:
+        raise FormatError(f"{src}: cannot read ({exc})") from None
+    try:
+        archive = np.load(io.BytesIO(raw), allow_pickle=False)
+        files = set(archive.files)
+    except (ValueError, OSError, zipfile.BadZipFile) as exc:
+        raise FormatError(f"{src}: not a readable .npz archive ({exc})") from None
+
+    def get(name: str) -> np.ndarray:
+        if name not in files:
+            raise FormatError(f"{src}: missing array {name!r}")
+        try:
+            return archive[name]
+        except ValueError as exc:  # object arrays need pickle: refused
+            raise FormatError(f"{src}: array {name!r} cannot be read without pickle "
+                              f"({exc})") from None
+
+    meta_arr = get("metadata")
+    if meta_arr.dtype.kind != "U" or meta_arr.shape != ():
+        raise FormatError(f"{src}: 'metadata' must be a 0-d string array")
+    try:
+        meta = json.loads(str(meta_arr))
+    except json.JSONDecodeError as exc:
+        raise FormatError(f"{src}: 'metadata' is not valid JSON ({exc})") from None
+    if not isinstance(meta, dict) or meta.get("format") != MODEL_FORMAT:
+        raise FormatError(f"{src}: metadata field 'format' must be {MODEL_FORMAT!r}")
+    version = meta.get("version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise FormatError(f"{src}: metadata field 'version' must be a positive integer")
+    if version > MODEL_FORMAT_VERSION:
+        raise FormatError(f"{src}: model format version {version} is newer than this toolkit "
+                          f"supports ({MODEL_FORMAT_VERSION}); upgrade automata_bilinear")
+    for key in ("rung", "alphabet", "output_labels"):
+        if key not in meta:
+            raise FormatError(f"{src}: metadata is missing field {key!r}")
+    arrays = {}
+    for name in ["A", "h0", "C", *(["bias"] if "bias" in files else []),
+                 *sorted(f for f in files if f.startswith("param__"))]:
+        arr = get(name)
+        if arr.dtype.kind not in "fic" or arr.dtype.kind == "b":
+            raise FormatError(f"{src}: array {name!r} has dtype {arr.dtype}, expected floats")
+        if not np.all(np.isfinite(arr)):
+            raise FormatError(f"{src}: array {name!r} contains NaN or infinite values")
+        arrays[name] = arr
+    params = {k[len("param__"):]: v for k, v in arrays.items() if k.startswith("param__")}
+    try:
+        model = BilinearModel(
+            rung=meta["rung"], params=params, h0=arrays["h0"], readout=arrays["C"],
+            alphabet=tuple(meta["alphabet"]),
+            output_labels=tuple(_label_from_json(x) for x in meta["output_labels"]),
+            bias=arrays.get("bias"), construction=str(meta.get("construction", "")),
+            exact=meta.get("exact"), metadata=dict(meta.get("info") or {}),
+        )
+    except ModelError as exc:
+        raise FormatError(f"{src}: {exc}") from None
+    A = arrays["A"]
+    if A.shape != model.transitions.shape:
+        raise FormatError(f"{src}: array 'A' has shape {A.shape}, but the native parameters "
+                          f"give {model.transitions.shape}")
+    if not np.allclose(A, model.transitions, rtol=0, atol=1e-12):
+        raise FormatError(f"{src}: array 'A' disagrees with the native parameters")
+    return model

@@ -1,0 +1,443 @@
+"""Orthogonal real irreducible representations of named groups, and the irrep construction.
+
+For a group automaton (every letter permutes the minimal automaton's states) the transition
+group G is found, matched by an isomorphism search against exact representations of named
+groups, and each letter becomes the orthogonal matrix of its group element (THEORY.md §6,
+"irreps"):
+
+==================  =====  =========================================================
+representation      dim    exact form
+==================  =====  =========================================================
+dihedral D_m        2      rotations/reflections as phases ``z ↦ ζ^a z`` or ``ζ^a z̄``
+S_n standard        n − 1  integer matrices in the basis ``e_i − e_n``, orthonormalised
+A_n standard        n − 1  restriction of the above (n ≥ 4)
+icosahedral A_5     3      rotation matrices over Q(√5)
+quaternion Q_8      4      left multiplication on (1, i, j, k), integer matrices
+==================  =====  =========================================================
+
+Known minimal faithful block sizes (THEORY.md §4, KERNEL): D_m and S_3: 2; A_4, S_4, A_5: 3;
+Q_8, S_5: 4. Below them the rung is impossible: a non-identity element acts trivially in
+every real irrep of dimension ≤ b.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from .algebra import AlgebraicProfile
+from .dynamics import MatrixDynamics, PhaseDynamics, QuadraticNumber, exact_matmul
+from .errors import NotRepresentableError
+from .model import BilinearModel
+from .readout import fit_readout
+
+__all__ = [
+    "ExactRepresentation",
+    "KernelObstruction",
+    "irrep_model",
+    "named_representations",
+    "transition_group",
+]
+
+
+class KernelObstruction(NotRepresentableError):
+    """The transition group is recognised and every real irrep of dimension ≤ b has a common
+    non-trivial kernel (THEORY.md §5, KERNEL): orthogonal_block(b) is impossible."""
+
+
+@dataclass(frozen=True, eq=False)
+class ExactRepresentation:
+    """A finite group of exact orthogonal transformations (closed under composition).
+
+    Attributes
+    ----------
+    name, dim
+        Display name and real dimension.
+    minimal_faithful_block
+        THEORY.md's least block size for the word problem of this group, or None if THEORY
+        does not state it.
+    floats
+        (N, dim, dim) model-coordinate matrices of all elements (element 0 = identity).
+    table
+        (N, N) ``table[g, h]`` = index of ``g ∘ h`` (apply h first).
+    exact
+        Exact element per index (a phase pair or an exact matrix).
+    make_dynamics
+        Builds the exact dynamics given one exact element per letter.
+    """
+
+    name: str
+    dim: int
+    minimal_faithful_block: int | None
+    floats: np.ndarray
+    table: np.ndarray
+    exact: tuple[Any, ...]
+    make_dynamics: Callable[[list[Any]], Any]
+
+    @property
+    def order(self) -> int:
+        return len(self.exact)
+
+    def element_orders(self) -> np.ndarray:
+        orders = np.zeros(self.order, dtype=np.int64)
+        for g in range(self.order):
+            k, x = 1, g
+            while x != 0:
+                x = int(self.table[g, x])
+                k += 1
+            orders[g] = k
+        return orders
+
+
+def _close(gens: list[Any], compose: Callable[[Any, Any], Any], identity: Any,
+           key: Callable[[Any], Any], limit: int) -> list[Any]:
+    elements = [identity]
+    seen = {key(identity): 0}
+    i = 0
+    while i < len(elements):
+        for g in gens:
+            x = compose(g, elements[i])
+            k = key(x)
+            if k not in seen:
+                seen[k] = len(elements)
+                elements.append(x)
+                if len(elements) > limit:
+                    raise ValueError("representation closure exceeded its expected order")
+        i += 1
+    return elements
+
+
+def _table(elements: list[Any], compose: Callable[[Any, Any], Any],
+           key: Callable[[Any], Any]) -> np.ndarray:
+    index = {key(e): i for i, e in enumerate(elements)}
+    n = len(elements)
+    table = np.empty((n, n), dtype=np.int64)
+    for i, g in enumerate(elements):
+        for j, h in enumerate(elements):
+            table[i, j] = index[key(compose(g, h))]
+    return table
+
+
+def _float_table(floats: np.ndarray) -> np.ndarray:
+    """Multiplication table of float matrices (g ∘ h = G @ H), matched by rounding."""
+    keys = {tuple(np.round(m, 6).ravel()): i for i, m in enumerate(floats)}
+    prods = np.einsum("aij,bjk->abik", floats, floats)
+    n = len(floats)
+    table = np.empty((n, n), dtype=np.int64)
+    for a in range(n):
+        for b in range(n):
+            table[a, b] = keys[tuple(np.round(prods[a, b], 6).ravel())]
+    return table
+
+
+def dihedral_representation(m: int) -> ExactRepresentation:
+    """D_m on the plane as exact phases mod 4m: ``(s, a)`` is ``z ↦ ζ_m^(a/4)·z^(s)``."""
+    N = 4 * m
+
+    def compose(f2: tuple[int, int], f1: tuple[int, int]) -> tuple[int, int]:
+        return (f2[0] * f1[0], (f2[1] + f2[0] * f1[1]) % N)
+
+    elements = _close([(1, 4), (-1, 0)], compose, (1, 0), lambda e: e, 2 * m)
+
+    def to_float(e: tuple[int, int]) -> np.ndarray:
+        t = 2 * np.pi * e[1] / N
+        rot = np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
+        return rot if e[0] == 1 else rot @ np.diag([1.0, -1.0])
+
+    def dynamics(per_letter: list[tuple[int, int]]) -> PhaseDynamics:
+        return PhaseDynamics(moduli=(N,), initial_exponents=(1,),
+                             signs=tuple((e[0],) for e in per_letter),
+                             shifts=tuple((e[1],) for e in per_letter),
+                             resets=(None,) * len(per_letter))
+
+    floats = np.array([to_float(e) for e in elements])
+    return ExactRepresentation(f"D_{m} (2-dim)", 2, 2, floats, _table(elements, compose,
+                               lambda e: e), tuple(elements), dynamics)
+
+
+def _exact(m: list[list[Any]], d: int = 1) -> tuple[tuple[QuadraticNumber, ...], ...]:
+    def conv(x: Any) -> QuadraticNumber:
+        if isinstance(x, QuadraticNumber):
+            return x
+        return QuadraticNumber(Fraction(x), Fraction(0), d)
+
+    return tuple(tuple(conv(x) for x in row) for row in m)
+
+
+def _matrix_representation(name: str, gens: list[tuple], d: int, basis: np.ndarray | None,
+                           minimal_block: int | None, limit: int) -> ExactRepresentation:
+    dim = len(gens[0])
+    identity = _exact([[int(i == j) for j in range(dim)] for i in range(dim)], d)
+
+    def key(mat: tuple) -> tuple:
+        return tuple(x.key() for row in mat for x in row)
+
+    elements = _close(gens, exact_matmul, identity, key, limit)
+    root = np.sqrt(d)
+    raw = np.array([[[float(x.a) + float(x.b) * root for x in row] for row in mat]
+                    for mat in elements])
+    if basis is None:
+        floats = raw
+    else:
+        inv = np.linalg.inv(basis)
+        floats = np.einsum("ij,ajk,kl->ail", basis, raw, inv)
+    table = _float_table(raw)
+    h0 = tuple(QuadraticNumber(Fraction(v), Fraction(0), d)
+               for v in [1, 3, 7, 15, 31, 63][:dim])
+
+    def dynamics(per_letter: list[tuple]) -> MatrixDynamics:
+        return MatrixDynamics(matrices=tuple(per_letter), initial_vector=h0, basis=basis,
+                              field_d=d)
+
+    return ExactRepresentation(name, dim, minimal_block, floats, table, tuple(elements),
+                               dynamics)
+
+
+def standard_representation(n: int, alternating: bool = False) -> ExactRepresentation:
+    """The (n−1)-dim standard representation of S_n (or A_n), integer in the basis
+    ``f_i = e_i − e_{n−1}`` and orthonormalised for the model."""
+    dim = n - 1
+
+    def perm_matrix(perm: list[int]) -> tuple:
+        # column i: image of f_i = e_perm(i) - e_perm(n-1), with f_{n-1} := 0
+        cols = []
+        for i in range(dim):
+            col = [0] * dim
+            if perm[i] < dim:
+                col[perm[i]] += 1
+            if perm[n - 1] < dim:
+                col[perm[n - 1]] -= 1
+            cols.append(col)
+        return _exact([[cols[j][i] for j in range(dim)] for i in range(dim)])
+
+    if alternating:
+        gens = []
+        for x in range(2, n):
+            p = list(range(n))
+            p[0], p[1], p[x] = 1, x, 0
+            gens.append(perm_matrix(p))
+        order = int(np.prod(range(1, n + 1))) // 2
+        minimal = {4: 3}.get(n)
+        name = f"A_{n} standard ({dim}-dim)"
+    else:
+        gens = [perm_matrix([(i + 1) % n for i in range(n)]), perm_matrix([1, 0, *range(2, n)])]
+        order = int(np.prod(range(1, n + 1)))
+        minimal = {3: 2, 4: 3, 5: 4}.get(n)
+        name = f"S_{n} standard ({dim}-dim)"
+    F = np.zeros((n, dim))
+    F[:dim] = np.eye(dim)
+    F[n - 1] = -1.0
+    Q, _ = np.linalg.qr(F)
+    return _matrix_representation(name, gens, 1, Q.T @ F, minimal, order)
+
+
+def icosahedral_representation() -> ExactRepresentation:
+    """A_5 as the rotation group of the icosahedron, exact over Q(√5)."""
+    half = Fraction(1, 2)
+    phi = QuadraticNumber(half, half, 5)             # (1 + √5)/2
+    phi_inv = QuadraticNumber(-half, half, 5)        # φ − 1 = 1/φ
+    one = QuadraticNumber(Fraction(1), Fraction(0), 5)
+    zero = QuadraticNumber(Fraction(0), Fraction(0), 5)
+    h = QuadraticNumber(half, Fraction(0), 5)
+
+    def neg(x: QuadraticNumber) -> QuadraticNumber:
+        return QuadraticNumber(-x.a, -x.b, 5)
+
+    a = ((zero, zero, one), (one, zero, zero), (zero, one, zero))
+    b = tuple(tuple(h * x for x in row) for row in
+              ((one, neg(phi), phi_inv), (phi, phi_inv, neg(one)), (phi_inv, one, phi)))
+    return _matrix_representation("A_5 icosahedral (3-dim)", [a, b], 5, None, 3, 60)
+
+
+def quaternion_representation() -> ExactRepresentation:
+    """Q_8 acting on R^4 = H by left multiplication (integer signed permutation matrices)."""
+    i_mat = [[0, -1, 0, 0], [1, 0, 0, 0], [0, 0, 0, -1], [0, 0, 1, 0]]
+    j_mat = [[0, 0, -1, 0], [0, 0, 0, 1], [1, 0, 0, 0], [0, -1, 0, 0]]
+    return _matrix_representation("Q_8 (4-dim)", [_exact(i_mat), _exact(j_mat)], 1, None, 4, 8)
+
+
+def named_representations(order: int) -> list[ExactRepresentation]:
+    """Exact representations of named groups of this order, smallest dimension first."""
+    reps: list[ExactRepresentation] = []
+    if order % 2 == 0 and order >= 6:
+        reps.append(dihedral_representation(order // 2))
+    if order == 60:
+        reps.append(icosahedral_representation())
+    for n in range(3, 8):
+        if order == int(np.prod(range(1, n + 1))):
+            reps.append(standard_representation(n))
+        if n >= 4 and order == int(np.prod(range(1, n + 1))) // 2:
+            reps.append(standard_representation(n, alternating=True))
+    if order == 8:
+        reps.append(quaternion_representation())
+    return sorted(reps, key=lambda r: r.dim)
+
+
+@dataclass(frozen=True, eq=False)
+class TransitionGroup:
+    """The group generated by the letters' permutations of the minimal automaton's states.
+
+    ``perms[g]`` is element g as a map on states; ``table[g, h] = g ∘ h``; ``letter[a]`` is
+    the element of letter a.
+    """
+
+    perms: np.ndarray
+    table: np.ndarray
+    letter: np.ndarray
+
+    @property
+    def order(self) -> int:
+        return len(self.perms)
+
+
+def transition_group(profile: AlgebraicProfile, max_order: int = 5040) -> TransitionGroup:
+    """Enumerate the transition group of a group automaton (refusing beyond ``max_order``)."""
+    machine = profile.machine
+    n = machine.n_states
+    gens = [machine.transitions[:, a] for a in range(machine.n_symbols)]
+    ident = np.arange(n)
+    index = {ident.tobytes(): 0}
+    perms = [ident]
+    i = 0
+    while i < len(perms):
+        for g in gens:
+            x = g[perms[i]]  # g ∘ perms[i]
+            k = x.tobytes()
+            if k not in index:
+                index[k] = len(perms)
+                perms.append(x)
+                if len(perms) > max_order:
+                    raise NotRepresentableError(
+                        f"transition group has more than {max_order} elements; no named "
+                        "representation is available")
+        i += 1
+    P = np.array(perms)
+    table = np.empty((len(P), len(P)), dtype=np.int64)
+    for a in range(len(P)):
+        prods = P[a][P]  # row b: P[a] ∘ P[b]
+        table[a] = [index[r.tobytes()] for r in prods]
+    letter = np.array([index[g.tobytes()] for g in gens], dtype=np.int64)
+    return TransitionGroup(P, table, letter)
+
+
+def _element_orders(table: np.ndarray) -> np.ndarray:
+    n = len(table)
+    orders = np.zeros(n, dtype=np.int64)
+    for g in range(n):
+        k, x = 1, g
+        while x != 0:
+            x = int(table[g, x])
+            k += 1
+        orders[g] = k
+    return orders
+
+
+def _generating_sets(group: TransitionGroup, max_sets: int = 40) -> list[list[int]]:
+    """Small sets of letters whose elements generate the group (pairs first)."""
+    letters = sorted({int(x) for x in group.letter.tolist() if x != 0})
+    found: list[list[int]] = []
+
+    def generates(elems: list[int]) -> bool:
+        seen = {0}
+        frontier = [0]
+        while frontier:
+            nxt = []
+            for x in frontier:
+                for e in elems:
+                    y = int(group.table[e, x])
+                    if y not in seen:
+                        seen.add(y)
+                        nxt.append(y)
+            frontier = nxt
+        return len(seen) == group.order
+
+    for size in (1, 2, 3):
+        for combo in itertools.combinations(letters, size):
+            if generates(list(combo)):
+                found.append(list(combo))
+                if len(found) >= max_sets:
+                    return found
+        if found:
+            return found
+    return found
+
+
+def find_isomorphism(group: TransitionGroup, rep: ExactRepresentation) -> np.ndarray | None:
+    """An isomorphism group → rep as an index map (None if there is none)."""
+    if group.order != rep.order:
+        return None
+    g_orders = _element_orders(group.table)
+    r_orders = _element_orders(rep.table)
+    best = None
+    for gens in _generating_sets(group):
+        choices = [np.flatnonzero(r_orders == g_orders[g]) for g in gens]
+        size = int(np.prod([len(c) for c in choices]))
+        if best is None or size < best[0]:
+            best = (size, gens, choices)
+    if best is None:
+        return None
+    _, gens, choices = best
+    for images in itertools.product(*choices):
+        mapping = np.full(group.order, -1, dtype=np.int64)
+        mapping[0] = 0
+        frontier = [0]
+        ok = True
+        while frontier and ok:
+            nxt = []
+            for x in frontier:
+                for g, im in zip(gens, images):
+                    y = int(group.table[g, x])
+                    t = int(rep.table[im, mapping[x]])
+                    if mapping[y] < 0:
+                        mapping[y] = t
+                        nxt.append(y)
+                    elif mapping[y] != t:
+                        ok = False
+                        break
+                if not ok:
+                    break
+            frontier = nxt
+        if ok and len(set(mapping.tolist())) == group.order:
+            return mapping
+    return None
+
+
+def irrep_model(profile: AlgebraicProfile, rung: str, block_size: int | None
+                ) -> BilinearModel | None:
+    """Orthogonal irreducible representation of a non-abelian group automaton as one block.
+
+    Tries the named representations of the transition group's order, smallest first; raises
+    :class:`NotRepresentableError` with the KERNEL reason when the group is recognised and
+    ``block_size`` is below its known minimal faithful block size.
+    """
+    group = transition_group(profile)
+    machine = profile.machine
+    limit = block_size if block_size is not None else 10**9
+    for rep in named_representations(group.order):
+        mapping = find_isomorphism(group, rep)
+        if mapping is None:
+            continue
+        if rep.dim > limit:
+            if (rung == "orthogonal_block" and rep.minimal_faithful_block is not None
+                    and limit < rep.minimal_faithful_block):
+                raise KernelObstruction(
+                    f"{rung}({limit}) cannot represent {machine.name or 'this task'}: KERNEL: "
+                    f"its transition group is {rep.name.split(' ')[0]}, whose real irreducible "
+                    f"representations of dimension ≤ {limit} share a non-trivial kernel "
+                    f"(minimal faithful block size {rep.minimal_faithful_block})")
+            continue
+        per_letter = [rep.exact[int(mapping[g])] for g in group.letter]
+        dyn = rep.make_dynamics(per_letter)
+        A = np.array([rep.floats[int(mapping[g])] for g in group.letter])
+        from .compilation import _blocks_from_matrices, _finite_exact, _image, _model
+
+        X, targets = _image(machine, dyn)
+        C = fit_readout(X, targets, len(machine.output_labels))
+        return _model(machine, rung, _blocks_from_matrices(A, [rep.dim]), X[0], C,
+                      f"irrep: {rep.name}", _finite_exact(dyn))
+    return None
