@@ -158,9 +158,13 @@ class AlgebraicProfile:
         return self.is_commutative and all(d.period == 1 for d in self.letters)
 
     @property
-    def exponent_at_most_two(self) -> bool:
-        """Every letter's cycles have length 1 or 2 (for commutative monoids: every subgroup
-        has exponent ≤ 2, i.e. ``x^(ω+2) = x^ω``)."""
+    def letter_cycles_at_most_two(self) -> bool:
+        """Every letter's cycles have length 1 or 2.
+
+        For a *commutative* monoid this is equivalent to every subgroup having exponent ≤ 2
+        (``x^(ω+2) = x^ω``); in general it is weaker (a word may have a long cycle although
+        no letter does), so rung decisions always combine it with commutativity.
+        """
         return all(set(d.cycle_lengths) <= {1, 2} for d in self.letters)
 
     @property
@@ -169,7 +173,7 @@ class AlgebraicProfile:
 
     @property
     def is_elementary_abelian_2_group(self) -> bool:
-        return self.is_abelian_group and self.exponent_at_most_two
+        return self.is_abelian_group and self.letter_cycles_at_most_two
 
     @cached_property
     def transition_group_order(self) -> int | None:

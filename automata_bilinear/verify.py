@@ -30,6 +30,7 @@ from .automaton import MooreMachine
 from .dynamics import OneHotDynamics, dynamics_from_json
 from .errors import AutomataBilinearError
 from .model import BilinearModel
+from .reachability import reachable_states
 from .readout import readout_margins
 from .simulate import random_words
 
@@ -110,14 +111,15 @@ def _alignment(model: BilinearModel, automaton: MooreMachine) -> tuple[np.ndarra
             f"{sorted(automaton.alphabet)[:10]}"
         )
     letter = np.array([model.alphabet.index(s) for s in automaton.alphabet], dtype=np.int64)
-    rows = []
-    for lab in automaton.output_labels:
-        if lab not in model.output_labels:
-            raise VerificationError(
-                f"the automaton outputs {lab!r}, which is not among the model's output labels"
-            )
-        rows.append(model.output_labels.index(lab))
-    return letter, np.array(rows, dtype=np.int64)
+    rows = np.array([model.output_labels.index(lab) if lab in model.output_labels else -1
+                     for lab in automaton.output_labels], dtype=np.int64)
+    reachable = reachable_states(automaton)
+    missing = np.flatnonzero(rows[automaton.output_codes[reachable]] < 0)
+    if missing.size:
+        lab = automaton.outputs[int(reachable[missing[0]])]
+        raise VerificationError(
+            f"the automaton outputs {lab!r}, which is not among the model's output labels")
+    return letter, rows
 
 
 def _rounding_bound(model: BilinearModel, vectors: np.ndarray) -> float:

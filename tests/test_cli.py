@@ -83,3 +83,20 @@ def test_usage_errors_exit_nonzero(capsys):
     with pytest.raises(SystemExit) as info:
         main(["show"])
     assert info.value.code == 2
+
+
+def test_compile_verify_and_show_model(capsys, tmp_path):
+    path = tmp_path / "q8.npz"
+    code, out, _ = run_cli(capsys, "compile", "quaternion", "--rung", "orthogonal_block",
+                           "-o", str(path), "--steps", "500", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["model"]["hidden"] == 4 and data["verification"]["proved"]
+    code, out, _ = run_cli(capsys, "verify", str(path), "quaternion", "--steps", "200")
+    assert code == 0 and "PROVED for all lengths by finite-image search" in out
+    code, out, _ = run_cli(capsys, "show-model", str(path), "--json")
+    info = json.loads(out)
+    assert info["rung"] == "orthogonal_block" and info["metadata"]["verification"]["proved"]
+    code, out, _ = run_cli(capsys, "compile", "parity", "--steps", "100")
+    assert code == 0 and "sign_diagonal" in out
+    code, out, err = run_cli(capsys, "compile", "flipflop", "--rung", "rotation")
+    assert code == 2 and "PARIKH" in err
