@@ -44,6 +44,7 @@ from .errors import (
 )
 from .limits import check_allocation
 from .model import RUNGS, BilinearModel, materialize_transitions
+from .model_io import automaton_hash
 from .readout import fit_readout
 from .verify import VerificationReport
 
@@ -143,7 +144,8 @@ def _model(machine: MooreMachine, rung: str, params: dict[str, np.ndarray], h0: 
     return BilinearModel(
         rung=rung, params=params, h0=h0, readout=readout, alphabet=machine.alphabet,
         output_labels=machine.output_labels, construction=construction, exact=exact,
-        metadata={"automaton": machine.name, "minimal_states": machine.n_states},
+        metadata={"automaton": machine.name, "automaton_hash": automaton_hash(machine),
+                  "minimal_states": machine.n_states},
     )
 
 

@@ -20,6 +20,7 @@ import numpy as np
 from .automaton import MooreMachine
 from .errors import ResourceLimitError
 from .model import BilinearModel
+from .model_io import automaton_hash
 from .verify import VerificationReport
 
 __all__ = ["hankel_rank", "minimal_exact_valued_model", "verify_exact_valued"]
@@ -163,7 +164,8 @@ def minimal_exact_valued_model(machine: MooreMachine) -> BilinearModel:
         h0=np.array([float(x) for x in h0]), readout=C_float,
         alphabet=machine.alphabet, output_labels=machine.output_labels,
         construction=f"minimal exact-valued WFA (Hankel rank {r})", exact=exact,
-        metadata={"automaton": machine.name, "minimal_states": n, "hankel_rank": r},
+        metadata={"automaton": machine.name, "automaton_hash": automaton_hash(machine),
+                  "minimal_states": n, "hankel_rank": r},
     )
 
 
