@@ -33,6 +33,8 @@ from .automaton import (
     encode_words,
     machine_from_function,
 )
+from .certificates import Certificate, CertificateCheck, load_certificate, save_certificate
+from .classify import ClassificationReport, RungVerdict, classify
 from .compilation import (
     RUNG_ORDER,
     ConstructionUnavailableError,
@@ -96,6 +98,7 @@ from .minimization import Minimization, minimize
 from .model import RUNGS, BilinearModel, ModelError
 from .model_io import load_model, save_model
 from .operations import direct_product, relabel
+from .prop2 import CommutationReport, commutation_check, prop2_obstruction
 from .reachability import access_words, canonical_form, reachable_states, trim
 from .simulate import final_output, output_trace, random_words, run, run_batch
 from .specs import FAMILIES, build, parse_spec
@@ -111,6 +114,10 @@ __all__ = [
     "AutomataBilinearError",
     "AutomatonError",
     "BilinearModel",
+    "Certificate",
+    "CertificateCheck",
+    "ClassificationReport",
+    "CommutationReport",
     "ConstructionUnavailableError",
     "FiniteGroup",
     "FormatError",
@@ -123,6 +130,7 @@ __all__ = [
     "NumericalReport",
     "OutputLabel",
     "ResourceLimitError",
+    "RungVerdict",
     "SpecError",
     "TransitionMonoid",
     "UnknownSymbolError",
@@ -141,6 +149,8 @@ __all__ = [
     "build",
     "canonical_form",
     "cayley_automaton",
+    "classify",
+    "commutation_check",
     "compile_bilinear",
     "compile_lowest",
     "counter_mod",
@@ -163,6 +173,7 @@ __all__ = [
     "group_from_sympy",
     "hankel_rank",
     "load_automaton",
+    "load_certificate",
     "load_model",
     "machine_from_function",
     "machine_summary",
@@ -175,6 +186,7 @@ __all__ = [
     "parse_spec",
     "permutation_group",
     "permutation_letters",
+    "prop2_obstruction",
     "quaternion",
     "quaternion_group",
     "random_dfa",
@@ -185,6 +197,7 @@ __all__ = [
     "run",
     "run_batch",
     "save_automaton",
+    "save_certificate",
     "save_model",
     "symmetric",
     "symmetric_group",

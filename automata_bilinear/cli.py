@@ -15,6 +15,8 @@ from typing import Any
 
 from ._version import __version__
 from .automaton import encode_word
+from .certificates import load_certificate, save_certificate
+from .classify import classify
 from .compilation import RUNG_ORDER, compile_bilinear, compile_lowest
 from .equivalence import find_counterexample
 from .errors import AutomataBilinearError
@@ -207,6 +209,82 @@ def cmd_show_model(args: argparse.Namespace) -> None:
     _emit(args, {"model": args.model, **info}, text)
 
 
+def _classify_rows(report: Any) -> list[list[Any]]:
+    rows = []
+    for rung, v in report.rungs.items():
+        if v.verdict == "yes":
+            detail = v.construction or ""
+            if v.bounds:
+                detail += "; bounds " + ", ".join(f"{k} in {val}" for k, val in v.bounds.items())
+        else:
+            detail = v.certificate.describe() if v.certificate else v.note
+        rows.append([rung, v.verdict, "" if v.hidden is None else v.hidden,
+                     "" if v.params is None else v.params, v.method, detail])
+    return rows
+
+
+def cmd_classify(args: argparse.Namespace) -> None:
+    machine = build(args.spec)
+    report = classify(machine)
+    payload = report.to_json()
+    payload["spec"] = args.spec
+    saved = []
+    if args.save_certificates:
+        from pathlib import Path
+
+        folder = Path(args.save_certificates)
+        folder.mkdir(parents=True, exist_ok=True)
+        for rung, v in report.rungs.items():
+            if v.certificate is not None:
+                path = folder / f"{rung}.{v.certificate.kind}.json"
+                save_certificate(v.certificate, path, automaton=args.spec)
+                saved.append(str(path))
+        payload["saved_certificates"] = saved
+    head = (f"{args.spec}: {report.minimal_states} minimal states; lowest rung: "
+            f"{report.lowest_rung} (H = {report.rungs[report.lowest_rung].hidden})")
+    if report.group:
+        head += f"\ntransition group: {report.group}"
+    if report.hankel:
+        head += (f"\nHankel rank {report.hankel['rank']}: an exact-valued readout needs "
+                 f"H ≥ {report.hankel['rank']}")
+    text = head + "\n\n" + _table(_classify_rows(report),
+                                   ["rung", "verdict", "H", "params", "method",
+                                    "construction / certificate"])
+    if saved:
+        text += "\n\nsaved certificates: " + ", ".join(saved)
+    _emit(args, payload, text)
+
+
+def cmd_check_certificate(args: argparse.Namespace) -> None:
+    cert = load_certificate(args.certificate)
+    machine = build(args.spec)
+    check = cert.check(machine)
+    payload = {"certificate": args.certificate, "spec": args.spec, "kind": cert.kind,
+               "valid": check.ok, "reason": check.reason, "rules_out": list(cert.rules_out)}
+    verdict = "VALID" if check.ok else "INVALID"
+    _emit(args, payload, f"{verdict} {cert.kind.upper()} certificate for {args.spec}: "
+                         f"{check.reason}" + (f"\nrules out: {', '.join(cert.rules_out)}"
+                                               if check.ok else ""))
+    if not check.ok:
+        raise SystemExit(1)
+
+
+def cmd_commute(args: argparse.Namespace) -> None:
+    from .prop2 import commutation_check, prop2_obstruction
+
+    model = load_model(args.model)
+    if args.spec:
+        result = prop2_obstruction(model, build(args.spec), tol=args.tol)
+    else:
+        result = {"commutation": commutation_check(model, tol=args.tol).to_json()}
+    c = result["commutation"]
+    text = (f"{args.model}: matrices {'commute' if c['commute'] else 'do not commute'}; shared "
+            f"eigenbasis: {'yes' if c['shared_eigenbasis'] else 'no'} ({c['method']})")
+    if "conclusion" in result:
+        text += "\n" + result["conclusion"]
+    _emit(args, {"model": args.model, **result}, text)
+
+
 def cmd_demo(args: argparse.Namespace) -> None:
     rows = []
     for spec in DEMO_SPECS:
@@ -231,12 +309,26 @@ def cmd_demo(args: argparse.Namespace) -> None:
           f"{'yes' if r['proved'] else 'NO'} ({r['proof']})"] for r in compiled],
         ["family", "lowest rung", "H", "params", "construction", "proved for all lengths"],
     )
+    hierarchy = []
+    short = {"positive_diagonal": "pos", "sign_diagonal": "sign", "real_diagonal": "real",
+             "rotation": "rot", "complex_diagonal": "cplx", "orthogonal_block": "orth",
+             "block": "block", "cp": "cp", "full": "full"}
+    for spec in DEMO_SPECS:
+        rep = classify(build(spec))
+        cells = {r: ("yes" if v.verdict == "yes" else
+                     (v.certificate.kind.upper() if v.certificate else v.verdict))
+                 for r, v in rep.rungs.items()}
+        hierarchy.append({"spec": spec, "lowest_rung": rep.lowest_rung, "verdicts": cells})
+    table3 = _table([[h["spec"], *[h["verdicts"][r] for r in RUNG_ORDER]] for h in hierarchy],
+                    ["family", *[short[r] for r in RUNG_ORDER]])
     text = ("automata_bilinear demo: the built-in families, minimised exactly\n\n" + table
             + "\n\nCompiled on the narrowest rung that fits and proved exactly:\n\n"
             + table2
+            + "\n\nHierarchy (yes = compiled and proved; otherwise the certificate that rules "
+              "the rung out, re-checked on the automaton):\n\n" + table3
             + "\n\nNext: `automata-bilinear show dihedral:3`, `automata-bilinear compile "
               "quaternion --rung orthogonal_block`.")
-    _emit(args, {"families": rows, "compiled": compiled}, text)
+    _emit(args, {"families": rows, "compiled": compiled, "hierarchy": hierarchy}, text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -289,6 +381,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--steps", type=int, default=10_000)
     p = add("show-model", cmd_show_model, "describe a saved .npz model")
     p.add_argument("model")
+    p = add("classify", cmd_classify, "every rung: proven yes, certified no, or open")
+    p.add_argument("spec")
+    p.add_argument("--save-certificates", metavar="DIR",
+                   help="write each 'no' certificate as JSON into DIR")
+    p = add("check-certificate", cmd_check_certificate,
+            "re-check a saved certificate by running the automaton (exit 1 if invalid)")
+    p.add_argument("certificate", help="a certificate .json file")
+    p.add_argument("spec")
+    p = add("commute", cmd_commute, "Prop. 2: do a model's matrices commute / share an "
+                                    "eigenbasis, and what that rules out")
+    p.add_argument("model", help="a .npz model file")
+    p.add_argument("spec", nargs="?", help="a task to test against (optional)")
+    p.add_argument("--tol", type=float, default=1e-9, help="relative tolerance (floats)")
     add("demo", cmd_demo, "the main job: describe, compile and prove the built-in families")
     return parser
 

@@ -55,6 +55,7 @@ __all__ = [
     "compile_lowest",
     "not_representable_reason",
     "verify_decay",
+    "verify_threshold",
 ]
 
 _BLOCK_RUNGS = ("block", "orthogonal_block")
@@ -596,6 +597,11 @@ def decay_model(profile: AlgebraicProfile, rung: str, *, max_beta_exponent: int 
     """Commutative monoid: per-letter indicators of (count < index, count mod period) from
     decaying units ``β^(−e n)`` and roots of unity, multiplied across letters; β = 2^s is the
     least power of two whose exact error bound E satisfies E ≤ 1/4 (margin ≥ 1/2)."""
+    worst = max((d.index for d in profile.letters), default=0)
+    if worst > 40:
+        raise ConstructionUnavailableError(
+            f"decay construction: a letter has index {worst} > 40; its Lagrange indicators "
+            "would not be representable in float64")
     s = 1
     while _decay_tables(profile, s)["error"] > Fraction(1, 4):
         s += 1
@@ -679,6 +685,98 @@ def _params_like(model: BilinearModel, lam_c: np.ndarray, lam_r: np.ndarray
     return _blocks_from_matrices(A, [2] * lam_c.shape[1] + [1] * lam_r.shape[1])
 
 
+# -- a single threshold with two units ------------------------------------------------------
+
+
+def _threshold_structure(profile: AlgebraicProfile) -> tuple[int, int, int, int] | None:
+    """(letter, threshold t, output code below, output code from t on) when the task is
+    "at least t of one letter" (every other letter acts as the identity), else None."""
+    machine = profile.machine
+    if not profile.is_aperiodic_commutative or len(machine.output_labels) != 2:
+        return None
+    ident = np.arange(machine.n_states)
+    moving = [a for a in range(machine.n_symbols)
+              if not np.array_equal(machine.transitions[:, a], ident)]
+    if len(moving) != 1:
+        return None
+    a = moving[0]
+    t = profile.letters[a].index
+    chain = [machine.start]
+    for _ in range(t):
+        chain.append(int(machine.transitions[chain[-1], a]))
+    codes = machine.output_codes[chain].tolist()
+    if len(set(chain)) != machine.n_states or codes[:-1] != [codes[0]] * t \
+            or codes[-1] == codes[0]:
+        return None
+    return a, t, codes[0], codes[-1]
+
+
+def _threshold_parameters(n_symbols: int, letter: int, t: int, below: int
+                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    eig = np.ones((n_symbols, 2))
+    eig[letter, 1] = 0.5
+    theta = 1.5 * 2.0 ** (-t)
+    C = np.zeros((2, 2))
+    C[below] = (-theta, 1.0)  # score(below) − score(above) = 2^(−n) − θ
+    return eig, np.ones(2), C
+
+
+def threshold_model(profile: AlgebraicProfile, rung: str) -> BilinearModel | None:
+    """"At least t of letter a": units (1, 2^(−n_a)) and readout sign(2^(−n_a) − 1.5·2^(−t)),
+    H = 2 on every diagonal rung (THEORY.md §8)."""
+    found = _threshold_structure(profile)
+    if found is None:
+        return None
+    a, t, below, _ = found
+    machine = profile.machine
+    eig, h0, C = _threshold_parameters(machine.n_symbols, a, t, below)
+    if rung in ("complex_diagonal", "rotation"):
+        params = {"complex_eigenvalues": np.zeros((machine.n_symbols, 0)),
+                  "real_eigenvalues": eig}
+    elif rung in _BLOCK_RUNGS:
+        A = np.zeros((machine.n_symbols, 2, 2))
+        A[:, 0, 0], A[:, 1, 1] = eig[:, 0], eig[:, 1]
+        params = _blocks_from_matrices(A, [1, 1])
+    else:
+        params = {"eigenvalues": eig}
+    exact = {"method": "threshold_bound", "letter": machine.alphabet[a], "threshold": t}
+    return _model(machine, rung, params, h0, C, f"single threshold (at least {t} "
+                  f"'{machine.alphabet[a]}', 2 units)", exact)
+
+
+def verify_threshold(model: BilinearModel, automaton: MooreMachine) -> VerificationReport:
+    """Analytic bound for :func:`threshold_model`: 2^(−n) − 1.5·2^(−t) is ≥ 2^(−t−1) for
+    n < t and ≤ −2^(−t−1) for n ≥ t, exactly."""
+    method = "analytic margin bound"
+    exact = model.exact or {}
+    profile = algebraic_profile(automaton)
+    found = _threshold_structure(profile)
+    if found is None:
+        return VerificationReport(method, False, "the automaton is not a single threshold")
+    a, t, below, above = found
+    labels = profile.machine.output_labels
+    if (profile.machine.alphabet[a], t) != (exact.get("letter"), exact.get("threshold")):
+        return VerificationReport(method, False, "the automaton's threshold letter or count "
+                                                 "differs from the model's")
+    from .verify import _alignment
+
+    letter, rows = _alignment(model, profile.machine)
+    eig, h0, C = _threshold_parameters(profile.machine.n_symbols, a, t, below)
+    expected = np.zeros((2, 2))
+    expected[rows[below]], expected[rows[above]] = C[below], C[above]
+    A = model.transitions[letter]
+    dev = max(float(np.abs(A - np.einsum("ki,ij->kij", eig, np.eye(2))).max()),
+              float(np.abs(model.readout - expected).max()), float(np.abs(model.h0 - h0).max()))
+    if dev > 1e-12:
+        return VerificationReport(method, False, f"parameters differ from the construction "
+                                                 f"by {dev:.3g}")
+    margin = Fraction(1, 2 ** (t + 1))
+    return VerificationReport(
+        method, True,
+        f"for every count n of {labels and profile.machine.alphabet[a]!r}: |2^(−n) − 1.5·2^(−{t})| "
+        f"≥ 2^(−{t + 1}) with the sign of the right output (exact)", min_margin=float(margin))
+
+
 # -- the entry point ---------------------------------------------------------------------
 
 
@@ -753,6 +851,7 @@ def compile_bilinear(automaton: MooreMachine, rung: str = "full", *,
     if rung in ("rotation", "sign_diagonal"):
         candidates.append(lambda: characters_model(profile, rung))
     elif rung in ("complex_diagonal", "real_diagonal", "positive_diagonal"):
+        candidates.append(lambda: threshold_model(profile, rung))
         if profile.is_abelian_group and rung != "positive_diagonal":
             candidates.append(lambda: characters_model(profile, rung))
         else:
@@ -761,6 +860,7 @@ def compile_bilinear(automaton: MooreMachine, rung: str = "full", *,
         if profile.is_abelian_group:
             candidates.append(lambda: characters_model(profile, rung))
         elif profile.is_commutative and rung == "block":
+            candidates.append(lambda: threshold_model(profile, rung))
             candidates.append(lambda: decay_model(profile, rung))
         if rung == "block":
             candidates.append(lambda: homogeneous_reset_model(profile))
@@ -781,7 +881,8 @@ def compile_bilinear(automaton: MooreMachine, rung: str = "full", *,
                 raise
             notes.append(str(exc))
             continue
-        except (ConstructionUnavailableError, ResourceLimitError, ValueError) as exc:
+        except (ConstructionUnavailableError, ResourceLimitError, ValueError,
+                ArithmeticError) as exc:
             notes.append(str(exc))
             continue
         if model is None:

@@ -242,10 +242,28 @@ class MatrixDynamics(ExactDynamics):
     field_d: int = 1
     kind: str = "matrix"
 
+    def __post_init__(self) -> None:
+        # Integer matrices and vector: exact int64 arithmetic (entries stay small on the
+        # finite image; checked in step) instead of Fractions.
+        ints = self.field_d == 1 and all(
+            x.b == 0 and x.a.denominator == 1
+            for m in self.matrices for row in m for x in row
+        ) and all(x.b == 0 and x.a.denominator == 1 for x in self.initial_vector)
+        object.__setattr__(self, "_int_matrices", np.array(
+            [[[int(x.a) for x in row] for row in m] for m in self.matrices],
+            dtype=np.int64) if ints else None)
+
     def initial(self) -> tuple:
+        if self._int_matrices is not None:
+            return tuple(int(x.a) for x in self.initial_vector)
         return tuple(x.key() for x in self.initial_vector)
 
     def step(self, vector: tuple, letter: int) -> tuple:
+        if self._int_matrices is not None:
+            out = self._int_matrices[letter] @ np.array(vector, dtype=np.int64)
+            if np.abs(out).max(initial=0) > 2**50:
+                raise OverflowError("exact integer image grew beyond 2^50")
+            return tuple(out.tolist())
         v = [QuadraticNumber(a, b, self.field_d) for a, b in vector]
         out = []
         for row in self.matrices[letter]:
@@ -258,8 +276,12 @@ class MatrixDynamics(ExactDynamics):
 
     def to_model(self, vectors: Sequence[tuple]) -> np.ndarray:
         root = math.sqrt(self.field_d)
-        arr = np.array([[float(a) + float(b) * root for a, b in v] for v in vectors],
-                       dtype=np.float64).reshape(len(vectors), len(self.initial_vector))
+        if self._int_matrices is not None:
+            arr = np.array(vectors, dtype=np.float64).reshape(len(vectors),
+                                                              len(self.initial_vector))
+        else:
+            arr = np.array([[float(a) + float(b) * root for a, b in v] for v in vectors],
+                           dtype=np.float64).reshape(len(vectors), len(self.initial_vector))
         return arr if self.basis is None else arr @ self.basis.T
 
     def to_json(self) -> dict[str, Any]:

@@ -125,7 +125,11 @@ def materialize_transitions(rung: str, params: Mapping[str, np.ndarray], n_symbo
             raise _shape_error(rung, "V", V, f"({H}, {R})")
         if d.shape != (D, R):
             raise _shape_error(rung, "d", d, f"({D}, {R})")
-        return np.einsum("ir,kr,jr->kij", U, d, V)
+        A = np.empty((D, H, H))
+        for k in range(D):  # only the terms a letter uses (d is sparse for shared terms)
+            nz = np.flatnonzero(d[k])
+            A[k] = (U[:, nz] * d[k, nz]) @ V[:, nz].T
+        return A
     if rung in ("block", "orthogonal_block"):
         blocks, sizes = params["blocks"], params["block_sizes"]
         if blocks.ndim != 4 or blocks.shape[0] != D or blocks.shape[2] != blocks.shape[3]:

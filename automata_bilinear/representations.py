@@ -441,3 +441,112 @@ def irrep_model(profile: AlgebraicProfile, rung: str, block_size: int | None
         return _model(machine, rung, _blocks_from_matrices(A, [rep.dim]), X[0], C,
                       f"irrep: {rep.name}", _finite_exact(dyn))
     return None
+
+
+# -- KERNEL certificates (THEORY.md §5) ----------------------------------------------------
+
+# group -> (largest b the theorem covers, derived-series depth of the common kernel of all
+# real irreps of dimension <= b). Q_8: G' = {±1}; A_4: G' = V_4; S_4: G'' = V_4; A_5: G' = G;
+# S_5: G' = A_5. These are the facts of THEORY.md §4 (KERNEL rows).
+KERNEL_FACTS: dict[str, tuple[int, int]] = {
+    "Q_8": (3, 1), "A_4": (2, 1), "S_4": (2, 2), "A_5": (2, 1), "S_5": (3, 1),
+}
+
+
+def identify_group(profile: AlgebraicProfile) -> tuple[str, TransitionGroup] | None:
+    """Name of the transition group among the named groups with KERNEL facts (else None)."""
+    group = transition_group(profile)
+    reps = {"Q_8": quaternion_representation, "A_4": lambda: standard_representation(4, True),
+            "S_4": lambda: standard_representation(4), "A_5": icosahedral_representation,
+            "S_5": lambda: standard_representation(5)}
+    orders = {"Q_8": 8, "A_4": 12, "S_4": 24, "A_5": 60, "S_5": 120}
+    for name, make in reps.items():
+        if group.order == orders[name] and find_isomorphism(group, make()) is not None:
+            return name, group
+    return None
+
+
+def _kernel_group(group: TransitionGroup, depth: int) -> Any:
+    from sympy.combinatorics import Permutation, PermutationGroup
+
+    G = PermutationGroup([Permutation(p.tolist()) for p in group.perms[group.letter]])
+    for _ in range(depth):
+        G = G.derived_subgroup()
+    return G
+
+
+def kernel_membership(profile: AlgebraicProfile, word: tuple[str, ...], block_size: int,
+                      group_name: str) -> tuple[bool, str]:
+    """Check that the word's element is a non-identity element of the common kernel of the
+    real irreps of dimension ≤ ``block_size`` of the automaton's transition group."""
+    from sympy.combinatorics import Permutation
+
+    found = identify_group(profile)
+    if found is None or found[0] != group_name:
+        return False, f"the transition group is not {group_name}"
+    name, group = found
+    bmax, depth = KERNEL_FACTS[name]
+    if block_size > bmax:
+        return False, f"for {name} the kernel argument covers block sizes ≤ {bmax} only"
+    machine = profile.machine
+    perm = list(range(machine.n_states))
+    for s in word:
+        a = machine.symbol_index[s]
+        perm = [int(machine.transitions[q, a]) for q in perm]
+    if perm == list(range(machine.n_states)):
+        return False, "g acts as the identity"
+    K = _kernel_group(group, depth)
+    if not K.contains(Permutation(perm)):
+        return False, f"g is not in the common kernel of {name}'s irreps of dimension ≤ " \
+                      f"{block_size}"
+    return True, (f"the transition group is {name} and g lies in its "
+                  f"{'derived subgroup' if depth == 1 else 'second derived subgroup'}, the "
+                  f"common kernel of its real irreps of dimension ≤ {block_size}")
+
+
+def kernel_certificate(profile: AlgebraicProfile, block_size: int) -> Any:
+    """A KERNEL certificate against orthogonal_block(block_size), or None."""
+    from sympy.combinatorics import Permutation
+
+    from .certificates import Certificate
+
+    found = identify_group(profile)
+    if found is None:
+        return None
+    name, group = found
+    bmax, depth = KERNEL_FACTS[name]
+    if block_size > bmax:
+        return None
+    K = _kernel_group(group, depth)
+    machine = profile.machine
+    # shortest word whose element is a non-identity element of K (BFS on the Cayley graph)
+    ident = tuple(range(machine.n_states))
+    seen = {ident: ()}
+    frontier = [ident]
+    g_word = None
+    while frontier and g_word is None:
+        nxt = []
+        for perm in frontier:
+            for a in range(machine.n_symbols):
+                p2 = tuple(int(machine.transitions[q, a]) for q in perm)
+                if p2 in seen:
+                    continue
+                seen[p2] = (*seen[perm], a)
+                if p2 != ident and K.contains(Permutation(list(p2))):
+                    g_word = seen[p2]
+                    perm_g = p2
+                    break
+                nxt.append(p2)
+            if g_word is not None:
+                break
+        frontier = nxt
+    if g_word is None:
+        return None
+    q = next(s for s in range(machine.n_states) if perm_g[s] != s)
+    res = profile.minimization
+    return Certificate(
+        "kernel",
+        {"w": res.access_word(q), "g": tuple(machine.alphabet[a] for a in g_word),
+         "v": res.separating_suffix(q, perm_g[q])},
+        {"block_size": block_size, "group": name},
+        rules_out=("orthogonal_block",))

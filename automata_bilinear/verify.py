@@ -301,6 +301,10 @@ def verify(model: BilinearModel, automaton: MooreMachine, *, numerical: bool = T
         from .compilation import verify_decay
 
         report = verify_decay(model, automaton)
+    elif method == "threshold_bound":
+        from .compilation import verify_threshold
+
+        report = verify_threshold(model, automaton)
     elif method == "wfa_equivalence":
         from .wfa import verify_exact_valued
 

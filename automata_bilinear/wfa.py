@@ -23,7 +23,12 @@ from .model import BilinearModel
 from .model_io import automaton_hash
 from .verify import VerificationReport
 
-__all__ = ["hankel_rank", "minimal_exact_valued_model", "verify_exact_valued"]
+__all__ = [
+    "hankel_rank",
+    "minimal_exact_valued_model",
+    "observable_basis_words",
+    "verify_exact_valued",
+]
 
 MAX_EXACT_STATES = 250
 
@@ -67,6 +72,20 @@ def _one_hot(machine: MooreMachine) -> tuple[list[np.ndarray], np.ndarray]:
 
 def _observable_basis(machine: MooreMachine) -> list[Vector]:
     """Basis of span{c_y A_u}: indicator functionals q ↦ [out(δ(q, u)) = y], by BFS on u."""
+    return _observable_basis_with_words(machine)[0]
+
+
+def observable_basis_words(machine: MooreMachine) -> tuple[int, list[tuple[str, ...]]]:
+    """Hankel rank and the distinct suffixes u of the basis functionals ``c_y A_u``
+    (shortlex, ε first): the Hankel block on all access words × these suffixes has rank
+    equal to the Hankel rank."""
+    basis, words = _observable_basis_with_words(machine)
+    unique = list(dict.fromkeys(words))
+    return len(basis), [tuple(machine.alphabet[a] for a in w) for w in unique]
+
+
+def _observable_basis_with_words(machine: MooreMachine
+                                 ) -> tuple[list[Vector], list[tuple[int, ...]]]:
     n = machine.n_states
     if n > MAX_EXACT_STATES:
         raise ResourceLimitError(
@@ -74,21 +93,24 @@ def _observable_basis(machine: MooreMachine) -> list[Vector]:
             f"(got {n}): it runs in exact rationals")
     echelon = _Echelon(n)
     basis: list[Vector] = []
-    queue: deque[Vector] = deque()
+    words: list[tuple[int, ...]] = []
+    queue: deque[tuple[Vector, tuple[int, ...]]] = deque()
     for y in range(len(machine.output_labels)):
         f = [Fraction(int(c == y)) for c in machine.output_codes.tolist()]
         if echelon.add(f):
             basis.append(f)
-            queue.append(f)
+            words.append(())
+            queue.append((f, ()))
     table = machine.transitions.tolist()
-    while queue:
-        f = queue.popleft()
+    while queue and len(basis) < n:  # at full rank nothing more can be independent
+        f, u = queue.popleft()
         for a in range(machine.n_symbols):
-            g = [f[table[q][a]] for q in range(n)]  # (f A_a)(q) = f(δ(q, a))
+            g = [f[table[q][a]] for q in range(n)]  # (f A_a)(q) = f(δ(q, a)): suffix a·u
             if echelon.add(g):
                 basis.append(g)
-                queue.append(g)
-    return basis
+                words.append((a, *u))
+                queue.append((g, (a, *u)))
+    return basis, words
 
 
 def hankel_rank(machine: MooreMachine) -> int:

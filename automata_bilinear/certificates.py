@@ -1,0 +1,406 @@
+"""Certificates of impossibility (THEORY.md §5): small, serialisable, and re-checkable.
+
+Each certificate names the rungs it rules out and has a ``check(automaton)`` method that
+re-validates it by running the automaton only — nothing computed by the code that found it
+is trusted. Words are stored as tuples of symbol labels.
+
+=========  ===========================================  ====================================
+kind       data                                         rules out
+=========  ===========================================  ====================================
+PARIKH     w1, w2 with equal letter counts, f(w1) ≠      every commuting model (all diagonal
+           f(w2)                                        rungs, rotation; Prop. 2)
+PERIOD     w, u, v: k ↦ f(w u^k v) has minimal           p ∉ {1, 2}: real/sign/positive
+           eventual period p                            diagonal; p ≥ 2: positive diagonal
+RECUR      w, u, v: f(wv) never recurs on the eventual  every orthogonal model (rotation,
+           cycle of k ↦ f(w u^k v)                      sign, orthogonal_block)
+KERNEL     group element g ≠ 1 (a word) acting          orthogonal_block(b) for the word
+           trivially in every real irrep of dim ≤ b     problem's group
+HANKEL     prefixes P, suffixes S, exact rank r of the   exact-valued readout with H < r
+           one-hot output Hankel block                  (every rung)
+=========  ===========================================  ====================================
+
+Certificates built here are short: shortest access words and shortest separating suffixes
+from the minimisation.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from .algebra import AlgebraicProfile
+from .automaton import MooreMachine
+from .errors import FormatError, UnknownSymbolError
+from .formats import write_text_atomic
+from .simulate import final_output
+
+__all__ = [
+    "CERTIFICATE_FORMAT",
+    "Certificate",
+    "CertificateCheck",
+    "hankel_certificate",
+    "load_certificate",
+    "parikh_certificate",
+    "period_certificate",
+    "recur_certificate",
+    "save_certificate",
+]
+
+CERTIFICATE_FORMAT = "automata_bilinear.certificate"
+CERTIFICATE_VERSION = 1
+
+DIAGONAL_RUNGS = ("complex_diagonal", "rotation", "real_diagonal", "sign_diagonal",
+                  "positive_diagonal")
+KINDS = ("parikh", "period", "recur", "kernel", "hankel")
+
+
+@dataclass(frozen=True)
+class CertificateCheck:
+    """Result of re-checking a certificate: ``ok`` and a human-readable reason."""
+
+    ok: bool
+    reason: str
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """A certificate of impossibility; see the module docstring for the kinds.
+
+    Attributes
+    ----------
+    kind
+        ``"parikh"``, ``"period"``, ``"recur"``, ``"kernel"`` or ``"hankel"``.
+    words
+        Named words (tuples of symbol labels): PARIKH ``w1, w2``; PERIOD/RECUR ``w, u, v``;
+        KERNEL ``g`` plus witnesses ``w, v`` with f(w v) ≠ f(w g v); HANKEL has none.
+    data
+        Other fields: PERIOD ``period``; KERNEL ``block_size``, ``group``; HANKEL
+        ``prefixes``, ``suffixes`` (lists of words) and ``rank``.
+    rules_out
+        Rungs (or ``"exact_valued"`` with a hidden size) this certificate excludes.
+    """
+
+    kind: str
+    words: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
+    rules_out: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise FormatError(f"unknown certificate kind {self.kind!r}; valid: {KINDS}")
+
+    # -- checking --------------------------------------------------------------------
+
+    def check(self, automaton: MooreMachine) -> CertificateCheck:
+        """Re-validate against ``automaton`` by running it; never raises for bad data."""
+        try:
+            return getattr(self, f"_check_{self.kind}")(automaton)
+        except UnknownSymbolError as exc:
+            return CertificateCheck(False, f"the certificate uses a symbol the automaton lacks "
+                                           f"({exc})")
+        except (KeyError, TypeError, ValueError) as exc:
+            return CertificateCheck(False, f"malformed {self.kind} certificate: {exc}")
+
+    def _check_parikh(self, m: MooreMachine) -> CertificateCheck:
+        w1, w2 = self.words["w1"], self.words["w2"]
+        if Counter(w1) != Counter(w2):
+            return CertificateCheck(False, "w1 and w2 do not have the same letter counts")
+        o1, o2 = final_output(m, list(w1)), final_output(m, list(w2))
+        if o1 == o2:
+            return CertificateCheck(False, f"f(w1) = f(w2) = {o1!r}")
+        return CertificateCheck(True, f"w1 and w2 have equal letter counts but f(w1) = {o1!r} "
+                                      f"≠ f(w2) = {o2!r}")
+
+    def _sequence(self, m: MooreMachine) -> tuple[list[Any], int, int]:
+        """Outputs o_k = f(w u^k v) up to the first repeat of the state after w u^k:
+        returns (outputs, start of the cycle μ, cycle length λ)."""
+        w, u, v = self.words["w"], self.words["u"], self.words["v"]
+        if not u:
+            raise ValueError("u must be non-empty")
+        from .automaton import encode_word
+
+        uu, vv = encode_word(m, list(u)), encode_word(m, list(v))
+        table = m.transitions
+        q = m.start
+        for a in encode_word(m, list(w)).tolist():
+            q = int(table[q, a])
+        seen: dict[int, int] = {}
+        outputs = []
+        k = 0
+        while q not in seen:
+            seen[q] = k
+            r = q
+            for a in vv.tolist():
+                r = int(table[r, a])
+            outputs.append(m.outputs[r])
+            for a in uu.tolist():
+                q = int(table[q, a])
+            k += 1
+        mu = seen[q]
+        return outputs, mu, k - mu
+
+    def eventual_period(self, m: MooreMachine) -> tuple[int, int]:
+        """Minimal eventual period of k ↦ f(w u^k v) on ``m`` and where its cycle starts."""
+        outputs, mu, lam = self._sequence(m)
+        cycle = outputs[mu:]
+        period = next(p for p in range(1, lam + 1)
+                      if lam % p == 0 and all(cycle[i] == cycle[(i + p) % lam]
+                                              for i in range(lam)))
+        return period, mu
+
+    def _check_period(self, m: MooreMachine) -> CertificateCheck:
+        period, mu = self.eventual_period(m)
+        claimed = int(self.data["period"])
+        if period != claimed:
+            return CertificateCheck(False, f"k ↦ f(w u^k v) has eventual period {period}, "
+                                           f"not {claimed}")
+        needed = {"positive_diagonal": period >= 2, "real_diagonal": period not in (1, 2),
+                  "sign_diagonal": period not in (1, 2)}
+        for rung in self.rules_out:
+            if not needed.get(rung, False):
+                return CertificateCheck(False, f"period {period} does not rule out {rung}")
+        return CertificateCheck(True, f"k ↦ f(w u^k v) is eventually periodic with minimal "
+                                      f"period {period} (from k = {mu})")
+
+    def _check_recur(self, m: MooreMachine) -> CertificateCheck:
+        outputs, mu, _ = self._sequence(m)
+        first = final_output(m, list(self.words["w"]) + list(self.words["v"]))
+        if first in outputs[mu:]:
+            return CertificateCheck(False, f"f(wv) = {first!r} recurs on the eventual cycle")
+        return CertificateCheck(True, f"f(wv) = {first!r} never recurs on the eventual cycle "
+                                      f"{outputs[mu:]} of k ↦ f(w u^k v)")
+
+    def _check_kernel(self, m: MooreMachine) -> CertificateCheck:
+        from .algebra import algebraic_profile
+        from .representations import kernel_membership
+
+        w, g, v = self.words["w"], self.words["g"], self.words["v"]
+        a, b = final_output(m, list(w) + list(v)), final_output(m, list(w) + list(g) + list(v))
+        if a == b:
+            return CertificateCheck(False, "f(w v) = f(w g v): g is not shown to act non-"
+                                           "trivially")
+        profile = algebraic_profile(m)
+        if not profile.is_group:
+            return CertificateCheck(False, "the automaton's transition monoid is not a group")
+        ok, reason = kernel_membership(profile, g, int(self.data["block_size"]),
+                                       str(self.data["group"]))
+        if not ok:
+            return CertificateCheck(False, reason)
+        return CertificateCheck(True, f"f(w v) = {a!r} ≠ f(w g v) = {b!r}, and {reason}")
+
+    def _check_hankel(self, m: MooreMachine) -> CertificateCheck:
+        prefixes = [tuple(p) for p in self.data["prefixes"]]
+        suffixes = [tuple(s) for s in self.data["suffixes"]]
+        labels = {lab: i for i, lab in enumerate(m.output_labels)}
+        rows = []
+        for p in prefixes:
+            row = []
+            for s in suffixes:
+                onehot = [Fraction(0)] * len(labels)
+                onehot[labels[final_output(m, list(p) + list(s))]] = Fraction(1)
+                row += onehot
+            rows.append(row)
+        rank = _exact_rank(rows)
+        if rank != int(self.data["rank"]):
+            return CertificateCheck(False, f"the Hankel block has rank {rank}, not "
+                                           f"{self.data['rank']}")
+        return CertificateCheck(True, f"the {len(prefixes)} × {len(suffixes)} output Hankel "
+                                      f"block has exact rank {rank}: an exact-valued readout "
+                                      f"needs H ≥ {rank}")
+
+    # -- presentation and serialisation ------------------------------------------------
+
+    def describe(self) -> str:
+        """One line in words."""
+        def show(word: tuple[str, ...]) -> str:
+            return " ".join(word) if word else "ε"
+
+        if self.kind == "parikh":
+            return f"PARIKH: '{show(self.words['w1'])}' vs '{show(self.words['w2'])}'"
+        if self.kind in ("period", "recur"):
+            extra = f", period {self.data['period']}" if self.kind == "period" else ""
+            return (f"{self.kind.upper()}: w = '{show(self.words['w'])}', u = "
+                    f"'{show(self.words['u'])}', v = '{show(self.words['v'])}'{extra}")
+        if self.kind == "kernel":
+            return (f"KERNEL: g = '{show(self.words['g'])}' in {self.data['group']} is trivial "
+                    f"in every real irrep of dimension ≤ {self.data['block_size']}")
+        return (f"HANKEL: rank {self.data['rank']} on {len(self.data['prefixes'])} prefixes × "
+                f"{len(self.data['suffixes'])} suffixes")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "words": {k: list(v) for k, v in self.words.items()},
+                "data": self.data, "rules_out": list(self.rules_out)}
+
+    @staticmethod
+    def from_json(data: Any, *, source: str = "certificate") -> Certificate:
+        if not isinstance(data, dict):
+            raise FormatError(f"{source}: expected a JSON object")
+        for key in ("kind", "words", "rules_out"):
+            if key not in data:
+                raise FormatError(f"{source}: missing field {key!r}")
+        words = data["words"]
+        if not isinstance(words, dict) or not all(
+                isinstance(w, list) and all(isinstance(s, str) for s in w)
+                for w in words.values()):
+            raise FormatError(f"{source}: field 'words' must map names to lists of symbols")
+        if data["kind"] not in KINDS:
+            raise FormatError(f"{source}: unknown certificate kind {data['kind']!r}")
+        return Certificate(kind=data["kind"], words={k: tuple(v) for k, v in words.items()},
+                           data=dict(data.get("data") or {}),
+                           rules_out=tuple(data["rules_out"]))
+
+
+def _exact_rank(rows: list[list[Fraction]]) -> int:
+    from .wfa import _Echelon
+
+    if not rows:
+        return 0
+    echelon = _Echelon(len(rows[0]))
+    return sum(echelon.add(r) for r in rows)
+
+
+def save_certificate(cert: Certificate, path: str | os.PathLike, *, automaton: str = "") -> None:
+    """Write a certificate as versioned JSON (atomically)."""
+    doc = {"format": CERTIFICATE_FORMAT, "version": CERTIFICATE_VERSION,
+           "automaton": automaton, "certificate": cert.to_json()}
+    write_text_atomic(path, json.dumps(doc, indent=2) + "\n")
+
+
+def load_certificate(path: str | os.PathLike) -> Certificate:
+    """Read a certificate file written by :func:`save_certificate` (or by the CLI)."""
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FormatError(f"{path}: no such file") from None
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise FormatError(f"{path}: not a readable JSON file ({exc})") from None
+    if not isinstance(doc, dict) or doc.get("format") != CERTIFICATE_FORMAT:
+        raise FormatError(f"{path}: field 'format' must be {CERTIFICATE_FORMAT!r}")
+    version = doc.get("version")
+    if not isinstance(version, int) or version < 1:
+        raise FormatError(f"{path}: field 'version' must be a positive integer")
+    if version > CERTIFICATE_VERSION:
+        raise FormatError(f"{path}: certificate format version {version} is newer than "
+                          f"supported ({CERTIFICATE_VERSION})")
+    return Certificate.from_json(doc.get("certificate"), source=str(path))
+
+
+# -- builders (from the minimal automaton's profile) ---------------------------------------
+
+
+def _labels(profile: AlgebraicProfile, word: tuple[int, ...]) -> tuple[str, ...]:
+    return tuple(profile.machine.alphabet[a] for a in word)
+
+
+def parikh_certificate(profile: AlgebraicProfile) -> Certificate | None:
+    """From letters a, b with δ(q, ab) ≠ δ(q, ba): w1 = acc(q)·a·b·sep, w2 = acc(q)·b·a·sep."""
+    if profile.non_commuting is None:
+        return None
+    q, a, b = profile.non_commuting
+    m, res = profile.machine, profile.minimization
+    t = m.transitions
+    p1, p2 = int(t[t[q, a], b]), int(t[t[q, b], a])
+    acc, sep = res.access_word(q), res.separating_suffix(p1, p2)
+    la, lb = m.alphabet[a], m.alphabet[b]
+    return Certificate("parikh", {"w1": (*acc, la, lb, *sep), "w2": (*acc, lb, la, *sep)},
+                       rules_out=DIAGONAL_RUNGS)
+
+
+def period_certificate(profile: AlgebraicProfile, *, positive_only: bool = False
+                       ) -> Certificate | None:
+    """From a letter with a cycle of length ℓ ∉ {1, 2} (or ℓ ≥ 2 with ``positive_only``):
+    w = acc(q) for q on the cycle, u = σ, v = sep(q, σ²(q)) (or sep(q, σ(q)))."""
+    m, res = profile.machine, profile.minimization
+    for a, d in enumerate(profile.letters):
+        bad = [c for c in d.cycle_lengths if (c >= 2 if positive_only else c > 2)]
+        if not bad:
+            continue
+        length = bad[0]
+        f = m.transitions[:, a]
+        depth, cyc = _functional_graph(f)
+        q = next(s for s in range(m.n_states) if depth[s] == 0 and cyc[s] == length)
+        step = 1 if positive_only else 2
+        target = q
+        for _ in range(step):
+            target = int(f[target])
+        sep = res.separating_suffix(q, target)
+        cert = Certificate("period", {"w": res.access_word(q), "u": (m.alphabet[a],), "v": sep},
+                           rules_out=("positive_diagonal",) if positive_only else
+                           ("real_diagonal", "sign_diagonal", "positive_diagonal"))
+        period, _ = cert.eventual_period(m)
+        return Certificate(cert.kind, cert.words, {"period": period}, cert.rules_out)
+    return None
+
+
+def _functional_graph(f: Any) -> tuple[list[int], list[int]]:
+    """For the map f on 0..n-1: steps from each state to its cycle, and that cycle's length."""
+    f = [int(x) for x in f]
+    n = len(f)
+    depth, length = [-1] * n, [0] * n
+    state = [0] * n  # 0 new, 1 on current path, 2 done
+    for s0 in range(n):
+        path, x = [], s0
+        while state[x] == 0:
+            state[x] = 1
+            path.append(x)
+            x = f[x]
+        if state[x] == 1:  # new cycle through x
+            i = path.index(x)
+            for c in path[i:]:
+                depth[c], length[c], state[c] = 0, len(path) - i, 2
+            path = path[:i]
+        for p in reversed(path):
+            depth[p], length[p], state[p] = depth[f[p]] + 1, length[f[p]], 2
+    return depth, length
+
+
+def recur_certificate(profile: AlgebraicProfile) -> Certificate | None:
+    """From a non-permutation letter σ: a state q off σ's cycles, entering a cycle C after
+    ``depth`` steps; u = σ^m with m the least multiple of |C| that is ≥ depth, so that
+    u^k(q) = c for all k ≥ 1; w = acc(q), v = sep(q, c)."""
+    m, res = profile.machine, profile.minimization
+    best = None
+    for a, d in enumerate(profile.letters):
+        if d.is_permutation:
+            continue
+        f = m.transitions[:, a]
+        depths, cycles = _functional_graph(f)
+        for q in range(m.n_states):
+            if depths[q] == 0:
+                continue
+            size = cycles[q]
+            power = size * -(-depths[q] // size)
+            if best is None or power < best[0]:
+                c = q
+                for _ in range(power):
+                    c = int(f[c])
+                best = (power, a, q, c)
+    if best is None:
+        return None
+    power, a, q, c = best
+    return Certificate("recur", {"w": res.access_word(q), "u": (m.alphabet[a],) * power,
+                                 "v": res.separating_suffix(q, c)},
+                       rules_out=("rotation", "sign_diagonal", "orthogonal_block"))
+
+
+def hankel_certificate(machine: MooreMachine) -> Certificate:
+    """Prefixes = access words of the minimal states, suffixes = the words whose output
+    functionals form the basis of the Schützenberger reduction; rank = Hankel rank."""
+    from .minimization import minimize
+    from .wfa import observable_basis_words
+
+    res = minimize(machine)
+    rank, suffixes = observable_basis_words(res.machine)
+    prefixes = [list(res.access_word(q)) for q in range(res.machine.n_states)]
+    return Certificate("hankel", data={"prefixes": prefixes,
+                                       "suffixes": [list(s) for s in suffixes],
+                                       "rank": rank},
+                       rules_out=("exact_valued",))
