@@ -33,6 +33,7 @@ bench: $(STAMP_DEV)
 	$(BIN)/python benchmarks/bench_minimize.py
 	$(BIN)/python benchmarks/bench_compile.py
 	$(BIN)/python benchmarks/bench_classify.py
+	$(BIN)/python benchmarks/bench_forward.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build *.egg-info

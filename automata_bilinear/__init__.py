@@ -100,6 +100,7 @@ from .model_io import load_model, save_model
 from .operations import direct_product, relabel
 from .prop2 import CommutationReport, commutation_check, prop2_obstruction
 from .reachability import access_words, canonical_form, reachable_states, trim
+from .rnn import ForwardResult, RNNInputError, forward, forward_affine, forward_matrices
 from .simulate import final_output, output_trace, random_words, run, run_batch
 from .specs import FAMILIES, build, parse_spec
 from .summary import machine_summary, permutation_letters
@@ -121,6 +122,7 @@ __all__ = [
     "ConstructionUnavailableError",
     "FiniteGroup",
     "FormatError",
+    "ForwardResult",
     "LetterDynamics",
     "Minimization",
     "MissingDependencyError",
@@ -129,6 +131,7 @@ __all__ = [
     "NotRepresentableError",
     "NumericalReport",
     "OutputLabel",
+    "RNNInputError",
     "ResourceLimitError",
     "RungVerdict",
     "SpecError",
@@ -168,6 +171,9 @@ __all__ = [
     "final_output",
     "find_counterexample",
     "flipflop",
+    "forward",
+    "forward_affine",
+    "forward_matrices",
     "from_automata_lib",
     "from_networkx",
     "group_from_sympy",

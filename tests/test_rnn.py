@@ -1,0 +1,123 @@
+"""The NumPy forward pass: equals the DFA on long words, scale invariance, bad input."""
+
+import numpy as np
+import pytest
+
+from automata_bilinear import (
+    BilinearModel,
+    build,
+    compile_bilinear,
+    random_words,
+    run_batch,
+)
+from automata_bilinear.rnn import RNNInputError, forward, forward_affine
+
+CASES = [("parity", "sign_diagonal"), ("cyclic:5", "rotation"),
+         ("threshold:3", "positive_diagonal"), ("occurred", "real_diagonal"),
+         ("cyclic:3*occurred", "complex_diagonal"), ("quaternion", "orthogonal_block"),
+         ("alternating:5,letters=generators", "orthogonal_block"),
+         ("random:states=20,symbols=3,seed=0", "full"), ("dihedral:5,letters=generators", "cp"),
+         ("reset_cyclic:3", "block"), ("even_pairs", "full"), ("flipflop", "cp")]
+
+
+def expected(model, machine, x):
+    states = run_batch(machine, x)
+    rows = np.array([model.output_labels.index(o) for o in machine.output_labels])
+    return rows[machine.output_codes[states]]
+
+
+@pytest.mark.parametrize(("spec", "rung"), CASES)
+def test_forward_equals_the_dfa_on_10k_step_words(spec, rung):
+    machine = build(spec)
+    model = compile_bilinear(machine, rung)
+    x = random_words(machine, 4, 10_000, seed=3)
+    letter = np.array([model.alphabet.index(s) for s in machine.alphabet])
+    out = forward(model, letter[x])
+    assert out.predictions.shape == (4, 10_001)
+    assert np.array_equal(out.predictions, expected(model, machine, x))
+    assert np.all(out.margins > 0) and np.all(np.isfinite(out.log_norm))
+    final = forward(model, letter[x], final_only=True)
+    assert np.array_equal(final.predictions, out.predictions[:, -1])
+
+
+def test_float32_is_reported_not_hidden():
+    machine = build("cyclic:7")
+    model = compile_bilinear(machine, "rotation")
+    x = random_words(machine, 8, 5_000, seed=0)
+    out32 = forward(model, x, dtype="float32")
+    assert out32.final_hidden.dtype == np.float32
+    agree = (out32.predictions == expected(model, machine, x)).mean()
+    assert 0.0 <= agree <= 1.0  # measured, whatever float32 gives
+
+
+def test_million_steps_without_overflow_or_nan():
+    machine = build("threshold:3")
+    model = compile_bilinear(machine, "positive_diagonal")
+    x = np.zeros((2, 1_000_000), dtype=np.int64)  # a million 'a': counts saturate
+    out = forward(model, x, final_only=True)
+    assert np.all(np.isfinite(out.final_hidden)) and np.abs(out.final_hidden).max() == 1.0
+    assert model.output_labels[out.predictions[0]] is True
+    # every unit decays: the unnormalised state would underflow, the log-norm keeps it
+    decaying = BilinearModel("real_diagonal", {"eigenvalues": [[0.5, -0.25]]}, [1.0, 1.0],
+                             [[1.0, 0.0], [0.0, 1.0]], ["a"], ["x", "y"])
+    out = forward(decaying, x[:, :1_000_000] * 0, final_only=True)
+    np.testing.assert_allclose(out.log_norm, 1_000_000 * np.log(0.5))
+    assert decaying.output_labels[out.predictions[0]] == "x"
+    full = BilinearModel("full", {"W": decaying.tensor}, decaying.h0, decaying.readout,
+                         decaying.alphabet, decaying.output_labels)
+    out_full = forward(full, x[:, :20_000] * 0, final_only=True)
+    np.testing.assert_allclose(out_full.log_norm, 20_000 * np.log(0.5))
+    z5 = compile_bilinear(build("cyclic:5"), "orthogonal_block")
+    rng = np.random.default_rng(0)
+    out = forward(z5, rng.integers(0, 5, size=(1, 200_000)), final_only=True)
+    assert np.all(np.isfinite(out.final_hidden))
+
+
+def test_hidden_states_and_log_norm_reconstruct_the_unnormalised_run():
+    machine = build("random:states=5,symbols=2,seed=1")
+    model = compile_bilinear(machine, "full")
+    x = random_words(machine, 3, 12, seed=2)
+    out = forward(model, x, return_hidden=True)
+    h = np.tile(model.h0, (3, 1))
+    for t in range(12):
+        h = np.einsum("bij,bj->bi", model.transitions[x[:, t]], h)
+    np.testing.assert_allclose(out.hidden[:, -1] * np.exp(out.log_norm)[:, None], h)
+
+
+def test_scale_invariance_and_its_failure_with_an_additive_term():
+    machine = build("dihedral:4,letters=generators")
+    model = compile_bilinear(machine, "cp")
+    x = random_words(machine, 16, 60, seed=5)
+    normalised = forward(model, x)
+    raw = forward_affine(model, np.zeros((2, model.hidden_size)), x)  # no additive term
+    assert np.array_equal(normalised.predictions, raw.predictions)
+    b = np.full((2, model.hidden_size), 0.3)
+    affine = forward_affine(model, b, x)
+    affine_norm = forward_affine(model, b, x, normalize=True)
+    assert not np.array_equal(affine.predictions, affine_norm.predictions)
+
+
+def test_diagonal_engine_matches_the_matrix_engine():
+    model = compile_bilinear(build("cyclic:3*occurred"), "complex_diagonal")
+    full = BilinearModel("full", {"W": model.tensor}, model.h0, model.readout, model.alphabet,
+                         model.output_labels)
+    x = np.random.default_rng(1).integers(0, model.n_symbols, size=(5, 700))
+    a, b = forward(model, x, chunk=64), forward(full, x)
+    assert np.array_equal(a.predictions, b.predictions)
+    np.testing.assert_allclose(a.log_norm, b.log_norm, rtol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("tokens", "fragment"),
+    [(np.array([[0, 5]]), "token 5 at (batch 0, step 1)"),
+     (np.array([[0.5, 1.0]]), "integer dtype"),
+     (np.zeros((0, 3), dtype=int), "empty batch"),
+     (np.zeros((2, 2, 2), dtype=int), "(batch, time)")],
+)
+def test_bad_tokens(tokens, fragment):
+    model = compile_bilinear(build("parity"), "full")
+    with pytest.raises(RNNInputError) as info:
+        forward(model, tokens)
+    assert fragment in str(info.value)
+    with pytest.raises(RNNInputError, match="dtype"):
+        forward(model, [[0]], dtype="float16")
