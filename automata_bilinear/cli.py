@@ -19,7 +19,7 @@ from .certificates import load_certificate, save_certificate
 from .classify import classify
 from .compilation import RUNG_ORDER, compile_bilinear, compile_lowest
 from .equivalence import find_counterexample
-from .errors import AutomataBilinearError
+from .errors import AutomataBilinearError, SpecError
 from .formats import automaton_to_json, to_dot, write_text_atomic
 from .minimization import minimize
 from .model import RUNGS, BilinearModel
@@ -356,6 +356,33 @@ def cmd_parity(args: argparse.Namespace) -> None:
     _emit(args, payload, "\n".join(lines))
 
 
+def cmd_plot(args: argparse.Namespace) -> None:
+    from . import plotting
+
+    kind = args.kind
+    if kind == "hierarchy":
+        plotting.plot_hierarchy([classify(build(s)) for s in args.specs], path=args.output)
+    else:
+        if len(args.specs) != 1:
+            raise SpecError(f"plot {kind} takes exactly one spec, got {len(args.specs)}")
+        machine = build(args.specs[0])
+        if kind == "automaton":
+            plotting.plot_automaton(minimize(machine).machine if args.minimal else machine,
+                                    path=args.output)
+        else:
+            model = (compile_lowest(machine) if args.rung == "auto"
+                     else compile_bilinear(machine, args.rung))
+            if kind == "weights":
+                plotting.plot_weights(model, path=args.output)
+            elif kind == "eigenvalues":
+                plotting.plot_eigenvalues(model, path=args.output)
+            else:
+                plotting.plot_accuracy_vs_length(model, machine, length=args.length,
+                                                 path=args.output)
+    _emit(args, {"kind": kind, "specs": args.specs, "path": args.output},
+          f"wrote {args.output}")
+
+
 def cmd_demo(args: argparse.Namespace) -> None:
     rows = []
     for spec in DEMO_SPECS:
@@ -479,6 +506,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="length of the float32 runs (default 2000)")
     p.add_argument("--plot", metavar="FILE", help="also sweep H = 1, 2, 4, … and plot the "
                                                    "three rates (PNG/SVG; needs matplotlib)")
+    p = add("plot", cmd_plot, "write a figure: automaton, weights, eigenvalues, hierarchy, "
+                              "accuracy (PNG/SVG/PDF by suffix; needs matplotlib)")
+    p.add_argument("kind", choices=("automaton", "weights", "eigenvalues", "hierarchy",
+                                    "accuracy"))
+    p.add_argument("specs", nargs="+", help="one spec (several for hierarchy)")
+    p.add_argument("-o", "--output", required=True, help="output file (.png, .svg, .pdf)")
+    p.add_argument("--rung", default="auto", choices=("auto", *RUNGS))
+    p.add_argument("--length", type=int, default=2_000, help="accuracy: word length")
+    p.add_argument("--minimal", action="store_true", help="automaton: draw the minimal one")
     add("demo", cmd_demo, "the main job: describe, compile and prove the built-in families")
     return parser
 

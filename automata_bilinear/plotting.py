@@ -1,0 +1,181 @@
+"""Figures: automata, weights, eigenvalues, the hierarchy table, accuracy against length.
+
+matplotlib is an optional extra (``pip install 'automata_bilinear[notebooks]'``), imported
+only when a function here is called. Every function returns the matplotlib Figure and, given
+``path``, also writes it (PNG, SVG or PDF by the file's suffix).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .automaton import MooreMachine
+from .errors import ResourceLimitError
+from .model import BilinearModel
+
+__all__ = [
+    "plot_accuracy_vs_length",
+    "plot_automaton",
+    "plot_eigenvalues",
+    "plot_hierarchy",
+    "plot_weights",
+]
+
+
+def _plt() -> Any:
+    try:
+        import matplotlib
+
+        if matplotlib.get_backend().lower() not in ("module://matplotlib_inline.backend_inline",
+                                                     "nbagg", "widget", "ipympl"):
+            matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        from .formats import MissingDependencyError
+
+        raise MissingDependencyError("plotting needs matplotlib: pip install "
+                                     "'automata_bilinear[notebooks]'") from None
+    return plt
+
+
+def _finish(fig: Any, path: str | None) -> Any:
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=120)
+    return fig
+
+
+def _label(x: Any) -> str:
+    return str(list(x)) if isinstance(x, tuple) else str(x)
+
+
+def plot_automaton(machine: MooreMachine, *, path: str | None = None,
+                   max_states: int = 40) -> Any:
+    """Draw the machine with networkx: states labelled ``name / output``, edges with
+    symbols, the start state outlined."""
+    if machine.n_states > max_states:
+        raise ResourceLimitError(f"drawing {machine.n_states} states is refused "
+                                 f"(max_states={max_states}); minimise first")
+    import networkx as nx
+
+    plt = _plt()
+    graph = nx.DiGraph()
+    labels: dict[tuple[int, int], list[str]] = {}
+    for q in range(machine.n_states):
+        graph.add_node(q)
+        for a, r in enumerate(machine.transitions[q].tolist()):
+            graph.add_edge(q, r)
+            labels.setdefault((q, r), []).append(machine.alphabet[a])
+    pos = (nx.circular_layout(graph) if machine.n_states <= 12
+           else nx.spring_layout(graph, seed=0))
+    fig, ax = plt.subplots(figsize=(6, 5))
+    outputs = sorted(set(machine.output_codes.tolist()))
+    colors = [outputs.index(c) for c in machine.output_codes.tolist()]
+    nx.draw_networkx_nodes(graph, pos, ax=ax, node_color=colors, cmap="Pastel1",
+                           node_size=900, edgecolors=["black" if q == machine.start else "grey"
+                                                      for q in graph.nodes],
+                           linewidths=[3 if q == machine.start else 1 for q in graph.nodes])
+    nx.draw_networkx_labels(graph, pos, ax=ax, font_size=8, labels={
+        q: f"{machine.state_name(q)}\n/{_label(machine.outputs[q])}" for q in graph.nodes})
+    nx.draw_networkx_edges(graph, pos, ax=ax, arrows=True, connectionstyle="arc3,rad=0.15",
+                           node_size=900)
+    if machine.n_states * machine.n_symbols <= 60:
+        nx.draw_networkx_edge_labels(graph, pos, ax=ax, font_size=7, edge_labels={
+            e: ",".join(s) for e, s in labels.items() if e[0] != e[1]})
+    ax.set_title(machine.name or "automaton")
+    ax.axis("off")
+    return _finish(fig, path)
+
+
+def plot_weights(model: BilinearModel, *, path: str | None = None, max_letters: int = 12) -> Any:
+    """Heatmaps of the transition matrices ``A_σ`` (first ``max_letters`` letters)."""
+    plt = _plt()
+    D = min(model.n_symbols, max_letters)
+    cols = min(D, 4)
+    rows = -(-D // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(2.6 * cols, 2.5 * rows), squeeze=False)
+    vmax = float(np.abs(model.transitions[:D]).max()) or 1.0
+    for k in range(rows * cols):
+        ax = axes[k // cols][k % cols]
+        ax.axis("off")
+        if k < D:
+            ax.imshow(model.transitions[k], cmap="RdBu_r", vmin=-vmax, vmax=vmax)
+            ax.set_title(f"A[{model.alphabet[k]}]", fontsize=9)
+    fig.suptitle(f"{model.rung}: {model.construction}", fontsize=9)
+    return _finish(fig, path)
+
+
+def plot_eigenvalues(models: BilinearModel | Sequence[BilinearModel], *,
+                     path: str | None = None) -> Any:
+    """Eigenvalues of every ``A_σ`` in the complex plane with the unit circle."""
+    plt = _plt()
+    if isinstance(models, BilinearModel):
+        models = [models]
+    fig, axes = plt.subplots(1, len(models), figsize=(3.2 * len(models), 3.2), squeeze=False)
+    theta = np.linspace(0, 2 * np.pi, 200)
+    for ax, model in zip(axes[0], models):
+        ax.plot(np.cos(theta), np.sin(theta), color="lightgrey")
+        for k in range(model.n_symbols):
+            ev = np.linalg.eigvals(model.transitions[k])
+            ax.scatter(ev.real, ev.imag, s=18, label=model.alphabet[k] if k < 8 else None)
+        ax.set_aspect("equal")
+        ax.set_title(f"{model.metadata.get('automaton', '')}\n{model.rung}", fontsize=8)
+        if model.n_symbols <= 8:
+            ax.legend(fontsize=6, loc="upper right")
+    return _finish(fig, path)
+
+
+def plot_hierarchy(reports: Sequence[Any], *, path: str | None = None) -> Any:
+    """The hierarchy table (families × rungs) as a coloured figure: green = yes with its
+    hidden size, red = the certificate kind that rules the rung out, grey = open."""
+    from .compilation import RUNG_ORDER
+
+    plt = _plt()
+    short = ["pos", "sign", "real", "rot", "cplx", "orth", "block", "cp", "full"]
+    fig, ax = plt.subplots(figsize=(1.0 * len(RUNG_ORDER) + 2.5, 0.42 * len(reports) + 1))
+    colors = {"yes": "#b7e1b0", "no": "#f4b6b6", "unknown": "#dddddd"}
+    for i, rep in enumerate(reports):
+        for j, rung in enumerate(RUNG_ORDER):
+            v = rep.rungs[rung]
+            text = f"H={v.hidden}" if v.verdict == "yes" else (
+                v.certificate.kind.upper() if v.certificate else "?")
+            weight = "bold" if rung == rep.lowest_rung else "normal"
+            ax.add_patch(plt.Rectangle((j, -i - 1), 1, 1, color=colors[v.verdict]))
+            ax.text(j + 0.5, -i - 0.5, text, ha="center", va="center", fontsize=7,
+                    fontweight=weight)
+    ax.set_xlim(0, len(RUNG_ORDER))
+    ax.set_ylim(-len(reports), 0)
+    ax.set_xticks(np.arange(len(RUNG_ORDER)) + 0.5, short, fontsize=8)
+    ax.xaxis.tick_top()
+    ax.set_yticks(-np.arange(len(reports)) - 0.5,
+                  [r.automaton["name"] or "?" for r in reports], fontsize=8)
+    ax.tick_params(length=0)
+    return _finish(fig, path)
+
+
+def plot_accuracy_vs_length(model: BilinearModel, automaton: MooreMachine, *,
+                            length: int = 2_000, batch: int = 64, seed: int = 0,
+                            path: str | None = None) -> Any:
+    """Per-position accuracy of the model on random words, in float64 and float32."""
+    from .rnn import forward
+    from .simulate import random_words, run_batch
+
+    plt = _plt()
+    x = random_words(automaton, batch, length, seed)
+    letter = np.array([model.alphabet.index(s) for s in automaton.alphabet])
+    rows = np.array([model.output_labels.index(o) for o in automaton.output_labels])
+    truth = rows[automaton.output_codes[run_batch(automaton, x)]]
+    fig, ax = plt.subplots(figsize=(6, 3.2))
+    for dtype in ("float64", "float32"):
+        out = forward(model, letter[x], dtype=dtype)
+        acc = (out.predictions == truth).mean(axis=0)
+        ax.plot(np.arange(length + 1), acc, label=dtype)
+    ax.set_xlabel("position (tokens read)")
+    ax.set_ylabel("accuracy")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_title(f"{automaton.name} on {model.rung} (numerical evidence)", fontsize=9)
+    ax.legend()
+    return _finish(fig, path)
