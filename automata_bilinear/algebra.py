@@ -33,6 +33,7 @@ __all__ = [
     "LetterDynamics",
     "TransitionMonoid",
     "algebraic_profile",
+    "functional_graph",
     "letter_dynamics",
     "non_commuting_pair",
     "transition_monoid",
@@ -56,6 +57,35 @@ class LetterDynamics:
         return self.index == 0
 
 
+def functional_graph(f: object) -> tuple[list[int], list[int]]:
+    """For a map f on 0..n-1 (a sequence): the number of steps from each state to the cycle
+    it falls into (0 on a cycle), and the length of that cycle. O(n).
+
+    Examples
+    --------
+    >>> functional_graph([1, 2, 2, 0])
+    ([2, 1, 0, 3], [1, 1, 1, 1])
+    """
+    g = [int(x) for x in f]  # type: ignore[attr-defined]
+    n = len(g)
+    depth, length = [-1] * n, [0] * n
+    state = [0] * n  # 0 new, 1 on the current path, 2 done
+    for s0 in range(n):
+        path, x = [], s0
+        while state[x] == 0:
+            state[x] = 1
+            path.append(x)
+            x = g[x]
+        if state[x] == 1:  # a new cycle through x
+            i = path.index(x)
+            for c in path[i:]:
+                depth[c], length[c], state[c] = 0, len(path) - i, 2
+            path = path[:i]
+        for p in reversed(path):
+            depth[p], length[p], state[p] = depth[g[p]] + 1, length[g[p]], 2
+    return depth, length
+
+
 def letter_dynamics(machine: MooreMachine, symbol: int) -> LetterDynamics:
     """Index, period and cycle lengths of letter ``symbol`` (an index) on ``machine``.
 
@@ -65,40 +95,13 @@ def letter_dynamics(machine: MooreMachine, symbol: int) -> LetterDynamics:
     >>> letter_dynamics(threshold(3), 0)
     LetterDynamics(symbol='a', index=3, period=1, cycle_lengths=(1,))
     """
-    f = machine.transitions[:, symbol].tolist()
-    n = len(f)
-    state = [0] * n  # 0 unvisited, 1 on the current path, 2 done
-    depth_to_cycle = [0] * n
-    cycles: list[int] = []
-    for s in range(n):
-        if state[s]:
-            continue
-        path = []
-        q = s
-        while state[q] == 0:
-            state[q] = 1
-            path.append(q)
-            q = f[q]
-        if state[q] == 1:  # found a new cycle starting at q
-            start = path.index(q)
-            cycle = path[start:]
-            cycles.append(len(cycle))
-            for c in cycle:
-                state[c] = 2
-                depth_to_cycle[c] = 0
-            path = path[:start]
-        # states on the remaining path lead into q, which is done
-        d = depth_to_cycle[q]
-        for p in reversed(path):
-            d += 1
-            depth_to_cycle[p] = d
-            state[p] = 2
-    period = math.lcm(*cycles) if cycles else 1
+    depth, length = functional_graph(machine.transitions[:, symbol])
+    cycles = sorted({c for d, c in zip(depth, length) if d == 0})
     return LetterDynamics(
         symbol=machine.alphabet[symbol],
-        index=max(depth_to_cycle) if n else 0,
-        period=period,
-        cycle_lengths=tuple(sorted(set(cycles))),
+        index=max(depth, default=0),
+        period=math.lcm(*cycles) if cycles else 1,
+        cycle_lengths=tuple(cycles),
     )
 
 

@@ -33,7 +33,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from .algebra import AlgebraicProfile
+from .algebra import AlgebraicProfile, functional_graph
 from .automaton import MooreMachine
 from .errors import FormatError, UnknownSymbolError
 from .formats import write_text_atomic
@@ -325,7 +325,7 @@ def period_certificate(profile: AlgebraicProfile, *, positive_only: bool = False
             continue
         length = bad[0]
         f = m.transitions[:, a]
-        depth, cyc = _functional_graph(f)
+        depth, cyc = functional_graph(f)
         q = next(s for s in range(m.n_states) if depth[s] == 0 and cyc[s] == length)
         step = 1 if positive_only else 2
         target = q
@@ -340,28 +340,6 @@ def period_certificate(profile: AlgebraicProfile, *, positive_only: bool = False
     return None
 
 
-def _functional_graph(f: Any) -> tuple[list[int], list[int]]:
-    """For the map f on 0..n-1: steps from each state to its cycle, and that cycle's length."""
-    f = [int(x) for x in f]
-    n = len(f)
-    depth, length = [-1] * n, [0] * n
-    state = [0] * n  # 0 new, 1 on current path, 2 done
-    for s0 in range(n):
-        path, x = [], s0
-        while state[x] == 0:
-            state[x] = 1
-            path.append(x)
-            x = f[x]
-        if state[x] == 1:  # new cycle through x
-            i = path.index(x)
-            for c in path[i:]:
-                depth[c], length[c], state[c] = 0, len(path) - i, 2
-            path = path[:i]
-        for p in reversed(path):
-            depth[p], length[p], state[p] = depth[f[p]] + 1, length[f[p]], 2
-    return depth, length
-
-
 def recur_certificate(profile: AlgebraicProfile) -> Certificate | None:
     """From a non-permutation letter σ: a state q off σ's cycles, entering a cycle C after
     ``depth`` steps; u = σ^m with m the least multiple of |C| that is ≥ depth, so that
@@ -372,7 +350,7 @@ def recur_certificate(profile: AlgebraicProfile) -> Certificate | None:
         if d.is_permutation:
             continue
         f = m.transitions[:, a]
-        depths, cycles = _functional_graph(f)
+        depths, cycles = functional_graph(f)
         for q in range(m.n_states):
             if depths[q] == 0:
                 continue

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from .algebra import AlgebraicProfile, algebraic_profile
+from .assembly import assemble_model, blocks_from_matrices, finite_image_exact, reachable_image
 from .automaton import MooreMachine
 from .dynamics import OneHotDynamics, PhaseDynamics
 from .errors import (
@@ -44,9 +45,10 @@ from .errors import (
 )
 from .limits import check_allocation
 from .model import RUNGS, BilinearModel, materialize_transitions
-from .model_io import automaton_hash
 from .readout import fit_readout
+from .representations import KernelObstruction, irrep_model
 from .verify import VerificationReport
+from .wfa import minimal_exact_valued_model
 
 __all__ = [
     "RUNG_ORDER",
@@ -131,37 +133,6 @@ def not_representable_reason(profile: AlgebraicProfile, rung: str,
 # -- helpers -------------------------------------------------------------------------------
 
 
-def _outputs(machine: MooreMachine) -> tuple[tuple, np.ndarray]:
-    return machine.output_labels, machine.output_codes
-
-
-def _finite_exact(dynamics: Any) -> dict[str, Any]:
-    return {"method": "finite_image", "dynamics": dynamics.to_json()}
-
-
-def _model(machine: MooreMachine, rung: str, params: dict[str, np.ndarray], h0: np.ndarray,
-           readout: np.ndarray, construction: str, exact: dict[str, Any] | None
-           ) -> BilinearModel:
-    return BilinearModel(
-        rung=rung, params=params, h0=h0, readout=readout, alphabet=machine.alphabet,
-        output_labels=machine.output_labels, construction=construction, exact=exact,
-        metadata={"automaton": machine.name, "automaton_hash": automaton_hash(machine),
-                  "minimal_states": machine.n_states},
-    )
-
-
-def _blocks_from_matrices(A: np.ndarray, sizes: list[int]) -> dict[str, np.ndarray]:
-    """Pack block-diagonal matrices (D, H, H) with the given block sizes into native form."""
-    D = A.shape[0]
-    b = max(sizes)
-    blocks = np.zeros((D, len(sizes), b, b))
-    offset = 0
-    for i, s in enumerate(sizes):
-        blocks[:, i, :s, :s] = A[:, offset:offset + s, offset:offset + s]
-        offset += s
-    return {"blocks": blocks, "block_sizes": np.array(sizes, dtype=np.float64)}
-
-
 # -- one-hot and CP ------------------------------------------------------------------------
 
 
@@ -178,15 +149,15 @@ def one_hot_model(machine: MooreMachine, rung: str = "full") -> BilinearModel:
         A[a, machine.transitions[:, a], np.arange(n)] = 1.0
     h0 = np.zeros(n)
     h0[machine.start] = 1.0
-    labels, codes = _outputs(machine)
+    labels, codes = machine.output_labels, machine.output_codes
     C = np.zeros((len(labels), n))
     C[codes, np.arange(n)] = 1.0
-    exact = _finite_exact(OneHotDynamics(machine.transitions.copy(), machine.start))
+    exact = finite_image_exact(OneHotDynamics(machine.transitions.copy(), machine.start))
     if rung == "full":
-        return _model(machine, rung, {"W": np.moveaxis(A, 0, 2)}, h0, C, "one-hot (Prop. 1)",
-                      exact)
+        return assemble_model(machine, rung, {"W": np.moveaxis(A, 0, 2)}, h0, C,
+                              "one-hot (Prop. 1)", exact)
     if rung in _BLOCK_RUNGS:
-        return _model(machine, rung, _blocks_from_matrices(A, [n]), h0, C,
+        return assemble_model(machine, rung, blocks_from_matrices(A, [n]), h0, C,
                       "one-hot (Prop. 1) as one block", exact)
     if rung == "cp":
         terms: dict[tuple[int, bytes], int] = {}
@@ -210,7 +181,7 @@ def one_hot_model(machine: MooreMachine, rung: str = "full") -> BilinearModel:
                 d[a, r] = 1.0
                 p = int(np.flatnonzero(U[:, r])[0])
                 V[:, r] = (col == p)
-        return _model(machine, rung, {"U": U, "V": V, "d": d}, h0, C,
+        return assemble_model(machine, rung, {"U": U, "V": V, "d": d}, h0, C,
                       f"shared rank-one terms (R = {R})", exact)
     raise ValueError(rung)
 
@@ -257,31 +228,11 @@ def dihedral_cp_model(profile: AlgebraicProfile) -> BilinearModel | None:
         signs[1 - r_idx], shifts[1 - r_idx] = (-1,), (-4,)
         dyn = PhaseDynamics(moduli=(4 * m,), initial_exponents=(1,), signs=tuple(signs),
                             shifts=tuple(shifts), resets=(None, None))
-        X, targets = _image(machine, dyn)
+        X, targets = reachable_image(machine, dyn)
         C = fit_readout(X, targets, len(machine.output_labels))
-        return _model(machine, "cp", {"U": np.eye(2), "V": M.T, "d": d}, X[0], C,
-                      f"dihedral D_{m} (CP rank 2)", _finite_exact(dyn))
+        return assemble_model(machine, "cp", {"U": np.eye(2), "V": M.T, "d": d}, X[0], C,
+                      f"dihedral D_{m} (CP rank 2)", finite_image_exact(dyn))
     return None
-
-
-def _image(machine: MooreMachine, dyn: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Model vectors and output codes of every (state, exact vector) pair reachable."""
-    start = (machine.start, dyn.initial())
-    seen = {start}
-    order = [start]
-    i = 0
-    while i < len(order):
-        q, v = order[i]
-        for a in range(machine.n_symbols):
-            nxt = (int(machine.transitions[q, a]), dyn.step(v, a))
-            if nxt not in seen:
-                seen.add(nxt)
-                order.append(nxt)
-                if len(order) > 2_000_000:
-                    raise ResourceLimitError("construction image exceeds 2,000,000 pairs")
-        i += 1
-    X = dyn.to_model([v for _, v in order])
-    return X, machine.output_codes[[q for q, _ in order]]
 
 
 # -- characters of an abelian group (Smith normal form) ----------------------------------------
@@ -399,7 +350,7 @@ def characters_model(profile: AlgebraicProfile, rung: str) -> BilinearModel:
     if not moduli:  # trivial group: one state, one real unit fixed at 1
         dyn = PhaseDynamics((1,), (0,), ((1,),) * D, ((0,),) * D, (None,) * D)
         moduli, shifts = [1], np.zeros((D, 1), dtype=np.int64)
-    X, targets = _image(machine, dyn)
+    X, targets = reachable_image(machine, dyn)
     C = fit_readout(X, targets, len(machine.output_labels))
     complex_idx = [j for j, d in enumerate(moduli) if d > 2]
     real_idx = [j for j, d in enumerate(moduli) if d <= 2]
@@ -409,7 +360,7 @@ def characters_model(profile: AlgebraicProfile, rung: str) -> BilinearModel:
     real = np.where(shifts[:, real_idx] % 2 == 0, 1.0, -1.0).reshape(D, len(real_idx))
     r, s = len(moduli), len(real_idx)
     name = f"characters (Smith normal form, invariant factors {moduli}, 2r − s = {2 * r - s})"
-    exact = _finite_exact(dyn)
+    exact = finite_image_exact(dyn)
     if rung in ("rotation", "complex_diagonal"):
         params = {"complex_eigenvalues": lam, "real_eigenvalues": real}
     elif rung in ("real_diagonal", "sign_diagonal"):
@@ -419,8 +370,8 @@ def characters_model(profile: AlgebraicProfile, rung: str) -> BilinearModel:
     else:  # block rungs: 2×2 rotation blocks and 1×1 signs
         A = materialize_transitions("complex_diagonal", {"complex_eigenvalues": lam,
                                                          "real_eigenvalues": real}, D)
-        params = _blocks_from_matrices(A, [2] * len(complex_idx) + [1] * len(real_idx))
-    return _model(machine, rung, params, X[0], C, name, exact)
+        params = blocks_from_matrices(A, [2] * len(complex_idx) + [1] * len(real_idx))
+    return assemble_model(machine, rung, params, X[0], C, name, exact)
 
 
 def homogeneous_reset_model(profile: AlgebraicProfile) -> BilinearModel | None:
@@ -471,10 +422,11 @@ def homogeneous_reset_model(profile: AlgebraicProfile) -> BilinearModel | None:
                 else:
                     A[a, col, col] = 1.0 if shifts[a, j] % 2 == 0 else -1.0
                     col += 1
-    X, targets = _image(machine, dyn)
+    X, targets = reachable_image(machine, dyn)
     C = fit_readout(X, targets, len(machine.output_labels))
-    return _model(machine, "block", _blocks_from_matrices(A, [H]), X[0], C,
-                  f"homogeneous coordinate: characters {moduli} plus resets", _finite_exact(dyn))
+    return assemble_model(machine, "block", blocks_from_matrices(A, [H]), X[0], C,
+                          f"homogeneous coordinate: characters {moduli} plus resets",
+                          finite_image_exact(dyn))
 
 
 # -- decay indicators for commutative monoids ------------------------------------------------
@@ -628,8 +580,8 @@ def decay_model(profile: AlgebraicProfile, rung: str, *, max_beta_exponent: int 
     else:
         A = materialize_transitions("complex_diagonal", {"complex_eigenvalues": lam_c,
                                                          "real_eigenvalues": lam_r}, D)
-        params = _blocks_from_matrices(A, [2] * nc + [1] * nr)
-    return _model(machine, rung, params, h0, C, name, exact)
+        params = blocks_from_matrices(A, [2] * nc + [1] * nr)
+    return assemble_model(machine, rung, params, h0, C, name, exact)
 
 
 def verify_decay(model: BilinearModel, automaton: MooreMachine) -> VerificationReport:
@@ -682,7 +634,7 @@ def _params_like(model: BilinearModel, lam_c: np.ndarray, lam_r: np.ndarray
     A = materialize_transitions("complex_diagonal", {"complex_eigenvalues": lam_c,
                                                      "real_eigenvalues": lam_r},
                                 model.n_symbols)
-    return _blocks_from_matrices(A, [2] * lam_c.shape[1] + [1] * lam_r.shape[1])
+    return blocks_from_matrices(A, [2] * lam_c.shape[1] + [1] * lam_r.shape[1])
 
 
 # -- a single threshold with two units ------------------------------------------------------
@@ -736,11 +688,11 @@ def threshold_model(profile: AlgebraicProfile, rung: str) -> BilinearModel | Non
     elif rung in _BLOCK_RUNGS:
         A = np.zeros((machine.n_symbols, 2, 2))
         A[:, 0, 0], A[:, 1, 1] = eig[:, 0], eig[:, 1]
-        params = _blocks_from_matrices(A, [1, 1])
+        params = blocks_from_matrices(A, [1, 1])
     else:
         params = {"eigenvalues": eig}
     exact = {"method": "threshold_bound", "letter": machine.alphabet[a], "threshold": t}
-    return _model(machine, rung, params, h0, C, f"single threshold (at least {t} "
+    return assemble_model(machine, rung, params, h0, C, f"single threshold (at least {t} "
                   f"'{machine.alphabet[a]}', 2 units)", exact)
 
 
@@ -839,8 +791,6 @@ def compile_bilinear(automaton: MooreMachine, rung: str = "full", *,
     source = machine if minimal else automaton
     if rung == "full":
         if exact_valued:
-            from .wfa import minimal_exact_valued_model
-
             return minimal_exact_valued_model(machine)
         return one_hot_model(source, "full")
     if rung == "cp":
@@ -865,8 +815,6 @@ def compile_bilinear(automaton: MooreMachine, rung: str = "full", *,
         if rung == "block":
             candidates.append(lambda: homogeneous_reset_model(profile))
         if profile.is_group and not profile.is_commutative:
-            from .representations import irrep_model
-
             candidates.append(lambda: irrep_model(profile, rung, block_size))
         candidates.append(lambda: one_hot_model(source, rung))
     built: list[BilinearModel] = []
@@ -875,8 +823,6 @@ def compile_bilinear(automaton: MooreMachine, rung: str = "full", *,
         try:
             model = make()
         except NotRepresentableError as exc:
-            from .representations import KernelObstruction
-
             if isinstance(exc, KernelObstruction):
                 raise
             notes.append(str(exc))

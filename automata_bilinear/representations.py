@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from .algebra import AlgebraicProfile
+from .assembly import assemble_model, blocks_from_matrices, finite_image_exact, reachable_image
 from .dynamics import MatrixDynamics, PhaseDynamics, QuadraticNumber, exact_matmul
 from .errors import NotRepresentableError
 from .model import BilinearModel
@@ -82,16 +83,6 @@ class ExactRepresentation:
     @property
     def order(self) -> int:
         return len(self.exact)
-
-    def element_orders(self) -> np.ndarray:
-        orders = np.zeros(self.order, dtype=np.int64)
-        for g in range(self.order):
-            k, x = 1, g
-            while x != 0:
-                x = int(self.table[g, x])
-                k += 1
-            orders[g] = k
-        return orders
 
 
 def _close(gens: list[Any], compose: Callable[[Any, Any], Any], identity: Any,
@@ -434,12 +425,10 @@ def irrep_model(profile: AlgebraicProfile, rung: str, block_size: int | None
         per_letter = [rep.exact[int(mapping[g])] for g in group.letter]
         dyn = rep.make_dynamics(per_letter)
         A = np.array([rep.floats[int(mapping[g])] for g in group.letter])
-        from .compilation import _blocks_from_matrices, _finite_exact, _image, _model
-
-        X, targets = _image(machine, dyn)
+        X, targets = reachable_image(machine, dyn)
         C = fit_readout(X, targets, len(machine.output_labels))
-        return _model(machine, rung, _blocks_from_matrices(A, [rep.dim]), X[0], C,
-                      f"irrep: {rep.name}", _finite_exact(dyn))
+        return assemble_model(machine, rung, blocks_from_matrices(A, [rep.dim]), X[0], C,
+                              f"irrep: {rep.name}", finite_image_exact(dyn))
     return None
 
 

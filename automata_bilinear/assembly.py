@@ -1,0 +1,64 @@
+"""Shared plumbing of the constructions: packing blocks, the exact-image walk, wrapping
+a construction's arrays into a :class:`~automata_bilinear.model.BilinearModel`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .automaton import MooreMachine
+from .errors import ResourceLimitError
+from .model import BilinearModel
+from .model_io import automaton_hash
+
+__all__ = ["assemble_model", "blocks_from_matrices", "finite_image_exact", "reachable_image"]
+
+
+def finite_image_exact(dynamics: Any) -> dict[str, Any]:
+    """The ``exact`` entry of a model proved by finite-image search."""
+    return {"method": "finite_image", "dynamics": dynamics.to_json()}
+
+
+def assemble_model(machine: MooreMachine, rung: str, params: dict[str, np.ndarray],
+                   h0: np.ndarray, readout: np.ndarray, construction: str,
+                   exact: dict[str, Any] | None) -> BilinearModel:
+    """A model over ``machine``'s alphabet and outputs, with the automaton's name and hash."""
+    return BilinearModel(
+        rung=rung, params=params, h0=h0, readout=readout, alphabet=machine.alphabet,
+        output_labels=machine.output_labels, construction=construction, exact=exact,
+        metadata={"automaton": machine.name, "automaton_hash": automaton_hash(machine),
+                  "minimal_states": machine.n_states},
+    )
+
+
+def blocks_from_matrices(A: np.ndarray, sizes: list[int]) -> dict[str, np.ndarray]:
+    """Pack block-diagonal matrices (D, H, H) with the given block sizes into native form."""
+    D = A.shape[0]
+    b = max(sizes)
+    blocks = np.zeros((D, len(sizes), b, b))
+    offset = 0
+    for i, s in enumerate(sizes):
+        blocks[:, i, :s, :s] = A[:, offset:offset + s, offset:offset + s]
+        offset += s
+    return {"blocks": blocks, "block_sizes": np.array(sizes, dtype=np.float64)}
+
+
+def reachable_image(machine: MooreMachine, dyn: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Model vectors and output codes of every (state, exact vector) pair reachable."""
+    start = (machine.start, dyn.initial())
+    seen = {start}
+    order = [start]
+    i = 0
+    while i < len(order):
+        q, v = order[i]
+        for a in range(machine.n_symbols):
+            nxt = (int(machine.transitions[q, a]), dyn.step(v, a))
+            if nxt not in seen:
+                seen.add(nxt)
+                order.append(nxt)
+                if len(order) > 2_000_000:
+                    raise ResourceLimitError("construction image exceeds 2,000,000 pairs")
+        i += 1
+    X = dyn.to_model([v for _, v in order])
+    return X, machine.output_codes[[q for q, _ in order]]
