@@ -254,6 +254,45 @@ class TransitionMonoid:
             for j in range(i + 1, self.size)
         )
 
+    @cached_property
+    def left_table(self) -> np.ndarray:
+        """``left_table[i, a]`` is letter ``a`` followed by element ``i`` (left action)."""
+        index = {e.tobytes(): k for k, e in enumerate(self.elements)}
+        letters = self.elements[[self.table[0, a] for a in range(self.table.shape[1])]]
+        return np.array([[index[self.elements[i][letters[a]].tobytes()]
+                          for a in range(self.table.shape[1])] for i in range(self.size)],
+                        dtype=np.int64).reshape(self.size, self.table.shape[1])
+
+    def green_classes(self) -> dict[str, list[list[int]]]:
+        """Green's R-, L- and H-classes, as sorted lists of element indices.
+
+        x R y iff xM = yM (mutually reachable by right multiplication), x L y iff Mx = My (by
+        left multiplication), H = R ∩ L; computed as strongly connected components of the
+        right and left Cayley graphs (networkx).
+
+        Examples
+        --------
+        >>> from automata_bilinear.families import flipflop
+        >>> classes = transition_monoid(flipflop()).green_classes()
+        >>> len(classes["R"]), len(classes["L"]), len(classes["H"])
+        (2, 3, 3)
+        """
+        import networkx as nx
+
+        def components(table: np.ndarray) -> list[list[int]]:
+            graph = nx.DiGraph()
+            graph.add_nodes_from(range(self.size))
+            graph.add_edges_from((i, int(j)) for i in range(self.size) for j in table[i])
+            return sorted(sorted(c) for c in nx.strongly_connected_components(graph))
+
+        R, L = components(self.table), components(self.left_table)
+        r_of = {x: k for k, c in enumerate(R) for x in c}
+        l_of = {x: k for k, c in enumerate(L) for x in c}
+        H: dict[tuple[int, int], list[int]] = {}
+        for x in range(self.size):
+            H.setdefault((r_of[x], l_of[x]), []).append(x)
+        return {"R": R, "L": L, "H": sorted(H.values())}
+
     def index_period(self, i: int) -> tuple[int, int]:
         """Least ``(index, period)`` with ``x^(index+period) = x^index`` for element ``i``."""
         seen: dict[int, int] = {0: 0}

@@ -87,3 +87,30 @@ def test_profiles_of_standard_tasks(spec, group, commutative, aperiodic, exp2):
     p = algebraic_profile(build(spec))
     assert (p.is_group, p.is_commutative, p.is_aperiodic_commutative,
             p.letter_cycles_at_most_two) == (group, commutative, aperiodic, exp2)
+
+
+def test_green_classes():
+    # a group is a single R-, L- and H-class
+    group = transition_monoid(minimize(build("symmetric:3,letters=generators")).machine)
+    classes = group.green_classes()
+    assert classes["R"] == classes["L"] == classes["H"] == [list(range(6))]
+    # flip-flop monoid {id, w0, w1}: w0 R w1 (w0·M = w1·M = {w0, w1}); L and H trivial
+    flip = transition_monoid(build("flipflop"))
+    consts = [i for i in range(flip.size) if len(set(flip.elements[i].tolist())) == 1]
+    classes = flip.green_classes()
+    assert sorted(consts) in classes["R"] and [0] in classes["R"]
+    assert all(len(c) == 1 for c in classes["L"]) and all(len(c) == 1 for c in classes["H"])
+
+
+@given(machines(max_states=4, max_symbols=2))
+def test_green_classes_match_the_definitions(machine):
+    monoid = transition_monoid(minimize(machine).machine)
+    n = monoid.size
+    right = [{monoid.multiply(x, y) for y in range(n)} for x in range(n)]
+    left = [{monoid.multiply(y, x) for y in range(n)} for x in range(n)]
+    classes = monoid.green_classes()
+    for name, ideal in (("R", right), ("L", left)):
+        for c in classes[name]:
+            assert all(ideal[x] == ideal[c[0]] for x in c)
+        reps = [c[0] for c in classes[name]]
+        assert len({frozenset(ideal[r]) for r in reps}) == len(reps)
