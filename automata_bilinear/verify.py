@@ -221,50 +221,28 @@ def numerical_check(model: BilinearModel, automaton: MooreMachine, *, steps: int
                     max_flops: float = 4e9) -> NumericalReport:
     """Run the model in floating point on random words, normalising ``h`` every step.
 
-    Returns the first length at which a prediction differs from the automaton (None if none)
-    and the minimum margin ``score[correct] − max other`` with ``max|h| = 1``. The number of
+    Runs :func:`automata_bilinear.rnn.forward`. Returns the first length at which a
+    prediction differs from the automaton or ties (None if none) and the minimum margin: the
+    gap between the two best scores with ``max|h| = 1``, counted negative where the
+    prediction is wrong. The number of
     steps is reduced so the run stays under ``max_flops`` (large one-hot models).
     """
+    from .rnn import forward
+    from .simulate import run_batch
+
     letter, rows = _alignment(model, automaton)
-    dt = np.dtype(dtype)
     H = model.hidden_size
     steps = int(max(1, min(steps, max_flops // max(1, batch * H * H))))
     words = random_words(automaton, batch, steps, seed)
-    A = model.transitions.astype(dt)[letter]  # indexed by automaton symbol
-    C = model.readout.astype(dt)
-    bias = None if model.bias is None else model.bias.astype(dt)
-    h = np.tile(model.h0.astype(dt), (batch, 1))
-    q = np.full(batch, automaton.start)
-    first_failure = None
-    min_margin = np.inf
-    r = np.arange(batch)
-    for t in range(steps + 1):
-        if t > 0:
-            x = words[:, t - 1]
-            new = np.empty_like(h)
-            for a in np.unique(x):
-                sel = x == a
-                new[sel] = h[sel] @ A[a].T
-            h = new
-            q = automaton.transitions[q, x]
-            peak = np.abs(h).max(axis=1, keepdims=True)
-            h = h / np.where(peak > 0, peak, 1)
-        s = h @ C.T
-        if bias is not None:
-            s = s + bias
-        target = rows[automaton.output_codes[q]]
-        if s.shape[1] > 1:
-            correct = s[r, target].copy()
-            s[r, target] = -np.inf
-            margin = correct - s.max(axis=1)
-        else:
-            margin = np.full(batch, np.inf)
-        bad = ~(margin > 0)
-        if bad.any() and first_failure is None:
-            first_failure = t
-        min_margin = min(min_margin, float(np.nan_to_num(margin, nan=-np.inf).min()))
-    return NumericalReport(dtype=str(dt), steps=steps, batch=batch,
-                           first_failure=first_failure, min_margin=min_margin)
+    out = forward(model, letter[words], dtype=dtype)
+    truth = rows[automaton.output_codes[run_batch(automaton, words)]]
+    margins = np.nan_to_num(out.margins, nan=-np.inf)
+    bad = (out.predictions != truth) | ~(margins > 0)
+    failing = np.flatnonzero(bad.any(axis=0))
+    signed = np.where(bad, -np.abs(margins), margins)  # negative where a prediction is wrong
+    return NumericalReport(dtype=str(np.dtype(dtype)), steps=steps, batch=batch,
+                           first_failure=int(failing[0]) if failing.size else None,
+                           min_margin=float(signed.min()))
 
 
 def verify(model: BilinearModel, automaton: MooreMachine, *, numerical: bool = True,
