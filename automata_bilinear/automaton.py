@@ -30,11 +30,30 @@ __all__ = [
     "decode_word",
     "encode_word",
     "encode_words",
+    "label_key",
     "machine_from_function",
 ]
 
 OutputLabel = str | int | bool | tuple
 """An output label: a string, integer, boolean, or a tuple of output labels."""
+
+
+
+def label_key(label: OutputLabel) -> tuple:
+    """A key that compares output labels by type and value.
+
+    Python says ``True == 1`` and ``hash(True) == hash(1)``, so a dict or a set merges
+    those labels; every comparison of labels in the toolkit goes through this key instead.
+
+    Examples
+    --------
+    >>> label_key(True) == label_key(1), label_key((1, "a")) == label_key((1, "a"))
+    (False, True)
+    """
+    if isinstance(label, tuple):
+        return ("tuple", tuple(label_key(x) for x in label))
+    return (type(label).__name__, label)
+
 
 Word = str | Sequence[Any] | np.ndarray
 """A word: a string, a sequence of symbol labels, or an integer array of symbol indices."""
@@ -56,6 +75,14 @@ def _check_output_label(value: Any, where: str) -> OutputLabel:
         f"{where}: output labels must be str, int, bool or tuples of those; got "
         f"{type(value).__name__} {value!r}"
     )
+
+
+def _distinct(labels: Sequence[OutputLabel]) -> tuple[OutputLabel, ...]:
+    """Distinct labels (by :func:`label_key`) in order of first appearance."""
+    seen: dict[tuple, OutputLabel] = {}
+    for lab in labels:
+        seen.setdefault(label_key(lab), lab)
+    return tuple(seen.values())
 
 
 def _check_symbol_labels(alphabet: Any) -> tuple[str, ...]:
@@ -257,13 +284,14 @@ class MooreMachine:
     @cached_property
     def output_labels(self) -> tuple[OutputLabel, ...]:
         """Distinct output labels, in order of first appearance over states 0, 1, ..."""
-        return tuple(dict.fromkeys(self.outputs))
+        return _distinct(self.outputs)
 
     @cached_property
     def output_codes(self) -> np.ndarray:
         """Per-state index into :attr:`output_labels` (read-only int64 array)."""
-        index = {lab: i for i, lab in enumerate(self.output_labels)}
-        codes = np.fromiter((index[o] for o in self.outputs), dtype=np.int64, count=self.n_states)
+        index = {label_key(lab): i for i, lab in enumerate(self.output_labels)}
+        codes = np.fromiter((index[label_key(o)] for o in self.outputs), dtype=np.int64,
+                            count=self.n_states)
         codes.flags.writeable = False
         return codes
 
@@ -291,12 +319,13 @@ class MooreMachine:
             and self.alphabet == other.alphabet
             and self.transitions.shape == other.transitions.shape
             and bool(np.array_equal(self.transitions, other.transitions))
-            and self.outputs == other.outputs
+            and [label_key(o) for o in self.outputs] == [label_key(o) for o in other.outputs]
             and self.state_labels == other.state_labels
         )
 
     def __hash__(self) -> int:
-        return hash((self.start, self.alphabet, self.transitions.tobytes(), self.outputs))
+        return hash((self.start, self.alphabet, self.transitions.tobytes(),
+                     tuple(label_key(o) for o in self.outputs)))
 
     def __repr__(self) -> str:
         name = f" {self.name!r}" if self.name else ""

@@ -1,8 +1,11 @@
 """Certificates of impossibility (THEORY.md §5): small, serialisable, and re-checkable.
 
-Each certificate names the rungs it rules out and has a ``check(automaton)`` method that
-re-validates it by running the automaton only — nothing computed by the code that found it
-is trusted. Words are stored as tuples of symbol labels.
+Each certificate has a ``check(automaton)`` method that re-validates it by running the
+automaton (and, for KERNEL, exact permutation-group arithmetic in sympy) — nothing computed
+by the code that found it is trusted. The rungs a certificate rules out are *derived* by the
+check from its kind and its checked data; a certificate (or a file) that claims more is
+rejected. Words are stored as tuples of symbol labels; outputs are compared by type and
+value (``True`` is not ``1``).
 
 =========  ===========================================  ====================================
 kind       data                                         rules out
@@ -34,16 +37,21 @@ from pathlib import Path
 from typing import Any
 
 from .algebra import AlgebraicProfile, functional_graph
-from .automaton import MooreMachine
+from .automaton import MooreMachine, encode_word, label_key
 from .errors import FormatError, UnknownSymbolError
+from .exact import exact_rank
 from .formats import write_text_atomic
 from .simulate import final_output
 
 __all__ = [
     "CERTIFICATE_FORMAT",
+    "KERNEL_FACTS",
     "Certificate",
     "CertificateCheck",
+    "derived_rules",
     "hankel_certificate",
+    "identify_kernel_group",
+    "kernel_membership",
     "load_certificate",
     "parikh_certificate",
     "period_certificate",
@@ -58,13 +66,41 @@ DIAGONAL_RUNGS = ("complex_diagonal", "rotation", "real_diagonal", "sign_diagona
                   "positive_diagonal")
 KINDS = ("parikh", "period", "recur", "kernel", "hankel")
 
+# group -> (largest b the theorem covers, derived-series depth of the common kernel of all
+# real irreps of dimension <= b). Q_8: G' = {±1}; A_4: G' = V_4; S_4: G'' = V_4; A_5: G' = G;
+# S_5: G' = A_5 (THEORY facts; see docs/theory.md, KERNEL).
+KERNEL_FACTS: dict[str, tuple[int, int]] = {
+    "Q_8": (3, 1), "A_4": (2, 1), "S_4": (2, 2), "A_5": (2, 1), "S_5": (3, 1),
+}
+
+
+def derived_rules(kind: str, data: dict[str, Any], period: int | None = None
+                   ) -> tuple[str, ...]:
+    """The rungs a *valid* certificate of this kind rules out, from its checked data."""
+    if kind == "parikh":
+        return DIAGONAL_RUNGS
+    if kind == "period":
+        assert period is not None
+        if period in (1, 2):
+            return ("positive_diagonal",) if period == 2 else ()
+        return ("real_diagonal", "sign_diagonal", "positive_diagonal")
+    if kind == "recur":
+        return ("rotation", "sign_diagonal", "orthogonal_block")
+    if kind == "kernel":
+        # orthogonal_block(b') for b' ≤ b; rotation and sign ⊂ orthogonal_block(2)
+        return ("orthogonal_block",) + (("rotation", "sign_diagonal")
+                                        if int(data["block_size"]) >= 2 else ())
+    return ("exact_valued",)
+
 
 @dataclass(frozen=True)
 class CertificateCheck:
-    """Result of re-checking a certificate: ``ok`` and a human-readable reason."""
+    """Result of re-checking a certificate: ``ok``, a human-readable reason, and the rungs
+    the certificate is thereby shown to rule out (empty when not ``ok``)."""
 
     ok: bool
     reason: str
+    rules_out: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return self.ok
@@ -100,24 +136,42 @@ class Certificate:
     # -- checking --------------------------------------------------------------------
 
     def check(self, automaton: MooreMachine) -> CertificateCheck:
-        """Re-validate against ``automaton`` by running it; never raises for bad data."""
+        """Re-validate against ``automaton`` by running it; never raises for bad data.
+
+        The rungs ruled out are derived from the kind and the checked data; a certificate
+        whose ``rules_out`` names anything else is rejected.
+        """
         try:
-            return getattr(self, f"_check_{self.kind}")(automaton)
+            result = getattr(self, f"_check_{self.kind}")(automaton)
         except UnknownSymbolError as exc:
             return CertificateCheck(False, f"the certificate uses a symbol the automaton lacks "
                                            f"({exc})")
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             return CertificateCheck(False, f"malformed {self.kind} certificate: {exc}")
+        if not result.ok:
+            return CertificateCheck(False, result.reason)
+        extra = [r for r in self.rules_out if r not in result.rules_out]
+        if extra:
+            return CertificateCheck(False, f"claims to rule out {extra}, but a valid "
+                                           f"{self.kind} certificate with this data rules out "
+                                           f"only {list(result.rules_out)}")
+        if not result.rules_out:
+            return CertificateCheck(False, f"valid data, but it rules out no rung "
+                                           f"({result.reason})")
+        return result
+
+    def _ok(self, reason: str, period: int | None = None) -> CertificateCheck:
+        return CertificateCheck(True, reason, derived_rules(self.kind, self.data, period))
 
     def _check_parikh(self, m: MooreMachine) -> CertificateCheck:
         w1, w2 = self.words["w1"], self.words["w2"]
         if Counter(w1) != Counter(w2):
             return CertificateCheck(False, "w1 and w2 do not have the same letter counts")
         o1, o2 = final_output(m, list(w1)), final_output(m, list(w2))
-        if o1 == o2:
+        if label_key(o1) == label_key(o2):
             return CertificateCheck(False, f"f(w1) = f(w2) = {o1!r}")
-        return CertificateCheck(True, f"w1 and w2 have equal letter counts but f(w1) = {o1!r} "
-                                      f"≠ f(w2) = {o2!r}")
+        return self._ok(f"w1 and w2 have equal letter counts but f(w1) = {o1!r} "
+                        f"≠ f(w2) = {o2!r}")
 
     def _sequence(self, m: MooreMachine) -> tuple[list[Any], int, int]:
         """Outputs o_k = f(w u^k v) up to the first repeat of the state after w u^k:
@@ -125,8 +179,6 @@ class Certificate:
         w, u, v = self.words["w"], self.words["u"], self.words["v"]
         if not u:
             raise ValueError("u must be non-empty")
-        from .automaton import encode_word
-
         uu, vv = encode_word(m, list(u)), encode_word(m, list(v))
         table = m.transitions
         q = m.start
@@ -140,7 +192,7 @@ class Certificate:
             r = q
             for a in vv.tolist():
                 r = int(table[r, a])
-            outputs.append(m.outputs[r])
+            outputs.append(label_key(m.outputs[r]))
             for a in uu.tolist():
                 q = int(table[q, a])
             k += 1
@@ -162,57 +214,48 @@ class Certificate:
         if period != claimed:
             return CertificateCheck(False, f"k ↦ f(w u^k v) has eventual period {period}, "
                                            f"not {claimed}")
-        needed = {"positive_diagonal": period >= 2, "real_diagonal": period not in (1, 2),
-                  "sign_diagonal": period not in (1, 2)}
-        for rung in self.rules_out:
-            if not needed.get(rung, False):
-                return CertificateCheck(False, f"period {period} does not rule out {rung}")
-        return CertificateCheck(True, f"k ↦ f(w u^k v) is eventually periodic with minimal "
-                                      f"period {period} (from k = {mu})")
+        return self._ok(f"k ↦ f(w u^k v) is eventually periodic with minimal period {period} "
+                        f"(from k = {mu})", period)
 
     def _check_recur(self, m: MooreMachine) -> CertificateCheck:
         outputs, mu, _ = self._sequence(m)
         first = final_output(m, list(self.words["w"]) + list(self.words["v"]))
-        if first in outputs[mu:]:
+        if label_key(first) in outputs[mu:]:
             return CertificateCheck(False, f"f(wv) = {first!r} recurs on the eventual cycle")
-        return CertificateCheck(True, f"f(wv) = {first!r} never recurs on the eventual cycle "
-                                      f"{outputs[mu:]} of k ↦ f(w u^k v)")
+        return self._ok(f"f(wv) = {first!r} never recurs on the eventual cycle of "
+                        "k ↦ f(w u^k v)")
 
     def _check_kernel(self, m: MooreMachine) -> CertificateCheck:
-        from .algebra import algebraic_profile
-        from .representations import kernel_membership
-
         w, g, v = self.words["w"], self.words["g"], self.words["v"]
         a, b = final_output(m, list(w) + list(v)), final_output(m, list(w) + list(g) + list(v))
-        if a == b:
+        if label_key(a) == label_key(b):
             return CertificateCheck(False, "f(w v) = f(w g v): g is not shown to act non-"
                                            "trivially")
-        profile = algebraic_profile(m)
-        if not profile.is_group:
-            return CertificateCheck(False, "the automaton's transition monoid is not a group")
-        ok, reason = kernel_membership(profile, g, int(self.data["block_size"]),
-                                       str(self.data["group"]))
+        block = self.data["block_size"]
+        if isinstance(block, bool) or not isinstance(block, int) or block < 1:
+            return CertificateCheck(False, "block_size must be a positive integer")
+        ok, reason = kernel_membership(m, g, block)
         if not ok:
             return CertificateCheck(False, reason)
-        return CertificateCheck(True, f"f(w v) = {a!r} ≠ f(w g v) = {b!r}, and {reason}")
+        return self._ok(f"f(w v) = {a!r} ≠ f(w g v) = {b!r}, and {reason}")
 
     def _check_hankel(self, m: MooreMachine) -> CertificateCheck:
         prefixes = [tuple(p) for p in self.data["prefixes"]]
         suffixes = [tuple(s) for s in self.data["suffixes"]]
-        labels = {lab: i for i, lab in enumerate(m.output_labels)}
+        labels = {label_key(lab): i for i, lab in enumerate(m.output_labels)}
         rows = []
         for p in prefixes:
             row = []
             for s in suffixes:
                 onehot = [Fraction(0)] * len(labels)
-                onehot[labels[final_output(m, list(p) + list(s))]] = Fraction(1)
+                onehot[labels[label_key(final_output(m, list(p) + list(s)))]] = Fraction(1)
                 row += onehot
             rows.append(row)
-        rank = _exact_rank(rows)
+        rank = exact_rank(rows)
         if rank != int(self.data["rank"]):
             return CertificateCheck(False, f"the Hankel block has rank {rank}, not "
                                            f"{self.data['rank']}")
-        return CertificateCheck(True, f"the {len(prefixes)} × {len(suffixes)} output Hankel "
+        return self._ok(f"the {len(prefixes)} × {len(suffixes)} output Hankel "
                                       f"block has exact rank {rank}: an exact-valued readout "
                                       f"needs H ≥ {rank}")
 
@@ -258,13 +301,89 @@ class Certificate:
                            rules_out=tuple(data["rules_out"]))
 
 
-def _exact_rank(rows: list[list[Fraction]]) -> int:
-    from .wfa import _Echelon
+# -- the trusted group facts behind KERNEL -----------------------------------------------
 
-    if not rows:
-        return 0
-    echelon = _Echelon(len(rows[0]))
-    return sum(echelon.add(r) for r in rows)
+
+def _permutation_group(m: MooreMachine) -> Any:
+    """The transition group of the reachable part of ``m`` as a sympy PermutationGroup, or
+    None when some letter is not a permutation of the reachable states."""
+    from sympy.combinatorics import Permutation, PermutationGroup
+
+    from .reachability import reachable_states
+
+    reach = reachable_states(m).tolist()
+    pos = {q: i for i, q in enumerate(reach)}
+    gens = []
+    for a in range(m.n_symbols):
+        image = [pos.get(int(m.transitions[q, a]), -1) for q in reach]
+        if sorted(image) != list(range(len(reach))):
+            return None
+        gens.append(Permutation(image))
+    return PermutationGroup(gens), pos
+
+
+def identify_kernel_group(m: MooreMachine) -> tuple[str, Any, dict[int, int]] | None:
+    """Name the transition group among Q_8, A_4, S_4, A_5, S_5 by invariants that determine
+    it among groups of its order (exact sympy arithmetic, no construction involved):
+    Q_8 — order 8, non-abelian, one involution; A_4 — order 12, derived subgroup of order 4;
+    S_4 — order 24, trivial centre, derived subgroup of order 12 whose own derived subgroup
+    has order 4; A_5 — order 60 and perfect; S_5 — order 120, trivial centre, derived
+    subgroup of order 60 that is perfect."""
+    found = _permutation_group(m)
+    if found is None:
+        return None
+    G, pos = found
+    order = G.order()
+    name = None
+    if order == 8 and not G.is_abelian:
+        if sum(1 for g in G.elements if g.order() == 2) == 1:
+            name = "Q_8"
+    elif order == 12:
+        if G.derived_subgroup().order() == 4:
+            name = "A_4"
+    elif order == 24:
+        d = G.derived_subgroup()
+        if G.center().order() == 1 and d.order() == 12 and d.derived_subgroup().order() == 4:
+            name = "S_4"
+    elif order == 60:
+        if G.derived_subgroup().order() == 60:
+            name = "A_5"
+    elif order == 120:
+        d = G.derived_subgroup()
+        if G.center().order() == 1 and d.order() == 60 and d.derived_subgroup().order() == 60:
+            name = "S_5"
+    return None if name is None else (name, G, pos)
+
+
+def kernel_membership(m: MooreMachine, word: tuple[str, ...], block_size: int
+                      ) -> tuple[bool, str]:
+    """Check that ``word`` is a non-identity element of the common kernel of the real
+    irreps of dimension ≤ ``block_size`` of the automaton's transition group."""
+    from sympy.combinatorics import Permutation
+
+    found = identify_kernel_group(m)
+    if found is None:
+        return False, ("the transition group is not one of Q_8, A_4, S_4, A_5, S_5 (the "
+                       "groups the KERNEL theorem covers)")
+    name, G, pos = found
+    bmax, depth = KERNEL_FACTS[name]
+    if block_size > bmax:
+        return False, f"for {name} the kernel argument covers block sizes ≤ {bmax} only"
+    perm = list(range(len(pos)))
+    states = list(pos)
+    for a in encode_word(m, list(word)).tolist():
+        perm = [pos[int(m.transitions[states[i], a])] for i in perm]
+    if perm == list(range(len(pos))):
+        return False, "g acts as the identity"
+    K = G
+    for _ in range(depth):
+        K = K.derived_subgroup()
+    if not K.contains(Permutation(perm)):
+        return False, (f"g is not in the common kernel of {name}'s irreps of dimension ≤ "
+                       f"{block_size}")
+    return True, (f"the transition group is {name} and g lies in its "
+                  f"{'derived subgroup' if depth == 1 else 'second derived subgroup'}, the "
+                  f"common kernel of its real irreps of dimension ≤ {block_size}")
 
 
 def save_certificate(cert: Certificate, path: str | os.PathLike, *, automaton: str = "") -> None:
@@ -366,7 +485,7 @@ def recur_certificate(profile: AlgebraicProfile) -> Certificate | None:
     power, a, q, c = best
     return Certificate("recur", {"w": res.access_word(q), "u": (m.alphabet[a],) * power,
                                  "v": res.separating_suffix(q, c)},
-                       rules_out=("rotation", "sign_diagonal", "orthogonal_block"))
+                       rules_out=derived_rules("recur", {}))
 
 
 def hankel_certificate(machine: MooreMachine) -> Certificate:

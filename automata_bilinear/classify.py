@@ -145,7 +145,13 @@ def _diagonal_verdict(rung: str, profile: AlgebraicProfile, machine: MooreMachin
         return _no(rung, period_certificate(profile), machine)
     if rung == "positive_diagonal" and any(d.period > 1 for d in profile.letters):
         return _no(rung, period_certificate(profile, positive_only=True), machine)
-    return _yes(rung, compile_bilinear(machine, rung), machine)
+    try:
+        model = compile_bilinear(machine, rung)
+    except (ConstructionUnavailableError, ResourceLimitError) as exc:
+        # THEORY §4 says "yes" here; our constructions hit a limit (size, float range)
+        return RungVerdict(rung, "unknown", "representable by THEORY §4, but no construction "
+                                            "within the limits could be proved", note=str(exc))
+    return _yes(rung, model, machine)
 
 
 def _orthogonal_verdict(profile: AlgebraicProfile, machine: MooreMachine) -> RungVerdict:
@@ -164,14 +170,19 @@ def _orthogonal_verdict(profile: AlgebraicProfile, machine: MooreMachine) -> Run
 
         cert = None
         if not profile.is_commutative:
-            cert = kernel_certificate(profile, block - 1)
+            for b in range(min(block - 1, 4), 1, -1):  # KERNEL covers b ≤ 3 (Q_8, S_5)
+                cert = kernel_certificate(profile, b)
+                if cert is not None:
+                    break
         elif not profile.letter_cycles_at_most_two:  # abelian, not elementary: ±1 blocks fail
             cert = period_certificate(profile)
         if cert is not None:
-            extra["note"] = (f"least block size {block}: {_certified(cert, machine).describe()} "
-                             f"rules out block size {block - 1}")
-            extra["bound_certificate"] = cert
-            bounds["block_size"] = [block, block]
+            ruled = int(cert.data.get("block_size", block - 1))
+            extra["bound_certificate"] = _certified(cert, machine)
+            bounds["block_size"] = [ruled + 1, block]
+            extra["note"] = (f"{cert.describe()} rules out block size {ruled}"
+                             + (f"; least block size {block}" if ruled + 1 == block else
+                                f"; between {ruled + 1} and the proved {block}"))
         elif profile.is_commutative or block == 2:  # non-commutative: 1×1 blocks commute
             bounds["block_size"] = [block, block]
         else:
@@ -222,19 +233,22 @@ def classify(automaton: MooreMachine, *, compile_limit: int = COMPILE_LIMIT
 
     # cp: always representable; the exact CP rank is open
     terms = cp_term_count(machine)
-    dihedral = dihedral_cp_model(profile) if profile.is_group and D == 2 else None
-    upper = 2 if dihedral is not None else terms
-    if dihedral is not None:
-        cp_row = _yes("cp", dihedral, machine)
-    elif small:
-        cp_row = _yes("cp", compile_bilinear(machine, "cp"), machine)
+    upper = terms
+    if small:
+        cp_model = compile_bilinear(machine, "cp")
+        upper = int(cp_model.params["U"].shape[1])
+        cp_row = _yes("cp", cp_model, machine)
     else:
         cp_row = RungVerdict("cp", "yes", "Prop. 1 (shared rank-one terms of the one-hot "
                              "matrices are exact)", hidden=n, params=terms * (2 * n + D),
                              construction=f"shared rank-one terms (R = {terms})")
     lower_r = 1 if profile.is_commutative else 2  # R = 1 gives commuting matrices
+    note = "exact CP rank is open; R upper bound from the proved construction"
+    if profile.is_group and D == 2 and dihedral_cp_model(profile) is not None and upper > 2:
+        note += ("; THEORY's dihedral construction has R = 2, but its rotation entries are "
+                 "irrational and its stored floats are not proved here")
     cp_row = RungVerdict(**{**cp_row.__dict__, "bounds": {"R": [lower_r, upper]},
-                            "note": "exact CP rank is open; R upper bound from the construction"})
+                            "note": note})
     rungs["cp"] = cp_row
 
     if small:

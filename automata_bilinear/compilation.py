@@ -12,15 +12,17 @@ shared rank-one     cp (terms ``e_p 1_Sᵀ`` deduplicated across letters)   |Q_f
 dihedral            cp (R = 2): ``M = rot(2π/n)``, d = (1,1) / (1,−1)     2
 characters          rotation, complex/real/sign diagonal, block rungs     2r − s
                     (Smith normal form of the abelian transition group)
+character basis     the same rungs, any output function of the group      ≤ |G|
 homogeneous         block: abelian group letters plus reset letters       2r − s + 1
-decay indicators    complex/real/positive diagonal, block rungs           Π (i_σ+1)p_σ
+envelope            complex/real/positive diagonal, block (commutative)   Π (i_σ+p_σ)
 irreps              orthogonal_block/block (named groups)                 Σ dims
 minimal WFA         full with ``exact_valued=True``                       Hankel rank
 ==================  ====================================================  ===============
 
-Every model carries an exact description so that :func:`automata_bilinear.verify.verify`
-proves it on all lengths (finite-image search, analytic margin bound, or weighted-automaton
-equivalence).
+Every candidate is handed to the trusted checker (:func:`automata_bilinear.checker.prove`),
+which proves it from its stored arrays alone; only proved candidates are returned, the
+smallest first. A construction whose floats cannot be proved (a rotation by 2π/5 stored as
+rounded cos/sin in a dense block, say) is skipped with the reason.
 """
 
 from __future__ import annotations
@@ -28,14 +30,13 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable
-from fractions import Fraction
-from typing import Any
 
 import numpy as np
 
 from .algebra import AlgebraicProfile, algebraic_profile
 from .assembly import assemble_model, blocks_from_matrices, finite_image_exact, reachable_image
 from .automaton import MooreMachine
+from .checker import prove
 from .dynamics import OneHotDynamics, PhaseDynamics
 from .errors import (
     AutomataBilinearError,
@@ -47,17 +48,18 @@ from .limits import check_allocation
 from .model import RUNGS, BilinearModel, materialize_transitions
 from .readout import fit_readout
 from .representations import KernelObstruction, irrep_model
-from .verify import VerificationReport
 from .wfa import minimal_exact_valued_model
 
 __all__ = [
     "RUNG_ORDER",
     "ConstructionUnavailableError",
+    "character_basis_model",
+    "characters_model",
     "compile_bilinear",
     "compile_lowest",
+    "decay_model",
     "not_representable_reason",
-    "verify_decay",
-    "verify_threshold",
+    "threshold_model",
 ]
 
 _BLOCK_RUNGS = ("block", "orthogonal_block")
@@ -217,8 +219,8 @@ def dihedral_cp_model(profile: AlgebraicProfile) -> BilinearModel | None:
         r_inv = np.argsort(r)
         if not np.array_equal(s[r[s]], r_inv):  # s r s = r^-1 as maps (s applied last)
             continue
-        theta = 2 * np.pi / m
-        M = np.array([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]])
+        c, sn = _cos_sin(1, m)
+        M = np.array([[c, -sn], [sn, c]])
         d = np.zeros((2, 2))
         d[r_idx] = (1.0, 1.0)
         d[1 - r_idx] = (1.0, -1.0)
@@ -330,9 +332,31 @@ def _phase_layout(moduli: list[int], shifts: np.ndarray) -> tuple[list[int], np.
     return [moduli[j] for j in order], shifts[:, order]
 
 
+def _character_params(rung: str, D: int, turns: np.ndarray, N: int, real_signs: np.ndarray
+                      ) -> dict[str, np.ndarray]:
+    """Native parameters of units with eigenvalues ``exp(2πi turns/N)`` (complex units,
+    (D, c)) and ±1 (real units, (D, r)), in the exact phase schema of the rung."""
+    c = turns.shape[1]
+    if rung in ("rotation", "complex_diagonal"):
+        return {"phase_turns": turns.astype(float), "phase_periods": np.full(c, float(N)),
+                "complex_moduli": np.ones((D, c)), "real_eigenvalues": real_signs}
+    if rung in ("real_diagonal", "sign_diagonal", "positive_diagonal"):
+        if c:
+            raise ConstructionUnavailableError("complex units on a real rung")
+        return {"eigenvalues": real_signs}
+    r = real_signs.shape[1]
+    return {"block_turns": np.concatenate([turns, (real_signs < 0).astype(np.int64)], axis=1
+                                          ).astype(float),
+            "block_reflections": np.zeros((D, c + r)),
+            "block_periods": np.array([float(N)] * c + [2.0] * r),
+            "block_sizes": np.array([2.0] * c + [1.0] * r)}
+
+
 def characters_model(profile: AlgebraicProfile, rung: str) -> BilinearModel:
     """Abelian group: one unit per invariant factor d_j (complex 2×2 if d_j ≥ 3, ±1 if 2),
-    eigenvalue ``exp(2πi φ_j(σ)/d_j)``; 2r − s real dimensions (THEORY.md §6)."""
+    eigenvalue ``exp(2πi φ_j(σ)/d_j)``; 2r − s real dimensions (THEORY.md §6). The readout
+    is fitted on the image; when no linear readout separates it (an output that is not the
+    group element), see :func:`character_basis_model`."""
     machine = profile.machine
     structure = _abelian_structure(machine, list(range(machine.n_symbols)))
     if structure is None:
@@ -341,37 +365,86 @@ def characters_model(profile: AlgebraicProfile, rung: str) -> BilinearModel:
     moduli, shifts, _ = structure
     moduli, shifts = _phase_layout(moduli, shifts)
     D = machine.n_symbols
+    if not moduli:  # trivial group: one state, one real unit fixed at 1
+        moduli, shifts = [1], np.zeros((D, 1), dtype=np.int64)
     dyn = PhaseDynamics(
         moduli=tuple(moduli), initial_exponents=(0,) * len(moduli),
         signs=tuple((1,) * len(moduli) for _ in range(D)),
         shifts=tuple(tuple(int(x) for x in row) for row in shifts),
         resets=(None,) * D,
     )
-    if not moduli:  # trivial group: one state, one real unit fixed at 1
-        dyn = PhaseDynamics((1,), (0,), ((1,),) * D, ((0,),) * D, (None,) * D)
-        moduli, shifts = [1], np.zeros((D, 1), dtype=np.int64)
     X, targets = reachable_image(machine, dyn)
     C = fit_readout(X, targets, len(machine.output_labels))
     complex_idx = [j for j, d in enumerate(moduli) if d > 2]
     real_idx = [j for j, d in enumerate(moduli) if d <= 2]
-    lam = np.exp(2j * np.pi * shifts[:, complex_idx] / np.array([moduli[j] for j in complex_idx]
-                                                                 or [1]))
-    lam = lam.reshape(D, len(complex_idx))
+    N = math.lcm(*[moduli[j] for j in complex_idx]) if complex_idx else 1
+    turns = np.array([[int(shifts[a, j]) * (N // moduli[j]) for j in complex_idx]
+                      for a in range(D)], dtype=np.int64).reshape(D, len(complex_idx))
     real = np.where(shifts[:, real_idx] % 2 == 0, 1.0, -1.0).reshape(D, len(real_idx))
     r, s = len(moduli), len(real_idx)
     name = f"characters (Smith normal form, invariant factors {moduli}, 2r − s = {2 * r - s})"
-    exact = finite_image_exact(dyn)
-    if rung in ("rotation", "complex_diagonal"):
-        params = {"complex_eigenvalues": lam, "real_eigenvalues": real}
-    elif rung in ("real_diagonal", "sign_diagonal"):
-        if complex_idx:
-            raise ValueError("complex units on a real rung")
-        params = {"eigenvalues": real}
-    else:  # block rungs: 2×2 rotation blocks and 1×1 signs
-        A = materialize_transitions("complex_diagonal", {"complex_eigenvalues": lam,
-                                                         "real_eigenvalues": real}, D)
-        params = blocks_from_matrices(A, [2] * len(complex_idx) + [1] * len(real_idx))
-    return assemble_model(machine, rung, params, X[0], C, name, exact)
+    params = _character_params(rung, D, turns, N, real)
+    return assemble_model(machine, rung, params, X[0], C, name, None)
+
+
+def character_basis_model(profile: AlgebraicProfile, rung: str, max_order: int = 4096
+                          ) -> BilinearModel:
+    """Abelian group, any output function f: G → Y: the characters χ of G as units (the
+    regular representation diagonalised), readout ``score_y = Σ_{g ∈ f⁻¹(y)} Σ_χ
+    conj χ(g) χ(·) / |G|`` — the exact indicator of each fibre, margin 1 (THEORY.md §9).
+    Characters on which every fibre indicator has zero coefficient are dropped, so an output
+    that factors through G/K uses only the characters of G/K."""
+    machine = profile.machine
+    n, D = machine.n_states, machine.n_symbols
+    if n > max_order:
+        raise ResourceLimitError(f"character basis: |G| = {n} units exceeds {max_order}")
+    structure = _abelian_structure(machine, list(range(D)))
+    if structure is None:
+        raise ConstructionUnavailableError("the abelian transition group does not act "
+                                           "regularly; no character construction")
+    moduli, shifts, exps = structure
+    if not moduli:
+        moduli, shifts, exps = [1], np.zeros((D, 1), dtype=np.int64), np.zeros((n, 1), int)
+    N = math.lcm(*moduli)
+    weights = np.array([N // d for d in moduli], dtype=np.int64)
+    chars = np.array(list(itertools.product(*[range(d) for d in moduli])), dtype=np.int64)
+    # χ_m(g) = exp(2πi Σ_j m_j e_j(g) / d_j) = exp(2πi (chars·weights) e / N)
+    state_turns = (exps * weights) @ chars.T % N       # (n states, |G| characters)
+    letter_turns = (shifts * weights) @ chars.T % N    # (D, |G|)
+    values = np.exp(2j * np.pi * state_turns / N)
+    codes = machine.output_codes
+    Y = len(machine.output_labels)
+    coef = np.stack([np.conj(values[codes == y]).sum(axis=0) / n for y in range(Y)])  # (Y, |G|)
+    keep = np.flatnonzero(np.abs(coef).max(axis=0) > 1e-9)
+    conj = {tuple(m): i for i, m in enumerate(chars.tolist())}
+    conj_of = np.array([conj[tuple((-np.array(m)) % np.array(moduli))] for m in chars.tolist()])
+    kept = set(keep.tolist())
+    real_units = [u for u in sorted(kept) if conj_of[u] == u]
+    complex_units = [u for u in sorted(kept) if conj_of[u] > u or
+                     (conj_of[u] < u and conj_of[u] not in kept)]
+    cols = []
+    for u in complex_units:
+        c = coef[:, u] + np.conj(coef[:, conj_of[u]])
+        cols += [c.real, -c.imag]
+    cols += [coef[:, u].real for u in real_units]
+    C = np.stack(cols, axis=1)
+    C = np.where(np.abs(C) < 1e-14, 0.0, C)
+    h0 = np.concatenate([np.tile([1.0, 0.0], len(complex_units)), np.ones(len(real_units))])
+    turns = letter_turns[:, complex_units]
+    real = np.where(letter_turns[:, real_units] == 0, 1.0, -1.0).reshape(D, len(real_units))
+    params = _character_params(rung, D, turns, N, real)
+    name = (f"character basis ({len(complex_units)} complex + {len(real_units)} real of the "
+            f"{n} characters of G)")
+    return assemble_model(machine, rung, params, h0, C, name, None)
+
+
+def _cos_sin(k: int, n: int) -> tuple[float, float]:
+    """cos and sin of 2πk/n, exact (0, ±1) at quarter turns, where numpy gives 6e-17."""
+    if (4 * k) % n == 0:
+        quarter = (4 * k // n) % 4
+        return float((1, 0, -1, 0)[quarter]), float((0, 1, 0, -1)[quarter])
+    angle = 2 * np.pi * k / n
+    return float(np.cos(angle)), float(np.sin(angle))
 
 
 def homogeneous_reset_model(profile: AlgebraicProfile) -> BilinearModel | None:
@@ -414,10 +487,9 @@ def homogeneous_reset_model(profile: AlgebraicProfile) -> BilinearModel | None:
         else:
             col = 0
             for j, d in enumerate(moduli):
-                angle = 2 * np.pi * shifts[a, j] / d
                 if d > 2:
-                    A[a, col:col + 2, col:col + 2] = [[np.cos(angle), -np.sin(angle)],
-                                                      [np.sin(angle), np.cos(angle)]]
+                    c, sn = _cos_sin(int(shifts[a, j]), d)
+                    A[a, col:col + 2, col:col + 2] = [[c, -sn], [sn, c]]
                     col += 2
                 else:
                     A[a, col, col] = 1.0 if shifts[a, j] % 2 == 0 else -1.0
@@ -429,52 +501,17 @@ def homogeneous_reset_model(profile: AlgebraicProfile) -> BilinearModel | None:
                           finite_image_exact(dyn))
 
 
-# -- decay indicators for commutative monoids ------------------------------------------------
-
-
-def _lagrange_basis(nodes: list[Fraction]) -> list[list[Fraction]]:
-    """Coefficients (increasing degree) of the Lagrange basis polynomials on ``nodes``."""
-    basis = []
-    for j, xj in enumerate(nodes):
-        poly = [Fraction(1)]
-        denom = Fraction(1)
-        for m, xm in enumerate(nodes):
-            if m == j:
-                continue
-            poly = [Fraction(0), *poly]  # multiply by x
-            for e in range(len(poly) - 1):
-                poly[e] -= xm * poly[e + 1]
-            denom *= xj - xm
-        basis.append([c / denom for c in poly])
-    return basis
-
-
-def _decay_tables(profile: AlgebraicProfile, beta_exponent: int) -> dict[str, Any]:
-    """Per-letter Lagrange coefficients and the exact error bound E of the decay construction
-    with base β = 2^beta_exponent (THEORY.md §6)."""
-    beta = Fraction(2) ** beta_exponent
-    per_letter = []
-    total = Fraction(1)
-    for d in profile.letters:
-        i = d.index
-        nodes = [beta ** (-m) for m in range(i)] + [Fraction(0)]
-        basis = _lagrange_basis(nodes)
-        xmax = beta ** (-i)
-        s_err = Fraction(0)
-        for poly in basis:
-            s_err += sum(abs(c) * xmax ** e for e, c in enumerate(poly) if e >= 1)
-        per_letter.append((i, d.period, basis))
-        total *= 1 + (s_err if i > 0 else 0)
-    return {"letters": per_letter, "error": total - 1}
+# -- envelope indicators for commutative monoids --------------------------------------------
 
 
 def _class_outputs(profile: AlgebraicProfile) -> np.ndarray:
-    """Output code of the state reached by every joint class vector κ (row-major)."""
+    """Output code of the state reached by every joint class vector κ (row-major): per letter
+    the classes are the counts 0 .. index + period − 1."""
     machine = profile.machine
     states = np.array([machine.start], dtype=np.int64)
     for a, d in enumerate(profile.letters):
         size = d.index + d.period
-        check_allocation("decay class table", (states.size, size))
+        check_allocation("letter-count class table", (states.size, size))
         powers = [np.arange(machine.n_states)]
         for _ in range(size - 1):
             powers.append(machine.transitions[powers[-1], a])
@@ -482,159 +519,114 @@ def _class_outputs(profile: AlgebraicProfile) -> np.ndarray:
     return machine.output_codes[states]
 
 
-def _decay_parameters(profile: AlgebraicProfile, beta_exponent: int, class_outputs: np.ndarray
-                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[int]]:
-    """Eigenvalues (complex units, real units), h0 and readout of the decay construction."""
-    tables = _decay_tables(profile, beta_exponent)
-    beta = 2.0 ** beta_exponent
-    letter_units, letter_coef = [], []
-    for i, p, basis in tables["letters"]:
-        units = [(e, k) for e in range(i + 1) for k in range(p)]
-        M = np.zeros((i + p, len(units)), dtype=np.complex128)
-        for u, (e, k) in enumerate(units):
-            for c in range(i):  # transient classes: Lagrange basis, k = 0 part only
-                if k == 0:
-                    M[c, u] = float(basis[c][e]) if e < len(basis[c]) else 0.0
-            for r in range(p):  # periodic classes: saturating polynomial × residue indicator
-                sat = basis[i]
-                coef = float(sat[e]) if e < len(sat) else 0.0
-                M[i + r, u] = coef * np.exp(-2j * np.pi * k * (i + r) / p) / p
-        letter_units.append(units)
-        letter_coef.append(M)
-    sizes = [M.shape[0] for M in letter_coef]
-    n_out = int(class_outputs.max()) + 1 if class_outputs.size else 1
-    unit_shape = [len(u) for u in letter_units]
+def _envelope_sharpness(profile: AlgebraicProfile) -> int:
+    """The exponent s of the envelope: off-peak units weigh at most (2 + p_a)·2^(1−s) per
+    letter, and their sum over letters must stay below 0.4 (so every margin is ≥ 0.2)."""
+    total = sum(2 + d.period for d in profile.letters if d.index + d.period > 1)
+    return max(2, math.ceil(math.log2(2.5 * 2.02 * max(total, 1))))
+
+
+def decay_model(profile: AlgebraicProfile, rung: str) -> BilinearModel:
+    """Commutative monoid, any output: per letter a, units whose log-magnitude is the tangent
+    line ``s(2cn − c²)`` of the parabola ``s n²`` at c = 0 … index_a (an *upper envelope*: at
+    count n the unit ``c = min(n, index)`` dominates every other by a factor ≥ 2^s), the last
+    one times the roots of unity of the letter's period; joint units are products across
+    letters, so the normalised state is close to the one-hot vector of the joint letter-count
+    class, and the readout adds the classes of each output (a discrete Fourier transform on
+    the periodic part). Every eigenvalue and h0 entry is a power of two (times a root of
+    unity, stored as an exact turn), so the stored arrays are the construction exactly.
+    """
+    machine = profile.machine
+    letters = profile.letters
+    s = _envelope_sharpness(profile)
+    worst = max((d.index for d in letters), default=0)
+    if s * worst * worst > 1000:
+        raise ConstructionUnavailableError(
+            f"envelope construction: a letter has index {worst}; 2^(−{s}·{worst}²) is below "
+            "the float64 range")
+    periods = [d.period for d in letters]
+    N = math.lcm(*periods) if periods else 1
+    if rung in ("real_diagonal", "positive_diagonal", "sign_diagonal") and N > 2:
+        raise ConstructionUnavailableError("a letter period > 2 needs complex units")
+    F = _class_outputs(profile)
+    per_letter_units = [[(c, 0) for c in range(d.index)] + [(d.index, k) for k in range(d.period)]
+                        for d in letters]
+    D = machine.n_symbols
+    n_out = len(machine.output_labels)
+    unit_shape = [len(u) for u in per_letter_units]
     n_units = math.prod(unit_shape)
-    check_allocation("decay readout", (n_out, n_units), itemsize=16)
+    check_allocation("envelope readout", (n_out, n_units), itemsize=16)
+    # per letter: class × unit coefficients of the class indicators
+    mats = []
+    for d, units in zip(letters, per_letter_units):
+        M = np.zeros((d.index + d.period, len(units)), dtype=np.complex128)
+        for u, (c, k) in enumerate(units):
+            if c < d.index:
+                M[c, u] = 1.0
+            else:
+                for r in range(d.period):
+                    M[d.index + r, u] = np.exp(-2j * np.pi * k * (d.index + r) / d.period) \
+                        / d.period
+        mats.append(M)
+    sizes = [M.shape[0] for M in mats]
+    ind = F.reshape(sizes)
     readout_c = np.zeros((n_out, n_units), dtype=np.complex128)
-    ind = class_outputs.reshape(sizes)
     for y in range(n_out):
         tensor = (ind == y).astype(np.complex128)
-        for ax, M in enumerate(letter_coef):
+        for ax, M in enumerate(mats):
             tensor = np.moveaxis(np.tensordot(tensor, M, axes=([ax], [0])), -1, ax)
         readout_c[y] = tensor.reshape(-1)
-    # eigenvalue of letter a on joint unit u: β^(-e_a) ω_{p_a}^(k_a)
-    grids = np.array(list(itertools.product(*[range(s) for s in unit_shape])),
-                     dtype=np.int64).reshape(n_units, len(unit_shape))
-    D = len(letter_units)
-    eig = np.ones((D, n_units), dtype=np.complex128)
-    conj_index = np.zeros(n_units, dtype=np.int64)
+    grid = np.array(list(itertools.product(*[range(n) for n in unit_shape])),
+                    dtype=np.int64).reshape(n_units, D)
+    c_of = np.array([[per_letter_units[a][g][0] for a, g in enumerate(row)] for row in grid],
+                    dtype=np.int64).reshape(n_units, D)
+    k_of = np.array([[per_letter_units[a][g][1] for a, g in enumerate(row)] for row in grid],
+                    dtype=np.int64).reshape(n_units, D)
+    index = np.array([d.index for d in letters], dtype=np.int64)
+    per = np.array(periods, dtype=np.int64)
+    log2_mod = 2 * s * (c_of - index)            # (U, D): letter a acts on unit u
+    turns = k_of * (N // per)                    # in units of 1/N of a turn
+    log2_h0 = -s * (c_of ** 2).sum(axis=1)
+    # conjugate pairs: unit with exponents −k
     strides = [math.prod(unit_shape[j + 1:]) for j in range(D)]
-    for a, units in enumerate(letter_units):
-        e = np.array([units[g][0] for g in grids[:, a]])
-        k = np.array([units[g][1] for g in grids[:, a]])
-        p = tables["letters"][a][1]
-        eig[a] = beta ** (-e.astype(float)) * np.exp(2j * np.pi * k / p)
-        k_conj = (-k) % p
-        conj_index += np.array([units.index((ee, kk)) for ee, kk in zip(e, k_conj)]) * strides[a]
-    reps = [u for u in range(n_units) if u <= conj_index[u]]
-    is_real = [bool(conj_index[u] == u) for u in reps]
-    complex_units = [u for u, real in zip(reps, is_real) if not real]
-    real_units = [u for u, real in zip(reps, is_real) if real]
-    lam_c = eig[:, complex_units].reshape(D, len(complex_units))
-    lam_r = eig[:, real_units].real.reshape(D, len(real_units))
+    conj = np.zeros(n_units, dtype=np.int64)
+    for a, units in enumerate(per_letter_units):
+        pos = {u: i for i, u in enumerate(units)}
+        conj += np.array([pos[(c, (-k) % letters[a].period)] for c, k in
+                          zip(c_of[:, a], k_of[:, a])], dtype=np.int64) * strides[a]
+    real_units = [u for u in range(n_units) if conj[u] == u]
+    complex_units = [u for u in range(n_units) if conj[u] > u]
     cols = []
     for u in complex_units:
-        c = readout_c[:, u] + np.conj(readout_c[:, conj_index[u]])
-        cols += [c.real, -c.imag]
-    for u in real_units:
-        cols.append(readout_c[:, u].real)
+        coef = readout_c[:, u] + np.conj(readout_c[:, conj[u]])
+        cols += [coef.real, -coef.imag]
+    cols += [readout_c[:, u].real for u in real_units]
     C = np.stack(cols, axis=1) if cols else np.zeros((n_out, 0))
-    h0 = np.concatenate([np.tile([1.0, 0.0], len(complex_units)), np.ones(len(real_units))])
-    return lam_c, lam_r, h0, C, [len(complex_units), len(real_units)]
-
-
-def decay_model(profile: AlgebraicProfile, rung: str, *, max_beta_exponent: int = 60
-                ) -> BilinearModel:
-    """Commutative monoid: per-letter indicators of (count < index, count mod period) from
-    decaying units ``β^(−e n)`` and roots of unity, multiplied across letters; β = 2^s is the
-    least power of two whose exact error bound E satisfies E ≤ 1/4 (margin ≥ 1/2)."""
-    worst = max((d.index for d in profile.letters), default=0)
-    if worst > 40:
-        raise ConstructionUnavailableError(
-            f"decay construction: a letter has index {worst} > 40; its Lagrange indicators "
-            "would not be representable in float64")
-    s = 1
-    while _decay_tables(profile, s)["error"] > Fraction(1, 4):
-        s += 1
-        if s > max_beta_exponent:
-            raise ConstructionUnavailableError("decay construction: no base up to "
-                                               f"2^{max_beta_exponent} meets the bound")
-    F = _class_outputs(profile)
-    lam_c, lam_r, h0, C, (nc, nr) = _decay_parameters(profile, s, F)
-    machine = profile.machine
-    D = machine.n_symbols
-    if rung in ("real_diagonal", "positive_diagonal") and nc:
-        raise ValueError("complex units on a real rung")
-    exact = {
-        "method": "decay_bound", "beta_exponent": s,
-        "letters": [{"symbol": d.symbol, "index": d.index, "period": d.period}
-                    for d in profile.letters],
-        "class_outputs": F.tolist(),
-    }
-    name = f"decay indicators (β = 2^{s}, {nc} complex + {nr} real units)"
-    if rung in ("complex_diagonal", "rotation"):
-        params = {"complex_eigenvalues": lam_c, "real_eigenvalues": lam_r}
+    C = np.where(np.abs(C) < 1e-14, 0.0, C)
+    h0 = np.concatenate([np.stack([np.exp2(log2_h0[complex_units].astype(float)),
+                                   np.zeros(len(complex_units))], axis=1).ravel(),
+                         np.exp2(log2_h0[real_units].astype(float))])
+    moduli = np.exp2(log2_mod.T.astype(float))   # (D, U)
+    name = (f"envelope indicators (2^{s} separation, {len(complex_units)} complex + "
+            f"{len(real_units)} real units)")
+    real_eig = moduli[:, real_units] * np.where(turns.T[:, real_units] % N == 0, 1.0, -1.0) \
+        if N > 1 else moduli[:, real_units]
+    if complex_units and rung not in ("complex_diagonal", "block"):
+        raise ConstructionUnavailableError("complex units on a real rung")
+    if rung == "complex_diagonal":
+        params = {"phase_turns": turns.T[:, complex_units].astype(float),
+                  "phase_periods": np.full(len(complex_units), float(N)),
+                  "complex_moduli": moduli[:, complex_units],
+                  "real_eigenvalues": real_eig}
     elif rung in ("real_diagonal", "positive_diagonal", "sign_diagonal"):
-        params = {"eigenvalues": lam_r}
+        params = {"eigenvalues": real_eig}
     else:
-        A = materialize_transitions("complex_diagonal", {"complex_eigenvalues": lam_c,
-                                                         "real_eigenvalues": lam_r}, D)
-        params = blocks_from_matrices(A, [2] * nc + [1] * nr)
-    return assemble_model(machine, rung, params, h0, C, name, exact)
-
-
-def verify_decay(model: BilinearModel, automaton: MooreMachine) -> VerificationReport:
-    """Analytic margin bound for a decay-construction model (see :mod:`verify`)."""
-    exact = model.exact or {}
-    profile = algebraic_profile(automaton)
-    method = "analytic margin bound"
-    if not profile.is_commutative:
-        return VerificationReport(method, False, "the automaton is not commutative")
-    stored = [(x["symbol"], x["index"], x["period"]) for x in exact.get("letters", [])]
-    actual = [(d.symbol, d.index, d.period) for d in profile.letters]
-    if stored != actual:
-        return VerificationReport(method, False,
-                                  f"letter (index, period) of the automaton {actual} differ "
-                                  f"from the construction's {stored}")
-    F = _class_outputs(profile)
-    labels = profile.machine.output_labels
-    F_labels = [labels[c] for c in F.tolist()]
-    stored_F = [model.output_labels[c] for c in exact.get("class_outputs", [])]
-    if F_labels != stored_F:
-        return VerificationReport(method, False,
-                                  "the automaton's output on some letter-count class differs "
-                                  "from the construction's table")
-    s = int(exact["beta_exponent"])
-    E = _decay_tables(profile, s)["error"]
-    lam_c, lam_r, h0, C, _ = _decay_parameters(profile, s, F)
-    expected = BilinearModel(model.rung, _params_like(model, lam_c, lam_r), h0, C,
-                             model.alphabet, model.output_labels)
-    dev = max(float(np.abs(expected.transitions - model.transitions).max()),
-              float(np.abs(expected.readout - model.readout).max()),
-              float(np.abs(expected.h0 - model.h0).max()))
-    if dev > 1e-9:
-        return VerificationReport(method, False,
-                                  f"stored parameters differ from the construction by {dev:.3g}")
-    if E >= Fraction(1, 2):
-        return VerificationReport(method, False, f"error bound E = {float(E):.3g} ≥ 1/2")
-    return VerificationReport(
-        method, True,
-        f"every letter-count vector: readout error ≤ E = {float(E):.3g} < 1/2 (exact "
-        f"rationals, β = 2^{s}), so margin ≥ {float(1 - 2 * E):.3g}",
-        min_margin=float(1 - 2 * E))
-
-
-def _params_like(model: BilinearModel, lam_c: np.ndarray, lam_r: np.ndarray
-                 ) -> dict[str, np.ndarray]:
-    if model.rung in ("complex_diagonal", "rotation"):
-        return {"complex_eigenvalues": lam_c, "real_eigenvalues": lam_r}
-    if model.rung in ("real_diagonal", "positive_diagonal", "sign_diagonal"):
-        return {"eigenvalues": lam_r}
-    A = materialize_transitions("complex_diagonal", {"complex_eigenvalues": lam_c,
-                                                     "real_eigenvalues": lam_r},
-                                model.n_symbols)
-    return blocks_from_matrices(A, [2] * lam_c.shape[1] + [1] * lam_r.shape[1])
+        A = materialize_transitions("complex_diagonal", {
+            "phase_turns": turns.T[:, complex_units].astype(float),
+            "phase_periods": np.full(len(complex_units), float(N)),
+            "complex_moduli": moduli[:, complex_units], "real_eigenvalues": real_eig}, D)
+        params = blocks_from_matrices(A, [2] * len(complex_units) + [1] * len(real_units))
+    return assemble_model(machine, rung, params, h0, C, name, None)
 
 
 # -- a single threshold with two units ------------------------------------------------------
@@ -663,25 +655,25 @@ def _threshold_structure(profile: AlgebraicProfile) -> tuple[int, int, int, int]
     return a, t, codes[0], codes[-1]
 
 
-def _threshold_parameters(n_symbols: int, letter: int, t: int, below: int
-                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    eig = np.ones((n_symbols, 2))
-    eig[letter, 1] = 0.5
-    theta = 1.5 * 2.0 ** (-t)
-    C = np.zeros((2, 2))
-    C[below] = (-theta, 1.0)  # score(below) − score(above) = 2^(−n) − θ
-    return eig, np.ones(2), C
-
-
 def threshold_model(profile: AlgebraicProfile, rung: str) -> BilinearModel | None:
-    """"At least t of letter a": units (1, 2^(−n_a)) and readout sign(2^(−n_a) − 1.5·2^(−t)),
-    H = 2 on every diagonal rung (THEORY.md §8)."""
+    """"At least t of letter a": units (1, λ^(n_a)) and readout sign(λ^(n_a) − θ) with θ
+    between λ^t and λ^(t−1), H = 2 on every diagonal rung (THEORY.md §8). λ = 1/2 while 2^-t
+    is a normal float; beyond, λ = 1 − 2^-k with 2^k ≥ 4t, so that λ^t stays near e^(-1/4)."""
     found = _threshold_structure(profile)
     if found is None:
         return None
     a, t, below, _ = found
     machine = profile.machine
-    eig, h0, C = _threshold_parameters(machine.n_symbols, a, t, below)
+    if t <= 1000:
+        lam, theta = 0.5, 1.5 * 2.0 ** (-t)
+    else:
+        k = math.ceil(math.log2(4 * t))
+        lam = 1.0 - 2.0 ** (-k)
+        theta = float(np.exp((t - 0.5) * np.log(lam)))
+    eig = np.ones((machine.n_symbols, 2))
+    eig[a, 1] = lam
+    C = np.zeros((2, 2))
+    C[below] = (-theta, 1.0)  # score(below) − score(above) = λ^n − θ
     if rung in ("complex_diagonal", "rotation"):
         params = {"complex_eigenvalues": np.zeros((machine.n_symbols, 0)),
                   "real_eigenvalues": eig}
@@ -691,42 +683,8 @@ def threshold_model(profile: AlgebraicProfile, rung: str) -> BilinearModel | Non
         params = blocks_from_matrices(A, [1, 1])
     else:
         params = {"eigenvalues": eig}
-    exact = {"method": "threshold_bound", "letter": machine.alphabet[a], "threshold": t}
-    return assemble_model(machine, rung, params, h0, C, f"single threshold (at least {t} "
-                  f"'{machine.alphabet[a]}', 2 units)", exact)
-
-
-def verify_threshold(model: BilinearModel, automaton: MooreMachine) -> VerificationReport:
-    """Analytic bound for :func:`threshold_model`: 2^(−n) − 1.5·2^(−t) is ≥ 2^(−t−1) for
-    n < t and ≤ −2^(−t−1) for n ≥ t, exactly."""
-    method = "analytic margin bound"
-    exact = model.exact or {}
-    profile = algebraic_profile(automaton)
-    found = _threshold_structure(profile)
-    if found is None:
-        return VerificationReport(method, False, "the automaton is not a single threshold")
-    a, t, below, above = found
-    labels = profile.machine.output_labels
-    if (profile.machine.alphabet[a], t) != (exact.get("letter"), exact.get("threshold")):
-        return VerificationReport(method, False, "the automaton's threshold letter or count "
-                                                 "differs from the model's")
-    from .verify import _alignment
-
-    letter, rows = _alignment(model, profile.machine)
-    eig, h0, C = _threshold_parameters(profile.machine.n_symbols, a, t, below)
-    expected = np.zeros((2, 2))
-    expected[rows[below]], expected[rows[above]] = C[below], C[above]
-    A = model.transitions[letter]
-    dev = max(float(np.abs(A - np.einsum("ki,ij->kij", eig, np.eye(2))).max()),
-              float(np.abs(model.readout - expected).max()), float(np.abs(model.h0 - h0).max()))
-    if dev > 1e-12:
-        return VerificationReport(method, False, f"parameters differ from the construction "
-                                                 f"by {dev:.3g}")
-    margin = Fraction(1, 2 ** (t + 1))
-    return VerificationReport(
-        method, True,
-        f"for every count n of {labels and profile.machine.alphabet[a]!r}: |2^(−n) − 1.5·2^(−{t})| "
-        f"≥ 2^(−{t + 1}) with the sign of the right output (exact)", min_margin=float(margin))
+    return assemble_model(machine, rung, params, np.ones(2), C, f"single threshold (at least "
+                          f"{t} '{machine.alphabet[a]}', 2 units)", None)
 
 
 # -- the entry point ---------------------------------------------------------------------
@@ -789,26 +747,29 @@ def compile_bilinear(automaton: MooreMachine, rung: str = "full", *,
     if reason is not None:
         raise NotRepresentableError(f"{rung} cannot represent {name}: {reason}")
     source = machine if minimal else automaton
-    if rung == "full":
-        if exact_valued:
-            return minimal_exact_valued_model(machine)
-        return one_hot_model(source, "full")
-    if rung == "cp":
-        return dihedral_cp_model(profile) or one_hot_model(source, "cp")
 
-    # Candidate constructions for the rung; the smallest one that builds wins.
+    # Candidate constructions for the rung; the smallest one the checker proves wins.
     candidates: list[Callable[[], BilinearModel | None]] = []
-    if rung in ("rotation", "sign_diagonal"):
-        candidates.append(lambda: characters_model(profile, rung))
+    abelian = profile.is_abelian_group
+    if rung == "full":
+        candidates.append((lambda: minimal_exact_valued_model(machine)) if exact_valued
+                          else (lambda: one_hot_model(source, "full")))
+    elif rung == "cp":
+        candidates += [lambda: dihedral_cp_model(profile), lambda: one_hot_model(source, "cp")]
+    elif rung in ("rotation", "sign_diagonal"):
+        candidates += [lambda: characters_model(profile, rung),
+                       lambda: character_basis_model(profile, rung)]
     elif rung in ("complex_diagonal", "real_diagonal", "positive_diagonal"):
         candidates.append(lambda: threshold_model(profile, rung))
-        if profile.is_abelian_group and rung != "positive_diagonal":
-            candidates.append(lambda: characters_model(profile, rung))
+        if abelian and rung != "positive_diagonal":
+            candidates += [lambda: characters_model(profile, rung),
+                           lambda: character_basis_model(profile, rung)]
         else:
             candidates.append(lambda: decay_model(profile, rung))
     else:  # block rungs
-        if profile.is_abelian_group:
-            candidates.append(lambda: characters_model(profile, rung))
+        if abelian:
+            candidates += [lambda: characters_model(profile, rung),
+                           lambda: character_basis_model(profile, rung)]
         elif profile.is_commutative and rung == "block":
             candidates.append(lambda: threshold_model(profile, rung))
             candidates.append(lambda: decay_model(profile, rung))
@@ -827,8 +788,7 @@ def compile_bilinear(automaton: MooreMachine, rung: str = "full", *,
                 raise
             notes.append(str(exc))
             continue
-        except (ConstructionUnavailableError, ResourceLimitError, ValueError,
-                ArithmeticError) as exc:
+        except (ConstructionUnavailableError, ResourceLimitError, OverflowError) as exc:
             notes.append(str(exc))
             continue
         if model is None:
@@ -838,7 +798,14 @@ def compile_bilinear(automaton: MooreMachine, rung: str = "full", *,
                 notes.append(f"{model.construction}: blocks of size "
                              f"{int(model.params['block_sizes'].max())} > {block_size}")
                 continue
+        proof = prove(model, source)
+        if not proof.proved:
+            notes.append(f"{model.construction}: its stored arrays are not proved "
+                         f"({proof.method}: {proof.detail})")
+            continue
         built.append(model)
+        if len(built) == 1 and built[0].hidden_size <= 2:
+            break  # nothing on a rung is smaller than the first proved H ≤ 2 candidate
     if not built:
         detail = "; ".join(notes) if notes else "no construction applies"
         if rung in _BLOCK_RUNGS and block_size == 1:

@@ -150,7 +150,11 @@ class PhaseDynamics(ExactDynamics):
             if n <= 2:
                 cols.append(np.where(exps[:, j] % 2 == 0, 1.0, -1.0)[:, None])
             else:
-                cols.append(np.stack([np.cos(angle), np.sin(angle)], axis=1))
+                quarter = (4 * exps[:, j]) % n == 0  # exact 0/±1 where numpy gives 6e-17
+                q = (4 * exps[:, j] // n) % 4
+                cos = np.where(quarter, np.choose(q, [1.0, 0.0, -1.0, 0.0]), np.cos(angle))
+                sin = np.where(quarter, np.choose(q, [0.0, 1.0, 0.0, -1.0]), np.sin(angle))
+                cols.append(np.stack([cos, sin], axis=1))
         if self.homogeneous:
             cols.append(np.ones((len(vectors), 1)))
         return np.concatenate(cols, axis=1) if cols else np.zeros((len(vectors), 0))

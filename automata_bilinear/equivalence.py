@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .automaton import MooreMachine
+from .automaton import MooreMachine, label_key
 from .errors import AutomatonError
 
 __all__ = ["are_equivalent", "find_counterexample"]
@@ -44,11 +44,13 @@ def find_counterexample(m1: MooreMachine, m2: MooreMachine) -> tuple[str, ...] |
     ('1', '1')
     """
     t1, t2 = _aligned_tables(m1, m2)
-    labels = {lab: i for i, lab in enumerate(m1.output_labels)}
+    labels = {label_key(lab): i for i, lab in enumerate(m1.output_labels)}
     for lab in m2.output_labels:
-        labels.setdefault(lab, len(labels))
-    out1 = np.array([labels[lab] for lab in m1.output_labels], dtype=np.int64)[m1.output_codes]
-    out2 = np.array([labels[lab] for lab in m2.output_labels], dtype=np.int64)[m2.output_codes]
+        labels.setdefault(label_key(lab), len(labels))
+    out1 = np.array([labels[label_key(lab)] for lab in m1.output_labels],
+                    dtype=np.int64)[m1.output_codes]
+    out2 = np.array([labels[label_key(lab)] for lab in m2.output_labels],
+                    dtype=np.int64)[m2.output_codes]
 
     n2 = m2.n_states
     k = m1.n_symbols

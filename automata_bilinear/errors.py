@@ -12,10 +12,12 @@ __all__ = [
     "AutomataBilinearError",
     "AutomatonError",
     "FormatError",
+    "InternalConsistencyError",
     "NotRepresentableError",
     "ResourceLimitError",
     "SpecError",
     "UnknownSymbolError",
+    "VerificationError",
 ]
 
 
@@ -48,3 +50,12 @@ class ResourceLimitError(AutomataBilinearError, MemoryError):
 
 class NotRepresentableError(AutomataBilinearError):
     """An automaton cannot be represented on the requested rung of the hierarchy."""
+
+
+class VerificationError(AutomataBilinearError, ValueError):
+    """A model and an automaton cannot be compared (alphabet or outputs do not match)."""
+
+
+class InternalConsistencyError(AutomataBilinearError, AssertionError):
+    """Two independent lines of evidence disagree (a proof and an exact re-evaluation):
+    a bug in the toolkit, reported loudly instead of printing a verdict."""

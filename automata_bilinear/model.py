@@ -12,14 +12,27 @@ rung                   native parameters (``A_σ`` in terms of them)
 ``full``               ``W`` (H, H, D)
 ``cp``                 ``U`` (H, R), ``V`` (H, R), ``d`` (D, R): ``A_σ = U diag(d_σ) Vᵀ``
 ``block``              ``blocks`` (D, nb, b, b), ``block_sizes`` (nb,): block-diagonal
-``orthogonal_block``   as ``block``, every block orthogonal
+``block`` (exact)      ``blocks``, ``blocks_sqrt`` (D, nb, b, b), ``sqrt_base`` d, ``block_sizes``:
+                       each block is ``blocks + √d · blocks_sqrt`` (entries in Q(√d))
+``orthogonal_block``   as ``block``, every block orthogonal; or, exactly, phase blocks:
+                       ``block_turns`` (D, nb) and ``block_reflections`` (D, nb) integers,
+                       ``block_periods`` (nb,), ``block_sizes`` (nb,) in {1, 2}: a 2×2 block
+                       is ``R(2π t/N) · diag(1, −1)^f``, a 1×1 block is ``(−1)^t``
 ``complex_diagonal``   ``complex_eigenvalues`` (D, c) complex, ``real_eigenvalues`` (D, r):
                        c real 2×2 blocks ``[[a, −b], [b, a]]`` then r 1×1 blocks, H = 2c + r
+                       or, exactly (log-domain): ``phase_turns`` (D, c) integers,
+                       ``phase_periods`` (c,) positive integers, ``complex_moduli`` (D, c)
+                       ≥ 0 with ``λ = modulus · exp(2πi · turns / period)``
 ``rotation``           as ``complex_diagonal`` with every ``|λ| = 1``
 ``real_diagonal``      ``eigenvalues`` (D, H) real
 ``sign_diagonal``      ``eigenvalues`` (D, H) in {−1, +1}
 ``positive_diagonal``  ``eigenvalues`` (D, H) > 0
 =====================  =============================================================
+
+The exact (phase) forms exist because a rotation by 2π/5 has no exact float entries: a model
+stored with them is a finite object whose proof (:mod:`automata_bilinear.checker`) is about
+exactly what the file holds, while ``transitions`` holds the rounded matrices used by the
+floating-point forward pass.
 """
 
 from __future__ import annotations
@@ -35,9 +48,13 @@ from .automaton import OutputLabel
 from .errors import AutomataBilinearError
 
 __all__ = [
+    "PHASE_BLOCKS",
+    "PHASE_UNITS",
+    "QUADRATIC_BLOCKS",
     "RUNGS",
     "BilinearModel",
     "ModelError",
+    "diagonal_eigenvalues",
     "materialize_transitions",
     "parameter_count",
 ]
@@ -54,16 +71,20 @@ RUNGS = (
     "positive_diagonal",
 )
 
-_SCHEMA: dict[str, tuple[str, ...]] = {
-    "full": ("W",),
-    "cp": ("U", "V", "d"),
-    "block": ("blocks", "block_sizes"),
-    "orthogonal_block": ("blocks", "block_sizes"),
-    "complex_diagonal": ("complex_eigenvalues", "real_eigenvalues"),
-    "rotation": ("complex_eigenvalues", "real_eigenvalues"),
-    "real_diagonal": ("eigenvalues",),
-    "sign_diagonal": ("eigenvalues",),
-    "positive_diagonal": ("eigenvalues",),
+PHASE_UNITS = ("phase_turns", "phase_periods", "complex_moduli", "real_eigenvalues")
+PHASE_BLOCKS = ("block_turns", "block_reflections", "block_periods", "block_sizes")
+QUADRATIC_BLOCKS = ("blocks", "blocks_sqrt", "sqrt_base", "block_sizes")
+
+_SCHEMAS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "full": (("W",),),
+    "cp": (("U", "V", "d"),),
+    "block": (("blocks", "block_sizes"), PHASE_BLOCKS, QUADRATIC_BLOCKS),
+    "orthogonal_block": (("blocks", "block_sizes"), PHASE_BLOCKS, QUADRATIC_BLOCKS),
+    "complex_diagonal": (("complex_eigenvalues", "real_eigenvalues"), PHASE_UNITS),
+    "rotation": (("complex_eigenvalues", "real_eigenvalues"), PHASE_UNITS),
+    "real_diagonal": (("eigenvalues",),),
+    "sign_diagonal": (("eigenvalues",),),
+    "positive_diagonal": (("eigenvalues",),),
 }
 
 _TOL = 1e-9
@@ -95,6 +116,76 @@ def _shape_error(rung: str, name: str, arr: np.ndarray, expected: str) -> ModelE
     return ModelError(f"{rung}: parameter {name!r} has shape {arr.shape}, expected {expected}")
 
 
+def _integers(rung: str, name: str, arr: np.ndarray, low: int | None = None,
+              high: int | None = None) -> np.ndarray:
+    """The entries of ``arr`` as int64, refusing non-integers and values out of range."""
+    if np.any(arr != np.round(arr)) or np.any(np.abs(arr) > 2**52):
+        raise ModelError(f"{rung}: parameter {name!r} must hold integers")
+    out = arr.astype(np.int64)
+    if low is not None and np.any(out < low):
+        raise ModelError(f"{rung}: parameter {name!r} must be ≥ {low}")
+    if high is not None and np.any(out > high):
+        raise ModelError(f"{rung}: parameter {name!r} must be ≤ {high}")
+    return out
+
+
+def _phase_unit_transitions(rung: str, params: Mapping[str, np.ndarray], D: int) -> np.ndarray:
+    turns, periods = params["phase_turns"], params["phase_periods"]
+    moduli, real = params["complex_moduli"], params["real_eigenvalues"]
+    if turns.ndim != 2 or turns.shape[0] != D:
+        raise _shape_error(rung, "phase_turns", turns, f"({D}, c)")
+    c = turns.shape[1]
+    if periods.shape != (c,):
+        raise _shape_error(rung, "phase_periods", periods, f"({c},)")
+    if moduli.shape != (D, c):
+        raise _shape_error(rung, "complex_moduli", moduli, f"({D}, {c})")
+    if real.ndim != 2 or real.shape[0] != D:
+        raise _shape_error(rung, "real_eigenvalues", real, f"({D}, r)")
+    _integers(rung, "phase_turns", turns)
+    _integers(rung, "phase_periods", periods, low=1)
+    if np.any(moduli < 0):
+        raise ModelError(f"{rung}: parameter 'complex_moduli' must be ≥ 0")
+    if rung == "rotation" and (np.any(moduli != 1.0) or np.any(np.abs(real) != 1.0)):
+        raise ModelError("rotation: every modulus must be exactly 1")
+    lam = moduli * np.exp(2j * np.pi * (turns % periods) / periods)
+    return materialize_transitions("complex_diagonal", {"complex_eigenvalues": lam,
+                                                        "real_eigenvalues": real}, D)
+
+
+def _phase_block_transitions(rung: str, params: Mapping[str, np.ndarray], D: int
+                             ) -> np.ndarray:
+    turns, refl = params["block_turns"], params["block_reflections"]
+    periods, sizes = params["block_periods"], params["block_sizes"]
+    if turns.ndim != 2 or turns.shape[0] != D:
+        raise _shape_error(rung, "block_turns", turns, f"({D}, nb)")
+    nb = turns.shape[1]
+    for name, arr, shape in (("block_reflections", refl, (D, nb)),
+                             ("block_periods", periods, (nb,)), ("block_sizes", sizes, (nb,))):
+        if arr.shape != shape:
+            raise _shape_error(rung, name, arr, str(shape))
+    t = _integers(rung, "block_turns", turns)
+    f = _integers(rung, "block_reflections", refl, 0, 1)
+    n = _integers(rung, "block_periods", periods, low=1)
+    s = _integers(rung, "block_sizes", sizes, 1, 2)
+    if np.any((s == 1) & ((n > 2) | np.any(f == 1, axis=0))):
+        raise ModelError(f"{rung}: a 1×1 phase block needs period ≤ 2 and no reflection")
+    H = int(s.sum())
+    A = np.zeros((D, H, H))
+    offset = 0
+    for i in range(nb):
+        angle = 2 * np.pi * (t[:, i] % n[i]) / n[i]
+        if s[i] == 1:
+            A[:, offset, offset] = np.where(t[:, i] % 2 == 0, 1.0, -1.0)
+        else:
+            sign = np.where(f[:, i] == 1, -1.0, 1.0)  # R(θ) · diag(1, −1)^f
+            A[:, offset, offset] = np.cos(angle)
+            A[:, offset + 1, offset] = np.sin(angle)
+            A[:, offset, offset + 1] = -np.sin(angle) * sign
+            A[:, offset + 1, offset + 1] = np.cos(angle) * sign
+        offset += int(s[i])
+    return A
+
+
 def materialize_transitions(rung: str, params: Mapping[str, np.ndarray], n_symbols: int
                             ) -> np.ndarray:
     """Real per-letter transition matrices ``A`` of shape (D, H, H) from native parameters.
@@ -102,15 +193,33 @@ def materialize_transitions(rung: str, params: Mapping[str, np.ndarray], n_symbo
     Validates shapes and the rung's constraints (orthogonality, unit modulus, signs,
     positivity) and raises :class:`ModelError` naming the offending parameter.
     """
-    if rung not in _SCHEMA:
+    if rung not in _SCHEMAS:
         raise ModelError(f"unknown rung {rung!r}; valid rungs: {', '.join(RUNGS)}")
-    missing = [k for k in _SCHEMA[rung] if k not in params]
-    if missing:
-        raise ModelError(f"{rung}: missing parameter(s) {missing}")
-    extra = sorted(set(params) - set(_SCHEMA[rung]))
-    if extra:
-        raise ModelError(f"{rung}: unexpected parameter(s) {extra}; expected {_SCHEMA[rung]}")
+    schemas = _SCHEMAS[rung]
+    schema = next((sc for sc in schemas if set(sc) == set(params)), None)
+    if schema is None:
+        # name what is wrong against the schema that shares most names with the input
+        best = max(schemas, key=lambda sc: len(set(sc) & set(params)))
+        missing = [k for k in best if k not in params]
+        extra = sorted(set(params) - set(best))
+        if missing:
+            raise ModelError(f"{rung}: missing parameter(s) {missing}")
+        raise ModelError(f"{rung}: unexpected parameter(s) {extra}; expected {best}")
     D = n_symbols
+    if schema == PHASE_UNITS:
+        return _phase_unit_transitions(rung, params, D)
+    if schema == PHASE_BLOCKS:
+        return _phase_block_transitions(rung, params, D)
+    if schema == QUADRATIC_BLOCKS:
+        root, irr = params["sqrt_base"], params["blocks_sqrt"]
+        if root.shape != () or root < 2 or root != round(float(root)) or \
+                any(root % (k * k) == 0 for k in range(2, int(np.sqrt(root)) + 1)):
+            raise ModelError(f"{rung}: 'sqrt_base' must be one square-free integer ≥ 2")
+        if irr.shape != params["blocks"].shape:
+            raise _shape_error(rung, "blocks_sqrt", irr, str(params["blocks"].shape))
+        return materialize_transitions(rung, {
+            "blocks": params["blocks"] + irr * np.sqrt(float(root)),
+            "block_sizes": params["block_sizes"]}, D)
     if rung == "full":
         W = params["W"]
         if W.ndim != 3 or W.shape[0] != W.shape[1] or W.shape[2] != D:
@@ -186,6 +295,20 @@ def materialize_transitions(rung: str, params: Mapping[str, np.ndarray], n_symbo
     A = np.zeros((D, H, H))
     A[:, np.arange(H), np.arange(H)] = lam
     return A
+
+
+def diagonal_eigenvalues(rung: str, params: Mapping[str, np.ndarray]
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """Float eigenvalues of a diagonal or complex-diagonal model: complex units (D, c) and
+    real units (D, r) (c = 0 on the real rungs), whichever schema the parameters use."""
+    if "phase_turns" in params:
+        n = params["phase_periods"]
+        lam = params["complex_moduli"] * np.exp(2j * np.pi * (params["phase_turns"] % n) / n)
+        return lam, params["real_eigenvalues"]
+    if "complex_eigenvalues" in params:
+        return params["complex_eigenvalues"], params["real_eigenvalues"]
+    lam = params["eigenvalues"]
+    return np.zeros((lam.shape[0], 0), dtype=np.complex128), lam
 
 
 def parameter_count(rung: str, params: Mapping[str, np.ndarray], hidden: int,

@@ -32,6 +32,7 @@ import numpy as np
 
 from .algebra import AlgebraicProfile
 from .assembly import assemble_model, blocks_from_matrices, finite_image_exact, reachable_image
+from .certificates import KERNEL_FACTS, Certificate, derived_rules
 from .dynamics import MatrixDynamics, PhaseDynamics, QuadraticNumber, exact_matmul
 from .errors import NotRepresentableError
 from .model import BilinearModel
@@ -245,6 +246,19 @@ def icosahedral_representation() -> ExactRepresentation:
     return _matrix_representation("A_5 icosahedral (3-dim)", [a, b], 5, None, 3, 60)
 
 
+def cube_representation(alternating: bool = False) -> ExactRepresentation:
+    """S_4 as the rotation group of the cube (A_4: of the tetrahedron): 3×3 signed
+    permutation matrices, so the stored floats are the exact matrices."""
+    cyc = [[0, 0, 1], [1, 0, 0], [0, 1, 0]]          # 120° about the diagonal
+    if alternating:
+        other = [[1, 0, 0], [0, -1, 0], [0, 0, -1]]  # 180° about an axis
+        return _matrix_representation("A_4 tetrahedral (3-dim, signed permutations)",
+                                      [_exact(cyc), _exact(other)], 1, None, 3, 12)
+    quarter = [[0, -1, 0], [1, 0, 0], [0, 0, 1]]     # 90° about an axis
+    return _matrix_representation("S_4 cube rotations (3-dim, signed permutations)",
+                                  [_exact(cyc), _exact(quarter)], 1, None, 3, 24)
+
+
 def quaternion_representation() -> ExactRepresentation:
     """Q_8 acting on R^4 = H by left multiplication (integer signed permutation matrices)."""
     i_mat = [[0, -1, 0, 0], [1, 0, 0, 0], [0, 0, 0, -1], [0, 0, 1, 0]]
@@ -259,6 +273,8 @@ def named_representations(order: int) -> list[ExactRepresentation]:
         reps.append(dihedral_representation(order // 2))
     if order == 60:
         reps.append(icosahedral_representation())
+    if order in (12, 24):  # rational before the orthonormalised standard representation
+        reps.append(cube_representation(alternating=order == 12))
     for n in range(3, 8):
         if order == int(np.prod(range(1, n + 1))):
             reps.append(standard_representation(n))
@@ -424,22 +440,34 @@ def irrep_model(profile: AlgebraicProfile, rung: str, block_size: int | None
             continue
         per_letter = [rep.exact[int(mapping[g])] for g in group.letter]
         dyn = rep.make_dynamics(per_letter)
-        A = np.array([rep.floats[int(mapping[g])] for g in group.letter])
         X, targets = reachable_image(machine, dyn)
         C = fit_readout(X, targets, len(machine.output_labels))
-        return assemble_model(machine, rung, blocks_from_matrices(A, [rep.dim]), X[0], C,
-                              f"irrep: {rep.name}", finite_image_exact(dyn))
+        field = getattr(dyn, "field_d", 1)
+        if field > 1 and getattr(dyn, "basis", None) is None:
+            # entries in Q(√d), stored exactly as two rational arrays
+            params = {"blocks": np.array([[[[float(x.a) for x in row] for row in e]]
+                                          for e in per_letter]),
+                      "blocks_sqrt": np.array([[[[float(x.b) for x in row] for row in e]]
+                                               for e in per_letter]),
+                      "sqrt_base": np.array(float(field)),
+                      "block_sizes": np.array([float(rep.dim)])}
+        elif rep.name.startswith("D_"):
+            # exact phase block: element (s, a) is z ↦ ζ_N^a · z (conjugated first if s = −1)
+            N = 4 * (rep.order // 2)
+            params = {"block_turns": np.array([[float(e[1])] for e in per_letter]),
+                      "block_reflections": np.array([[float(e[0] == -1)] for e in per_letter]),
+                      "block_periods": np.array([float(N)]), "block_sizes": np.array([2.0])}
+        else:
+            A = np.array([rep.floats[int(mapping[g])] for g in group.letter])
+            params = blocks_from_matrices(A, [rep.dim])
+        return assemble_model(machine, rung, params, X[0], C, f"irrep: {rep.name}",
+                              finite_image_exact(dyn))
     return None
 
 
 # -- KERNEL certificates (THEORY.md §5) ----------------------------------------------------
 
-# group -> (largest b the theorem covers, derived-series depth of the common kernel of all
-# real irreps of dimension <= b). Q_8: G' = {±1}; A_4: G' = V_4; S_4: G'' = V_4; A_5: G' = G;
-# S_5: G' = A_5. These are the facts of THEORY.md §4 (KERNEL rows).
-KERNEL_FACTS: dict[str, tuple[int, int]] = {
-    "Q_8": (3, 1), "A_4": (2, 1), "S_4": (2, 2), "A_5": (2, 1), "S_5": (3, 1),
-}
+# -- KERNEL certificates (THEORY.md §5) ----------------------------------------------------
 
 
 def identify_group(profile: AlgebraicProfile) -> tuple[str, TransitionGroup] | None:
@@ -464,40 +492,9 @@ def _kernel_group(group: TransitionGroup, depth: int) -> Any:
     return G
 
 
-def kernel_membership(profile: AlgebraicProfile, word: tuple[str, ...], block_size: int,
-                      group_name: str) -> tuple[bool, str]:
-    """Check that the word's element is a non-identity element of the common kernel of the
-    real irreps of dimension ≤ ``block_size`` of the automaton's transition group."""
-    from sympy.combinatorics import Permutation
-
-    found = identify_group(profile)
-    if found is None or found[0] != group_name:
-        return False, f"the transition group is not {group_name}"
-    name, group = found
-    bmax, depth = KERNEL_FACTS[name]
-    if block_size > bmax:
-        return False, f"for {name} the kernel argument covers block sizes ≤ {bmax} only"
-    machine = profile.machine
-    perm = list(range(machine.n_states))
-    for s in word:
-        a = machine.symbol_index[s]
-        perm = [int(machine.transitions[q, a]) for q in perm]
-    if perm == list(range(machine.n_states)):
-        return False, "g acts as the identity"
-    K = _kernel_group(group, depth)
-    if not K.contains(Permutation(perm)):
-        return False, f"g is not in the common kernel of {name}'s irreps of dimension ≤ " \
-                      f"{block_size}"
-    return True, (f"the transition group is {name} and g lies in its "
-                  f"{'derived subgroup' if depth == 1 else 'second derived subgroup'}, the "
-                  f"common kernel of its real irreps of dimension ≤ {block_size}")
-
-
 def kernel_certificate(profile: AlgebraicProfile, block_size: int) -> Any:
     """A KERNEL certificate against orthogonal_block(block_size), or None."""
     from sympy.combinatorics import Permutation
-
-    from .certificates import Certificate
 
     found = identify_group(profile)
     if found is None:
@@ -538,4 +535,4 @@ def kernel_certificate(profile: AlgebraicProfile, block_size: int) -> Any:
         {"w": res.access_word(q), "g": tuple(machine.alphabet[a] for a in g_word),
          "v": res.separating_suffix(q, perm_g[q])},
         {"block_size": block_size, "group": name},
-        rules_out=("orthogonal_block",))
+        rules_out=derived_rules("kernel", {"block_size": block_size}))

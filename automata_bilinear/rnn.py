@@ -28,7 +28,7 @@ import numpy as np
 
 from .errors import AutomataBilinearError
 from .limits import check_allocation
-from .model import BilinearModel
+from .model import BilinearModel, diagonal_eigenvalues
 
 __all__ = ["ForwardResult", "RNNInputError", "forward", "forward_affine", "forward_matrices"]
 
@@ -183,11 +183,8 @@ def _diagonal_logs(model: BilinearModel) -> tuple[np.ndarray, np.ndarray]:
     """Per letter and unit: log|λ| (−inf for 0) and the phase (angle; 0 or π for reals).
 
     Complex units occupy two real coordinates (Re, Im) of the model's state."""
-    if model.rung in _COMPLEX:
-        lam = np.concatenate([model.params["complex_eigenvalues"],
-                              model.params["real_eigenvalues"].astype(np.complex128)], axis=1)
-    else:
-        lam = model.params["eigenvalues"].astype(np.complex128)
+    lam_c, lam_r = diagonal_eigenvalues(model.rung, model.params)
+    lam = np.concatenate([lam_c, lam_r.astype(np.complex128)], axis=1)
     with np.errstate(divide="ignore"):
         return np.log(np.abs(lam)), np.angle(lam)
 
@@ -201,7 +198,7 @@ def _forward_diagonal(model: BilinearModel, x: np.ndarray, dt: np.dtype, final_o
     B, T = x.shape
     D = model.n_symbols
     logmag, phase = _diagonal_logs(model)  # (D, U)
-    n_complex = model.params["complex_eigenvalues"].shape[1] if model.rung in _COMPLEX else 0
+    n_complex = diagonal_eigenvalues(model.rung, model.params)[0].shape[1]
     h0 = model.h0.astype(np.float64)
     z0 = np.concatenate([h0[0:2 * n_complex:2] + 1j * h0[1:2 * n_complex:2],
                          h0[2 * n_complex:].astype(np.complex128)])

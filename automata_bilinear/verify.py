@@ -1,52 +1,80 @@
 """Proving that a bilinear model computes an automaton on every word, and testing it.
 
-:func:`verify` returns a :class:`VerificationReport` naming its method:
+:func:`verify` reports three separate things about the model the user holds:
 
-- ``finite-image search`` — breadth-first over pairs (automaton state, exact hidden vector)
-  using the model's exact dynamics (:mod:`automata_bilinear.dynamics`). The walk is finite,
-  every pair's readout margin exceeds the floating-point rounding bound, and the stored float
-  matrices agree with the exact dynamics on the image: the model is right on all words.
-- ``analytic margin bound`` — decay constructions: the readout error over *all* letter-count
-  vectors is bounded in exact rational arithmetic below half the margin, and the automaton is
-  checked to be commutative with the letter indices/periods the construction assumed.
-- ``weighted-automaton equivalence`` — exact-valued models (``C h_t = onehot(out_t)``):
-  Tzeng's basis search over the difference automaton in exact rationals; on failure it returns
-  a shortest distinguishing word.
+1. **The exact claim** — :func:`automata_bilinear.checker.prove` runs on the stored arrays
+   read as exact rationals (or the stored integers of the exact phase schemas) and either
+   proves "correct on every word" or says why not, with a counterexample when the exact
+   model is wrong. Nothing a construction wrote into the model's ``exact`` or ``metadata``
+   is read.
+2. **The floating-point claim**, per dtype (float64, float32), for inference with per-step
+   normalisation (:func:`automata_bilinear.rnn.forward`): "correct for all lengths" where
+   that computation is exact (signed one-hot models), "correct up to length L" where a
+   rounding-error bound shows the proved margin absorbs the error (diagonal engine,
+   orthogonal phase blocks), otherwise no claim.
+3. **Numerical evidence** — a float64/float32 run on random words, reporting the first
+   failing length and the minimum margin. Evidence, never proof.
 
-A model without an exact description can only get the ``numerical`` line: a float64/float32
-run on long random words reporting the first failing length and the minimum margin. That line
-is evidence, never proof, and the report says so.
+A disagreement between the lines (the numerical run fails inside the range a float claim
+covers, or the exact model evaluated on a failing word disagrees with a proof) is a bug and
+raises :class:`~automata_bilinear.errors.InternalConsistencyError` instead of printing a
+verdict.
 """
 
 from __future__ import annotations
 
-from collections import deque
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from .automaton import MooreMachine
-from .dynamics import OneHotDynamics, dynamics_from_json
-from .errors import AutomataBilinearError
-from .model import BilinearModel
-from .reachability import reachable_states
-from .readout import readout_margins
-from .simulate import random_words
+from .checker import COMPLEX_RUNGS, DIAGONAL_RUNGS, Proof, align, exact_prediction, prove
+from .errors import InternalConsistencyError, VerificationError
+from .model import BilinearModel, diagonal_eigenvalues
+from .simulate import random_words, run_batch
 
 __all__ = [
+    "FloatClaim",
     "NumericalReport",
     "VerificationError",
     "VerificationReport",
+    "float_claims",
     "numerical_check",
     "verify",
 ]
 
-_EPS = np.finfo(np.float64).eps
+_UNIT = {"float64": 2.0**-53, "float32": 2.0**-24}
 
 
-class VerificationError(AutomataBilinearError):
-    """A model and an automaton cannot be compared (alphabet or outputs do not match)."""
+@dataclass(frozen=True)
+class FloatClaim:
+    """What is proved about floating-point inference (per-step normalisation) in ``dtype``.
+
+    ``all_lengths`` — correct on every word; else ``up_to`` — correct on every word of length
+    ≤ ``up_to`` (a rounding-error bound); both None/False — nothing is claimed.
+    """
+
+    dtype: str
+    all_lengths: bool
+    up_to: int | None
+    reason: str
+
+    def covers(self, length: int) -> bool:
+        return self.all_lengths or (self.up_to is not None and length <= self.up_to)
+
+    def describe(self) -> str:
+        if self.all_lengths:
+            return f"{self.dtype} inference: correct for all lengths ({self.reason})"
+        if self.up_to is not None:
+            return (f"{self.dtype} inference: correct up to length {self.up_to:.3g} "
+                    f"({self.reason})")
+        return f"{self.dtype} inference: no claim ({self.reason})"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"dtype": self.dtype, "all_lengths": self.all_lengths, "up_to": self.up_to,
+                "reason": self.reason}
 
 
 @dataclass(frozen=True)
@@ -58,6 +86,7 @@ class NumericalReport:
     batch: int
     first_failure: int | None
     min_margin: float
+    failing_word: tuple[str, ...] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"dtype": self.dtype, "steps": self.steps, "batch": self.batch,
@@ -68,8 +97,8 @@ class NumericalReport:
 class VerificationReport:
     """Outcome of :func:`verify`.
 
-    ``proved`` is True only when ``method`` is an exact method that succeeded; the
-    ``numerical`` entries never prove anything.
+    ``proved`` is True only when an exact method succeeded on the stored arrays; the float
+    claims and the numerical entries are separate statements.
     """
 
     method: str
@@ -80,6 +109,7 @@ class VerificationReport:
     min_margin: float | None = None
     rounding_bound: float | None = None
     numerical: tuple[NumericalReport, ...] = field(default=())
+    float_claims: tuple[FloatClaim, ...] = field(default=())
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -88,13 +118,19 @@ class VerificationReport:
                 self.counterexample),
             "image_size": self.image_size, "min_margin": self.min_margin,
             "rounding_bound": self.rounding_bound,
+            "float_claims": [c.to_json() for c in self.float_claims],
             "numerical": [r.to_json() for r in self.numerical],
         }
 
     def summary(self) -> str:
-        head = (f"PROVED for all lengths by {self.method}" if self.proved
-                else f"NOT proved ({self.method})")
+        head = (f"PROVED for all lengths (exact model of the stored arrays) by {self.method}"
+                if self.proved else f"NOT proved ({self.method})")
         lines = [f"{head}: {self.detail}"]
+        if self.counterexample is not None:
+            word = " ".join(self.counterexample) or "ε"
+            lines.append(f"  the exact model is wrong on '{word}' (length "
+                         f"{len(self.counterexample)})")
+        lines += [f"  {c.describe()}" for c in self.float_claims]
         for r in self.numerical:
             status = ("no failure" if r.first_failure is None
                       else f"first failure at length {r.first_failure}")
@@ -103,117 +139,95 @@ class VerificationReport:
         return "\n".join(lines)
 
 
-def _alignment(model: BilinearModel, automaton: MooreMachine) -> tuple[np.ndarray, np.ndarray]:
-    """Model letter index per automaton symbol, and readout row per automaton output code."""
-    if set(model.alphabet) != set(automaton.alphabet):
-        raise VerificationError(
-            f"model alphabet {sorted(model.alphabet)[:10]} differs from the automaton's "
-            f"{sorted(automaton.alphabet)[:10]}"
-        )
-    letter = np.array([model.alphabet.index(s) for s in automaton.alphabet], dtype=np.int64)
-    rows = np.array([model.output_labels.index(lab) if lab in model.output_labels else -1
-                     for lab in automaton.output_labels], dtype=np.int64)
-    reachable = reachable_states(automaton)
-    missing = np.flatnonzero(rows[automaton.output_codes[reachable]] < 0)
-    if missing.size:
-        lab = automaton.outputs[int(reachable[missing[0]])]
-        raise VerificationError(
-            f"the automaton outputs {lab!r}, which is not among the model's output labels")
-    return letter, rows
+# -- the floating-point claim --------------------------------------------------------------
 
 
-def _rounding_bound(model: BilinearModel, vectors: np.ndarray) -> float:
-    """Bound on the float error of the readout scores on exact vectors of this size."""
+def _diagonal_bound(model: BilinearModel, proof: Proof, dtype: str) -> FloatClaim | None:
+    """Rounding bound for the count-based diagonal engine of :mod:`automata_bilinear.rnn`.
+
+    The engine computes per unit ``t_i = n·log|λ_i| + log|h0_i| − max`` and the phase
+    ``n·arg λ_i mod 2π`` in float64 (libm ``log``/``exp``/``cos``/``sin`` within one ulp,
+    assumed), then casts to ``dtype``. With ``u`` the float64 unit roundoff, ``ℓ`` the
+    largest |log|λ|| and ``b`` the largest |log|h0||, the relative error of every unit after
+    ``n`` letters is at most ``exp(κ(2nℓ + 2b + 2πn)) − 1 + 4u`` with ``κ = (D + 4)u``; the
+    scores add ``γ_{H+1}`` of the dtype and the cast one roundoff. Correct while the relative
+    error stays below half the proved scale-free margin, and underflow (absolute error
+    ≤ 2^-1022 in float64, 2^-126 in float32, per unit) below half the normalised margin.
+    """
+    rho, mu = proof.relative_margin, proof.sup_margin
+    if rho is None or mu is None or not (rho > 0 and mu > 0):
+        return None
+    lam_c, lam_r = diagonal_eigenvalues(model.rung, model.params)
+    mags = np.abs(np.concatenate([lam_c, lam_r.astype(np.complex128)], axis=1))
+    nonzero = mags[mags > 0]
+    ell = float(np.abs(np.log(nonzero)).max(initial=0.0))
+    h0 = np.abs(model.h0[model.h0 != 0])
+    b = float(np.abs(np.log(h0)).max(initial=0.0))
+    u64, ud = _UNIT["float64"], _UNIT[dtype]
+    D, H = model.n_symbols, model.hidden_size
+    kappa = (D + 4) * u64
+    gamma = (H + 1) * ud / (1 - (H + 1) * ud)
+    fixed = 4 * u64 + gamma + (ud if dtype == "float32" else 0.0) + 2 * ud
+    tiny = 2.0**-126 if dtype == "float32" else 2.0**-1022
+    weight = float(np.abs(model.readout[:, None, :] - model.readout[None, :, :]).sum(-1).max())
+    if tiny * H * weight > mu / 2 or fixed >= rho / 2:
+        return FloatClaim(dtype, False, None, "the proved margin does not absorb one "
+                                              "rounding; no length is guaranteed")
+    budget = math.log1p(rho / 2 - fixed)  # exp(κ(2nℓ + 2b + 2πn)) − 1 ≤ budget
+    per_letter = kappa * (2 * ell + 2 * math.pi)
+    n = (budget / kappa - 2 * b) / (2 * ell + 2 * math.pi) if per_letter else math.inf
+    if n < 0:
+        return FloatClaim(dtype, False, None, "the rounding bound fails at length 0")
+    if not math.isfinite(n) or n > 2**62:
+        return FloatClaim(dtype, True, None, "rounding bound with no growth per letter")
+    return FloatClaim(dtype, False, int(n), "rounding-error bound of the diagonal engine "
+                                            "against the proved margin")
+
+
+def _orthogonal_bound(model: BilinearModel, proof: Proof, dtype: str) -> FloatClaim | None:
+    """Rounding bound for the matrix engine on exact orthogonal (phase) blocks: each step
+    adds at most ``(2b + 4)u`` relative error in the 2-norm (rounded entries, the product,
+    the normalisation) and orthogonal maps do not amplify it, so after ``n`` steps a score
+    moves by at most ``n (2b + 4) u √H W`` (``W`` the largest ``Σ|C_y − C_y'|``) in units of
+    ``max|h|``; correct while that is below half the proved normalised margin."""
+    mu = proof.sup_margin
+    exact_orthogonal = "block_turns" in model.params or proof.orthogonal
+    if mu is None or not mu > 0 or not exact_orthogonal:
+        return None
+    u = _UNIT[dtype]
     H = model.hidden_size
-    row_mass = np.abs(model.readout).sum(axis=1).max()
-    scale = max(1.0, float(np.abs(vectors).max(initial=0.0)))
-    bias = 0.0 if model.bias is None else float(np.abs(model.bias).max())
-    return float(16 * (H + 2) * _EPS * (row_mass * scale + bias))
+    b = int(model.params["block_sizes"].max()) if "block_sizes" in model.params else H
+    weight = float(np.abs(model.readout[:, None, :] - model.readout[None, :, :]).sum(-1).max())
+    per_step = (2 * b + 4) * u * math.sqrt(H) * max(weight, 1e-300)
+    n = (mu / 2) / per_step - 1
+    if n < 0:
+        return FloatClaim(dtype, False, None, "the proved margin does not absorb one step")
+    return FloatClaim(dtype, False, int(min(n, 2**62)),
+                      "rounding-error bound for orthogonal blocks against the proved margin")
 
 
-def _finite_image(model: BilinearModel, automaton: MooreMachine, max_pairs: int
-                  ) -> VerificationReport:
-    dyn = dynamics_from_json(model.exact["dynamics"])  # type: ignore[index]
-    letter, rows = _alignment(model, automaton)
-    table = automaton.transitions
-    start = (automaton.start, dyn.initial())
-    index = {start: 0}
-    pairs = [start]
-    parent = [(-1, -1)]
-    successor = []
-    queue = deque([0])
-    while queue:
-        i = queue.popleft()
-        q, v = pairs[i]
-        succ = []
-        for a in range(automaton.n_symbols):
-            nxt = (int(table[q, a]), dyn.step(v, int(letter[a])))
-            j = index.get(nxt)
-            if j is None:
-                if len(pairs) >= max_pairs:
-                    return VerificationReport(
-                        "finite-image search", False,
-                        f"more than {max_pairs} (state, hidden vector) pairs: the image is "
-                        "not finite or too large to enumerate")
-                j = index[nxt] = len(pairs)
-                pairs.append(nxt)
-                parent.append((i, a))
-                queue.append(j)
-            succ.append(j)
-        successor.append(succ)
-    succ_arr = np.array(successor, dtype=np.int64).reshape(len(pairs), automaton.n_symbols)
-    X = dyn.to_model([v for _, v in pairs])
-    if X.shape[1] != model.hidden_size:
-        return VerificationReport("finite-image search", False,
-                                  f"exact dynamics has dimension {X.shape[1]}, the model "
-                                  f"{model.hidden_size}")
-    # the stored float matrices must be the exact ones (up to rounding) on the image
-    A = model.transitions
-    if isinstance(dyn, OneHotDynamics):
-        H = model.hidden_size
-        ok = all(
-            np.count_nonzero(A[i]) == H
-            and np.all(A[i][dyn.table[:, i], np.arange(H)] == 1.0)
-            for i in range(model.n_symbols)
-        ) and np.array_equal(model.h0, X[0])
-        worst = 0.0 if ok else np.inf
-    else:
-        worst = float(np.abs(model.h0 - X[0]).max())
-        for a in range(automaton.n_symbols):
-            diff = X @ A[letter[a]].T - X[succ_arr[:, a]]
-            worst = max(worst, float(np.abs(diff).max()))
-    tol = 1e-9 * max(1.0, float(np.abs(X).max()))
-    if worst > tol:
-        return VerificationReport(
-            "finite-image search", False,
-            f"the stored matrices differ from the exact dynamics by {worst:.3g} on the image")
-    targets = rows[automaton.output_codes[[q for q, _ in pairs]]]
-    margins = readout_margins(model.readout, X, targets)
-    if model.bias is not None:
-        s = X @ model.readout.T + model.bias
-        r = np.arange(len(X))
-        correct = s[r, targets]
-        s[r, targets] = -np.inf
-        margins = correct - s.max(axis=1)
-    bound = _rounding_bound(model, X)
-    worst_i = int(np.argmin(margins))
-    min_margin = float(margins[worst_i])
-    if min_margin <= bound:
-        word = []
-        i = worst_i
-        while parent[i][0] >= 0:
-            i, a = parent[i]
-            word.append(automaton.alphabet[a])
-        return VerificationReport(
-            "finite-image search", False,
-            f"readout margin {min_margin:.3g} is not above the rounding bound {bound:.3g}",
-            counterexample=tuple(reversed(word)), image_size=len(pairs),
-            min_margin=min_margin, rounding_bound=bound)
-    return VerificationReport(
-        "finite-image search", True,
-        f"{len(pairs)} reachable (state, exact vector) pairs via {dyn.description}; "
-        f"min readout margin {min_margin:.3g} > rounding bound {bound:.2g}",
-        image_size=len(pairs), min_margin=min_margin, rounding_bound=bound)
+def float_claims(model: BilinearModel, proof: Proof) -> tuple[FloatClaim, ...]:
+    """The floating-point claims that follow from ``proof`` (see the module docstring)."""
+    claims = []
+    for dtype in ("float64", "float32"):
+        if not proof.proved:
+            claims.append(FloatClaim(dtype, False, None, "the exact model is not proved"))
+            continue
+        if dtype in proof.float_exact and model.rung not in COMPLEX_RUNGS:
+            claims.append(FloatClaim(dtype, True, None, "the normalised states are exactly "
+                                                        "±e_j in floating point"))
+            continue
+        claim = None
+        if model.rung in DIAGONAL_RUNGS + COMPLEX_RUNGS:
+            claim = _diagonal_bound(model, proof, dtype)
+        elif model.bias is None:
+            claim = _orthogonal_bound(model, proof, dtype)
+        claims.append(claim or FloatClaim(dtype, False, None,
+                                          "no rounding-error bound for this structure"))
+    return tuple(claims)
+
+
+# -- numerical evidence --------------------------------------------------------------------
 
 
 def numerical_check(model: BilinearModel, automaton: MooreMachine, *, steps: int = 10_000,
@@ -222,27 +236,59 @@ def numerical_check(model: BilinearModel, automaton: MooreMachine, *, steps: int
     """Run the model in floating point on random words, normalising ``h`` every step.
 
     Runs :func:`automata_bilinear.rnn.forward`. Returns the first length at which a
-    prediction differs from the automaton or ties (None if none) and the minimum margin: the
-    gap between the two best scores with ``max|h| = 1``, counted negative where the
-    prediction is wrong. The number of
-    steps is reduced so the run stays under ``max_flops`` (large one-hot models).
+    prediction differs from the automaton or ties (None if none), the word of that failure,
+    and the minimum margin: the gap between the two best scores with ``max|h| = 1``, counted
+    negative where the prediction is wrong. The number of steps is reduced so the run stays
+    under ``max_flops`` (large one-hot models).
     """
     from .rnn import forward
-    from .simulate import run_batch
 
-    letter, rows = _alignment(model, automaton)
+    al = align(model, automaton)
     H = model.hidden_size
     steps = int(max(1, min(steps, max_flops // max(1, batch * H * H))))
     words = random_words(automaton, batch, steps, seed)
-    out = forward(model, letter[words], dtype=dtype)
-    truth = rows[automaton.output_codes[run_batch(automaton, words)]]
+    out = forward(model, al.letter[words], dtype=dtype)
+    truth = al.rows[automaton.output_codes[run_batch(automaton, words)]]
     margins = np.nan_to_num(out.margins, nan=-np.inf)
     bad = (out.predictions != truth) | ~(margins > 0)
     failing = np.flatnonzero(bad.any(axis=0))
     signed = np.where(bad, -np.abs(margins), margins)  # negative where a prediction is wrong
+    word = None
+    if failing.size:
+        length = int(failing[0])
+        row = int(np.flatnonzero(bad[:, length])[0])
+        word = tuple(automaton.alphabet[a] for a in words[row, :length].tolist())
     return NumericalReport(dtype=str(np.dtype(dtype)), steps=steps, batch=batch,
                            first_failure=int(failing[0]) if failing.size else None,
-                           min_margin=float(signed.min()))
+                           min_margin=float(signed.min()), failing_word=word)
+
+
+def _cross_check(model: BilinearModel, automaton: MooreMachine, proof: Proof,
+                 claims: tuple[FloatClaim, ...], reports: tuple[NumericalReport, ...]) -> None:
+    """Fail loudly when the lines of evidence contradict each other."""
+    claim_of = {c.dtype: c for c in claims}
+    for r in reports:
+        if r.first_failure is None:
+            continue
+        claim = claim_of.get(r.dtype)
+        if claim is not None and claim.covers(r.first_failure):
+            raise InternalConsistencyError(
+                f"{r.dtype} inference is claimed correct up to "
+                f"{'every length' if claim.all_lengths else claim.up_to}, but the numerical "
+                f"run fails at length {r.first_failure}; please report this bug")
+        if proof.proved and r.failing_word is not None and len(r.failing_word) <= 400 \
+                and model.hidden_size <= 64:
+            letters = [model.alphabet.index(s) for s in r.failing_word]
+            q = automaton.start
+            for s in r.failing_word:
+                q = int(automaton.transitions[q, automaton.symbol_index[s]])
+            want = align(model, automaton).rows[automaton.output_codes[q]]
+            got = exact_prediction(model, letters)
+            if got is not None and got != want:
+                raise InternalConsistencyError(
+                    f"the exact model is proved correct by {proof.method}, yet evaluated "
+                    f"exactly on the failing word of length {len(letters)} it is wrong; "
+                    "please report this bug")
 
 
 def verify(model: BilinearModel, automaton: MooreMachine, *, numerical: bool = True,
@@ -260,7 +306,7 @@ def verify(model: BilinearModel, automaton: MooreMachine, *, numerical: bool = T
     steps, batch, seed
         Length, number and seed of the random words of the numerical line.
     max_pairs
-        Cap on the finite-image search.
+        Cap on the finite-image searches.
 
     Examples
     --------
@@ -269,32 +315,17 @@ def verify(model: BilinearModel, automaton: MooreMachine, *, numerical: bool = T
     >>> m = build("cyclic:5")
     >>> report = verify(compile_bilinear(m, "rotation"), m, numerical=False)
     >>> report.proved, report.method
-    (True, 'finite-image search')
+    (True, 'finite-image search (exact phases, enclosed scores)')
     """
-    exact = model.exact or {}
-    method = exact.get("method")
-    if method == "finite_image":
-        report = _finite_image(model, automaton, max_pairs)
-    elif method == "decay_bound":
-        from .compilation import verify_decay
-
-        report = verify_decay(model, automaton)
-    elif method == "threshold_bound":
-        from .compilation import verify_threshold
-
-        report = verify_threshold(model, automaton)
-    elif method == "wfa_equivalence":
-        from .wfa import verify_exact_valued
-
-        report = verify_exact_valued(model, automaton)
-    else:
-        _alignment(model, automaton)
-        report = VerificationReport(
-            "numerical only", False,
-            "the model carries no exact description, so nothing is proved; see the "
-            "numerical evidence")
+    proof = prove(model, automaton, max_pairs=max_pairs)
+    claims = float_claims(model, proof)
+    report = VerificationReport(
+        method=str(proof.method), proved=proof.proved, detail=proof.detail,
+        counterexample=proof.counterexample, image_size=proof.image_size,
+        min_margin=proof.sup_margin, float_claims=claims)
     if numerical:
         nums = tuple(numerical_check(model, automaton, steps=steps, batch=batch, seed=seed,
                                      dtype=dt) for dt in ("float64", "float32"))
-        report = VerificationReport(**{**report.__dict__, "numerical": nums})
+        _cross_check(model, automaton, proof, claims, nums)
+        report = replace(report, numerical=nums)
     return report

@@ -163,11 +163,27 @@ def test_verification_finds_tampered_matrices():
     machine = build("cyclic:5")
     model = compile_bilinear(machine, "rotation")
     params = dict(model.params)
-    params["complex_eigenvalues"] = params["complex_eigenvalues"] * np.exp(1e-6j)
+    params["phase_turns"] = params["phase_turns"].copy()
+    params["phase_turns"][0, 0] += 1  # letter 0 now turns one step too far
     tampered = BilinearModel(model.rung, params, model.h0, model.readout, model.alphabet,
-                             model.output_labels, exact=model.exact)
+                             model.output_labels)
     report = verify(tampered, machine, numerical=False)
-    assert not report.proved and "differ from the exact dynamics" in report.detail
+    assert not report.proved and report.counterexample is not None
+    # rotations stored as rounded floats have no exact period: not proved either
+    lam = np.exp(2j * np.pi * np.arange(5)[:, None] / 5)
+    floats = BilinearModel("rotation", {"complex_eigenvalues": lam,
+                                        "real_eigenvalues": np.zeros((5, 0))},
+                           model.h0, model.readout, model.alphabet, model.output_labels)
+    assert not verify(floats, machine, numerical=False).proved
+
+
+def test_editing_the_exact_field_cannot_change_a_verdict():
+    machine = build("threshold:5*threshold:3")
+    model = compile_bilinear(machine, "positive_diagonal")
+    for exact in (None, {"method": "finite_image"}, {"method": "decay_bound"}, {"x": 1}):
+        edited = BilinearModel(model.rung, model.params, model.h0, model.readout,
+                               model.alphabet, model.output_labels, exact=exact)
+        assert verify(edited, machine, numerical=False).proved
 
 
 def test_model_for_another_automaton_is_not_proved():
@@ -182,9 +198,11 @@ def test_model_for_another_automaton_is_not_proved():
     assert report.proved
 
 
-def test_user_model_without_exact_description_is_evidence_only():
+def test_user_model_is_proved_from_its_arrays_alone():
     model = one_unit()
     report = verify(model, build("parity"), steps=500)
-    assert report.method == "numerical only" and not report.proved
+    assert report.proved and report.method != "no exact method applies"
     assert report.numerical[0].first_failure is None
-    assert "nothing is proved" in report.summary()
+    wrong = one_unit(readout=[[-1.0], [1.0]])
+    report = verify(wrong, build("parity"), numerical=False)
+    assert not report.proved and report.counterexample == ()

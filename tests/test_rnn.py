@@ -85,8 +85,11 @@ def test_hidden_states_and_log_norm_reconstruct_the_unnormalised_run():
 
 
 def test_scale_invariance_and_its_failure_with_an_additive_term():
+    from automata_bilinear.algebra import algebraic_profile
+    from automata_bilinear.compilation import dihedral_cp_model
+
     machine = build("dihedral:4,letters=generators")
-    model = compile_bilinear(machine, "cp")
+    model = dihedral_cp_model(algebraic_profile(machine))
     x = random_words(machine, 16, 60, seed=5)
     normalised = forward(model, x)
     raw = forward_affine(model, np.zeros((2, model.hidden_size)), x)  # no additive term

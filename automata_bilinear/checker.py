@@ -1,0 +1,1011 @@
+"""The trusted checker: proofs about the arrays a model holds, for every word length.
+
+A model file stores float arrays; every float is a rational number, so the file defines an
+exact bilinear model over Q (over Q(ζ) for the exact phase schemas of
+:mod:`automata_bilinear.model`, whose integers are stored as they are). :func:`prove` decides,
+from the model's rung and the structure of its arrays (never from a string a user can edit),
+which exact method applies and runs it on those exact values:
+
+- **signed one-hot image** — every ``A_σ`` has at most one nonzero per column and ``h0`` one
+  nonzero: every reachable state is ``c·e_j``, so the pairs (automaton state, j, sign c) are
+  finite; the readout is checked on each by exact comparisons of the stored floats.
+- **exact rational image** — breadth-first search over (automaton state, exact vector), the
+  vector scaled to a primitive integer vector (positive rescaling changes no prediction when
+  there is no bias); finite when the matrices generate a finite image.
+- **exact phase image** — phase schemas with every modulus exactly 1: the state is a tuple of
+  exponents modulo the stored periods (and reflection bits); scores are enclosed rigorously.
+- **letter-count bound** — diagonal models: ``h`` depends only on the letter counts. The
+  counts of each letter split into a finite box and a periodic tail; on the tail, units of
+  less than maximal modulus are bounded by their value where the tail starts, and the
+  margin of the others must exceed that bound (everything in exact rationals, cos/sin of
+  rational turns as outward-rounded intervals). The automaton must be commutative with
+  ``σ^N = σ^{N+P}``, both of which are checked.
+- **weighted-automaton equivalence** — exact-valued models (``C h_w`` equal to the one-hot
+  output for every word): a basis of the span of ``(A_w h0, e_{δ(q0, w)})`` (Tzeng's
+  algorithm) on which the linear identity is checked exactly.
+
+This module imports only the automaton core and exact arithmetic; it never imports a
+construction, so a construction's mistake cannot make its own model look proved.
+
+References
+----------
+W.-G. Tzeng, "A polynomial-time algorithm for the equivalence of probabilistic automata",
+SIAM J. Comput. 21 (1992).
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+import math
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from .automaton import MooreMachine, label_key
+from .errors import ResourceLimitError, VerificationError
+from .exact import Echelon, turn_enclosure
+from .minimization import minimize
+from .model import PHASE_BLOCKS, PHASE_UNITS, BilinearModel
+from .reachability import reachable_states
+
+__all__ = [
+    "Alignment",
+    "Proof",
+    "ProofMethod",
+    "align",
+    "exact_prediction",
+    "prove",
+]
+
+DIAGONAL_RUNGS = ("real_diagonal", "sign_diagonal", "positive_diagonal")
+COMPLEX_RUNGS = ("complex_diagonal", "rotation")
+MAX_BITS = 4096  # an exact image whose integers grow past this is not finite in practice
+
+
+class ProofMethod(str, enum.Enum):
+    """How a verdict was reached."""
+
+    SIGNED_ONE_HOT = "finite-image search (signed one-hot states)"
+    RATIONAL_IMAGE = "finite-image search (exact rational vectors)"
+    PHASE_IMAGE = "finite-image search (exact phases, enclosed scores)"
+    QUADRATIC_IMAGE = "finite-image search (exact vectors over Q(√d))"
+    COUNT_BOUND = "margin bound over letter-count vectors (exact)"
+    WFA_EQUIVALENCE = "weighted-automaton equivalence (exact)"
+    NONE = "no exact method applies"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """Model letter per automaton symbol, readout row per automaton output code (−1 if the
+    model has no such label), and the reachable states of the automaton."""
+
+    letter: np.ndarray
+    rows: np.ndarray
+    reachable: np.ndarray
+
+
+def align(model: BilinearModel, automaton: MooreMachine) -> Alignment:
+    """Match the model's letters and readout rows to the automaton's symbols and outputs.
+
+    Labels are compared by type and value (``True`` is not ``1``). Raises
+    :class:`~automata_bilinear.errors.VerificationError` when the alphabets differ or a
+    reachable output has no readout row.
+    """
+    if set(model.alphabet) != set(automaton.alphabet):
+        raise VerificationError(
+            f"model alphabet {sorted(model.alphabet)[:10]} differs from the automaton's "
+            f"{sorted(automaton.alphabet)[:10]}")
+    keys = [label_key(lab) for lab in model.output_labels]
+    if len(set(keys)) != len(keys):
+        raise VerificationError("the model has two readout rows with the same output label")
+    row_of = {k: i for i, k in enumerate(keys)}
+    letter = np.array([model.alphabet.index(s) for s in automaton.alphabet], dtype=np.int64)
+    rows = np.array([row_of.get(label_key(lab), -1) for lab in automaton.output_labels],
+                    dtype=np.int64)
+    reachable = reachable_states(automaton)
+    missing = np.flatnonzero(rows[automaton.output_codes[reachable]] < 0)
+    if missing.size:
+        lab = automaton.outputs[int(reachable[missing[0]])]
+        raise VerificationError(
+            f"the automaton outputs {lab!r}, which is not among the model's output labels")
+    return Alignment(letter, rows, reachable)
+
+
+@dataclass(frozen=True)
+class Proof:
+    """Outcome of :func:`prove`.
+
+    Attributes
+    ----------
+    proved
+        The exact model the arrays define agrees with the automaton on every word.
+    method, detail
+        The method and what it established (or why it did not conclude).
+    counterexample
+        A word on which the exact model is wrong (confirmed exactly), or None.
+    image_size
+        Number of (state, exact vector) pairs or grid points examined.
+    relative_margin
+        Least ``margin / Σ_i |ΔC_i|·|h_i|`` over everything examined (scale-free); the
+        floating-point claim of :mod:`automata_bilinear.verify` is derived from it.
+    sup_margin
+        Least ``margin / max_i |h_i|``.
+    float_exact
+        Per dtype: the floating-point forward pass with per-step normalisation computes
+        exactly the proved states (signed one-hot models), so it is correct for all lengths.
+    orthogonal
+        Every exact transition matrix is orthogonal (checked exactly).
+    """
+
+    proved: bool
+    method: ProofMethod
+    detail: str
+    counterexample: tuple[str, ...] | None = None
+    image_size: int | None = None
+    relative_margin: float | None = None
+    sup_margin: float | None = None
+    float_exact: tuple[str, ...] = ()
+    orthogonal: bool = False
+
+
+def _word(automaton: MooreMachine, letters: Sequence[int]) -> tuple[str, ...]:
+    return tuple(automaton.alphabet[a] for a in letters)
+
+
+def _rebuild(parent: list[tuple[int, int]], i: int) -> list[int]:
+    word = []
+    while parent[i][0] >= 0:
+        i, a = parent[i]
+        word.append(a)
+    return word[::-1]
+
+
+def _target(automaton: MooreMachine, al: Alignment, q: int) -> int:
+    return int(al.rows[automaton.output_codes[q]])
+
+
+# -- signed one-hot image --------------------------------------------------------------------
+
+
+def _signed_one_hot(model: BilinearModel, automaton: MooreMachine, al: Alignment,
+                    A: np.ndarray, max_pairs: int) -> Proof:
+    method = ProofMethod.SIGNED_ONE_HOT
+    H = model.hidden_size
+    nz = A != 0
+    target_row = np.where(nz.any(axis=1), nz.argmax(axis=1), -1)  # (D, H): row of column j
+    value = np.take_along_axis(A, np.maximum(target_row, 0)[:, None, :], axis=1)[:, 0, :]
+    j0 = int(np.flatnonzero(model.h0)[0])
+    C, bias = model.readout, model.bias
+    if bias is not None and not (np.all(np.abs(value[target_row >= 0]) == 1.0)):
+        return Proof(False, method, "a bias needs exact magnitudes, but some nonzero entry "
+                                    "is not ±1")
+    # state code: (q, j, s) with j = H for the zero vector
+    start = (automaton.start, j0, 1 if model.h0[j0] > 0 else -1)
+    index = {start: 0}
+    pairs = [start]
+    parent = [(-1, -1)]
+    queue = deque([0])
+    table = automaton.transitions
+    while queue:
+        i = queue.popleft()
+        q, j, s = pairs[i]
+        for a in range(automaton.n_symbols):
+            m = int(al.letter[a])
+            if j == H or target_row[m, j] < 0:
+                nxt = (int(table[q, a]), H, 1)
+            else:
+                nxt = (int(table[q, a]), int(target_row[m, j]), s if value[m, j] > 0 else -s)
+            if nxt not in index:
+                if len(pairs) >= max_pairs:
+                    return Proof(False, method, f"more than {max_pairs} (state, unit, sign) "
+                                                "pairs; raise max_pairs")
+                index[nxt] = len(pairs)
+                pairs.append(nxt)
+                parent.append((i, a))
+                queue.append(len(pairs) - 1)
+    q_arr = np.array([p[0] for p in pairs], dtype=np.int64)
+    j_arr = np.array([p[1] for p in pairs], dtype=np.int64)
+    s_arr = np.array([p[2] for p in pairs], dtype=np.float64)
+    targets = al.rows[automaton.output_codes[q_arr]]
+    Cz = np.concatenate([C, np.zeros((C.shape[0], 1))], axis=1)
+    mag = 1.0 if bias is None else abs(float(model.h0[j0]))
+    verdicts = {}
+    for dtype in ("float64", "float32"):
+        Cd = Cz.astype(dtype).astype(np.float64)
+        scores = (Cd[:, j_arr] * s_arr * mag).T  # exact: one nonzero term each
+        if bias is not None:
+            scores = scores + bias.astype(dtype).astype(np.float64)
+        correct = scores[np.arange(len(pairs)), targets]
+        others = scores.copy()
+        others[np.arange(len(pairs)), targets] = -np.inf
+        best_other = others.max(axis=1) if others.shape[1] > 1 else np.full(len(pairs), -np.inf)
+        verdicts[dtype] = (correct > best_other, correct - best_other)
+    ok, margins = verdicts["float64"]
+    if bias is not None:  # the float64 comparison above rounded the sums: redo it exactly
+        ok = np.array([_exact_bias_ok(C, bias, j, s * mag, t, H)
+                       for j, s, t in zip(j_arr, s_arr, targets)])
+    if not ok.all():
+        bad = int(np.flatnonzero(~ok)[0])
+        word = _word(automaton, _rebuild(parent, bad))
+        return Proof(False, method, f"the readout is wrong or tied on the state reached by "
+                                    f"'{' '.join(word) or 'ε'}'", counterexample=word,
+                     image_size=len(pairs))
+    float_exact = tuple(dt for dt, (good, _) in verdicts.items()
+                        if bias is None and good.all() and _casts_keep(model, dt))
+    return Proof(True, method,
+                 f"{len(pairs)} reachable (state, unit, sign) pairs; every readout argmax is "
+                 f"right (exact comparisons), least margin {float(margins.min()):.3g}",
+                 image_size=len(pairs), relative_margin=1.0, sup_margin=float(margins.min()),
+                 float_exact=float_exact)
+
+
+def _exact_bias_ok(C: np.ndarray, bias: np.ndarray, j: int, s: float, t: int, H: int) -> bool:
+    col = [Fraction(0)] * C.shape[0] if j == H else [Fraction(float(c)) * Fraction(s)
+                                                      for c in C[:, j]]
+    scores = [c + Fraction(float(b)) for c, b in zip(col, bias)]
+    return all(scores[t] > x for i, x in enumerate(scores) if i != t)
+
+
+def _casts_keep(model: BilinearModel, dtype: str) -> bool:
+    """Casting A and h0 to ``dtype`` keeps every nonzero nonzero with its sign."""
+    for arr in (model.transitions, model.h0):
+        cast = arr.astype(dtype)
+        if np.any((arr != 0) & ((cast == 0) | (np.sign(cast) != np.sign(arr)))):
+            return False
+    return True
+
+
+# -- exact rational image --------------------------------------------------------------------
+
+
+def _integer_matrices(A: np.ndarray) -> list[np.ndarray]:
+    """Per letter an integer object matrix M with A_σ = M / (positive power of two)."""
+    out = []
+    for mat in A:
+        fr = [Fraction(float(x)) for x in mat.ravel()]
+        den = math.lcm(*(f.denominator for f in fr)) if fr else 1
+        out.append(np.array([int(f * den) for f in fr], dtype=object).reshape(mat.shape))
+    return out
+
+
+def _primitive(v: np.ndarray) -> tuple[int, ...]:
+    g = 0
+    for x in v:
+        g = math.gcd(g, int(x))
+    if g == 0:
+        return tuple(0 for _ in v)
+    return tuple(int(x) // g for x in v)
+
+
+def _rational_image(model: BilinearModel, automaton: MooreMachine, al: Alignment,
+                    A: np.ndarray, max_pairs: int) -> Proof:
+    method = ProofMethod.RATIONAL_IMAGE
+    H = model.hidden_size
+    if H * H * automaton.n_symbols > 4_000_000:
+        return Proof(False, method, f"H = {H}: exact dense matrices too large for this search")
+    mats = _integer_matrices(A)
+    Ci = _integer_matrices(model.readout[None])[0]
+    if model.bias is not None:
+        return _rational_image_bias(model, automaton, al, A, max_pairs)
+    h0 = _integer_matrices(model.h0[None, None])[0]  # shape (1, H)
+    start = (automaton.start, _primitive(h0[0]))
+    index = {start: 0}
+    pairs = [start]
+    parent = [(-1, -1)]
+    queue = deque([0])
+    table = automaton.transitions
+    while queue:
+        i = queue.popleft()
+        q, v = pairs[i]
+        vec = np.array(v, dtype=object)
+        for a in range(automaton.n_symbols):
+            w = _primitive(mats[int(al.letter[a])].dot(vec))
+            if max(abs(x) for x in w).bit_length() > MAX_BITS:
+                return Proof(False, method, f"exact vectors grow beyond {MAX_BITS} bits: the "
+                                            "image is not finite (irrational entries stored "
+                                            "as rounded floats generate an infinite group)")
+            nxt = (int(table[q, a]), w)
+            if nxt not in index:
+                if len(pairs) >= max_pairs:
+                    return Proof(False, method, f"more than {max_pairs} (state, vector) pairs: "
+                                                "the image is not finite or too large")
+                index[nxt] = len(pairs)
+                pairs.append(nxt)
+                parent.append((i, a))
+                queue.append(len(pairs) - 1)
+    rel, sup = math.inf, math.inf
+    for i, (q, v) in enumerate(pairs):
+        vec = np.array(v, dtype=object)
+        scores = Ci.dot(vec)
+        t = _target(automaton, al, q)
+        vmax = max(abs(x) for x in v)
+        for y in range(len(scores)):
+            if y == t:
+                continue
+            diff = scores[t] - scores[y]
+            if diff <= 0:
+                word = _word(automaton, _rebuild(parent, i))
+                return Proof(False, method, "the readout is wrong or tied on the state reached "
+                                            f"by '{' '.join(word) or 'ε'}'",
+                             counterexample=word, image_size=len(pairs))
+            weight = sum(abs(a - b) * abs(x) for a, b, x in zip(Ci[t], Ci[y], v))
+            rel = min(rel, float(Fraction(diff, weight)))
+            sup = min(sup, float(Fraction(diff, vmax)) / float(_scale(model.readout)))
+    signed = bool(np.isin(A, (-1.0, 0.0, 1.0)).all())  # then AᵀA is computed exactly
+    orthogonal = signed and all(np.array_equal(m.T @ m, np.eye(H)) for m in A)
+    return Proof(True, method, f"{len(pairs)} reachable (state, exact vector) pairs; every "
+                               "readout argmax is right (exact integers)",
+                 image_size=len(pairs), relative_margin=rel, sup_margin=sup,
+                 orthogonal=orthogonal)
+
+
+def _scale(C: np.ndarray) -> Fraction:
+    """The power of two by which :func:`_integer_matrices` scaled the readout."""
+    fr = [Fraction(float(x)) for x in C.ravel()]
+    return Fraction(math.lcm(*(f.denominator for f in fr)) if fr else 1)
+
+
+def _rational_image_bias(model: BilinearModel, automaton: MooreMachine, al: Alignment,
+                         A: np.ndarray, max_pairs: int) -> Proof:
+    """With a bias no rescaling is allowed: exact rational vectors as they are."""
+    method = ProofMethod.RATIONAL_IMAGE
+    mats = [[[Fraction(float(x)) for x in row] for row in m] for m in A]
+    C = [[Fraction(float(x)) for x in row] for row in model.readout]
+    bias = [Fraction(float(x)) for x in model.bias]  # type: ignore[union-attr]
+    start = (automaton.start, tuple(Fraction(float(x)) for x in model.h0))
+    index = {start: 0}
+    pairs = [start]
+    parent = [(-1, -1)]
+    queue = deque([0])
+    while queue:
+        i = queue.popleft()
+        q, v = pairs[i]
+        for a in range(automaton.n_symbols):
+            m = mats[int(al.letter[a])]
+            w = tuple(sum((x * y for x, y in zip(row, v) if x and y), Fraction(0)) for row in m)
+            if max((x.denominator.bit_length() + abs(x.numerator).bit_length() for x in w),
+                   default=0) > MAX_BITS:
+                return Proof(False, method, "exact vectors grow without bound; with a bias "
+                                            "the image must be finite without rescaling")
+            nxt = (int(automaton.transitions[q, a]), w)
+            if nxt not in index:
+                if len(pairs) >= max_pairs:
+                    return Proof(False, method, f"more than {max_pairs} (state, vector) pairs")
+                index[nxt] = len(pairs)
+                pairs.append(nxt)
+                parent.append((i, a))
+                queue.append(len(pairs) - 1)
+    for i, (q, v) in enumerate(pairs):
+        scores = [sum((c * x for c, x in zip(row, v)), Fraction(0)) + b
+                  for row, b in zip(C, bias)]
+        t = _target(automaton, al, q)
+        if any(scores[t] <= s for y, s in enumerate(scores) if y != t):
+            word = _word(automaton, _rebuild(parent, i))
+            return Proof(False, method, f"the readout is wrong or tied after "
+                                        f"'{' '.join(word) or 'ε'}'", counterexample=word,
+                         image_size=len(pairs))
+    return Proof(True, method, f"{len(pairs)} reachable (state, exact vector) pairs with the "
+                               "bias; every readout argmax is right (exact rationals)",
+                 image_size=len(pairs))
+
+
+# -- exact image over Q(√d) -------------------------------------------------------------------
+
+
+def _q_mul(x: tuple[Fraction, Fraction], y: tuple[Fraction, Fraction], d: int
+           ) -> tuple[Fraction, Fraction]:
+    return (x[0] * y[0] + d * x[1] * y[1], x[0] * y[1] + x[1] * y[0])
+
+
+def _q_sign(x: tuple[Fraction, Fraction], d: int) -> int:
+    """Exact sign of a + b√d."""
+    a, b = x
+    if a >= 0 and b >= 0:
+        return int(a > 0 or b > 0)
+    if a <= 0 and b <= 0:
+        return -1
+    big = a * a - d * b * b  # a and b have opposite signs
+    return (1 if a > 0 else -1) if big > 0 else (1 if b > 0 else -1) if big < 0 else 0
+
+
+def _q_matrices(model: BilinearModel) -> tuple[list[list[list[tuple]]], int]:
+    d = int(model.params["sqrt_base"])
+    rat = model.params["blocks"]
+    irr = model.params["blocks_sqrt"]
+    sizes = [int(x) for x in model.params["block_sizes"]]
+    H = sum(sizes)
+    zero = (Fraction(0), Fraction(0))
+    mats = []
+    for letter in range(rat.shape[0]):
+        m = [[zero] * H for _ in range(H)]
+        off = 0
+        for i, size in enumerate(sizes):
+            for r in range(size):
+                for c in range(size):
+                    m[off + r][off + c] = (Fraction(float(rat[letter, i, r, c])),
+                                           Fraction(float(irr[letter, i, r, c])))
+            off += size
+        mats.append(m)
+    return mats, d
+
+
+def _quadratic_image(model: BilinearModel, automaton: MooreMachine, al: Alignment,
+                     max_pairs: int) -> Proof:
+    method = ProofMethod.QUADRATIC_IMAGE
+    if model.bias is not None:
+        return Proof(False, method, "this method needs a bias-free readout")
+    mats, d = _q_matrices(model)
+    H = model.hidden_size
+    zero = (Fraction(0), Fraction(0))
+    def gram(m: list, i: int, j: int) -> tuple[Fraction, Fraction]:
+        return _sum_q([_q_mul(m[k][i], m[k][j], d) for k in range(H)])
+
+    orthogonal = all(gram(m, i, j) == (Fraction(int(i == j)), Fraction(0))
+                     for m in mats for i in range(H) for j in range(H))
+
+    def matvec(m: list, v: tuple) -> tuple:
+        return tuple(_sum_q([_q_mul(x, y, d) for x, y in zip(row, v) if x != zero and y != zero])
+                     for row in m)
+
+    start = (automaton.start, tuple((Fraction(float(x)), Fraction(0)) for x in model.h0))
+    index = {start: 0}
+    pairs = [start]
+    parent = [(-1, -1)]
+    queue = deque([0])
+    while queue:
+        i = queue.popleft()
+        q, v = pairs[i]
+        for a in range(automaton.n_symbols):
+            w = matvec(mats[int(al.letter[a])], v)
+            if max(x.denominator.bit_length() + abs(x.numerator).bit_length()
+                   for pair in w for x in pair) > MAX_BITS:
+                return Proof(False, method, "exact vectors grow without bound")
+            nxt = (int(automaton.transitions[q, a]), w)
+            if nxt not in index:
+                if len(pairs) >= max_pairs:
+                    return Proof(False, method, f"more than {max_pairs} (state, vector) pairs")
+                index[nxt] = len(pairs)
+                pairs.append(nxt)
+                parent.append((i, a))
+                queue.append(len(pairs) - 1)
+    C = [[(Fraction(float(x)), Fraction(0)) for x in row] for row in model.readout]
+    root = math.sqrt(d)
+    sup = math.inf
+    for i, (q, v) in enumerate(pairs):
+        t = _target(automaton, al, q)
+        scores = [_sum_q([_q_mul(c, x, d) for c, x in zip(row, v)]) for row in C]
+        vmax = max(abs(float(a) + float(b) * root) for a, b in v)
+        for y, sc in enumerate(scores):
+            if y == t:
+                continue
+            diff = (scores[t][0] - sc[0], scores[t][1] - sc[1])
+            if _q_sign(diff, d) <= 0:
+                word = _word(automaton, _rebuild(parent, i))
+                return Proof(False, method, "the readout is wrong or tied on the state reached "
+                                            f"by '{' '.join(word) or 'ε'}'",
+                             counterexample=word, image_size=len(pairs))
+            sup = min(sup, 0.999 * (float(diff[0]) + float(diff[1]) * root) / vmax)
+    return Proof(True, method, f"{len(pairs)} reachable (state, exact vector) pairs over "
+                               f"Q(√{d}); every readout argmax is right (exact signs)",
+                 image_size=len(pairs), sup_margin=sup, orthogonal=orthogonal)
+
+
+def _sum_q(xs: list[tuple[Fraction, Fraction]]) -> tuple[Fraction, Fraction]:
+    """Sum of numbers a + b√d given as pairs."""
+    return (sum((x[0] for x in xs), Fraction(0)), sum((x[1] for x in xs), Fraction(0)))
+
+
+# -- units of the diagonal and phase schemas ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """One real or complex unit: coordinates ``cols`` of the state (1 or 2), per-letter
+    modulus (Fraction), turn (int) and reflection bit, the period, and h0 as a complex
+    number (x, y) (y = 0 for a real unit)."""
+
+    cols: tuple[int, ...]
+    moduli: tuple[Fraction, ...]
+    turns: tuple[int, ...]
+    reflections: tuple[int, ...]
+    period: int
+    h0: tuple[Fraction, Fraction]
+
+
+def _units(model: BilinearModel) -> list[_Unit] | str:
+    """The model's units in exact form, or the reason there is none."""
+    p, D = model.params, model.n_symbols
+    h0 = [Fraction(float(x)) for x in model.h0]
+    units: list[_Unit] = []
+    zero = (0,) * D
+
+    def real_units(lam: np.ndarray, offset: int) -> None:
+        for i in range(lam.shape[1]):
+            col = lam[:, i]
+            units.append(_Unit((offset + i,), tuple(Fraction(abs(float(x))) for x in col),
+                               tuple(int(x < 0) for x in col), zero, 2,
+                               (h0[offset + i], Fraction(0))))
+
+    if model.rung in DIAGONAL_RUNGS:
+        real_units(p["eigenvalues"], 0)
+        return units
+    if "phase_turns" in p:
+        c = p["phase_turns"].shape[1]
+        for j in range(c):
+            units.append(_Unit((2 * j, 2 * j + 1),
+                               tuple(Fraction(float(x)) for x in p["complex_moduli"][:, j]),
+                               tuple(int(x) for x in p["phase_turns"][:, j]), zero,
+                               int(p["phase_periods"][j]), (h0[2 * j], h0[2 * j + 1])))
+        real_units(p["real_eigenvalues"], 2 * c)
+        return units
+    if "complex_eigenvalues" in p:
+        lam = p["complex_eigenvalues"]
+        if np.any(lam.imag != 0):
+            return ("complex eigenvalues stored as floats have no exact period; store them in "
+                    "the exact phase form (phase_turns, phase_periods, complex_moduli)")
+        c = lam.shape[1]
+        for j in range(c):
+            col = lam[:, j].real
+            units.append(_Unit((2 * j, 2 * j + 1), tuple(Fraction(abs(float(x))) for x in col),
+                               tuple(int(x < 0) for x in col), zero, 2,
+                               (h0[2 * j], h0[2 * j + 1])))
+        real_units(p["real_eigenvalues"], 2 * c)
+        return units
+    if "block_turns" in p:
+        offset = 0
+        for i, size in enumerate(int(s) for s in p["block_sizes"]):
+            turns = tuple(int(x) for x in p["block_turns"][:, i])
+            refl = tuple(int(x) for x in p["block_reflections"][:, i])
+            period = int(p["block_periods"][i])
+            one = (Fraction(1),) * D
+            if size == 1:
+                units.append(_Unit((offset,), one, turns, zero, 2, (h0[offset], Fraction(0))))
+            else:
+                units.append(_Unit((offset, offset + 1), one, turns, refl, period,
+                                   (h0[offset], h0[offset + 1])))
+            offset += size
+        return units
+    return "no unit structure"
+
+
+def _columns(model: BilinearModel, units: list[_Unit]) -> list[list[tuple[Fraction, Fraction]]]:
+    """Per readout row and unit: (cre, cim) with score contribution Re((cre − i cim) z)."""
+    C = model.readout
+    out = []
+    for row in C:
+        cols = []
+        for u in units:
+            if len(u.cols) == 1:
+                cols.append((Fraction(float(row[u.cols[0]])), Fraction(0)))
+            else:
+                cols.append((Fraction(float(row[u.cols[0]])), Fraction(float(row[u.cols[1]]))))
+        out.append(cols)
+    return out
+
+
+def _contribution_bounds(dc: tuple[Fraction, Fraction], z0: tuple[Fraction, Fraction],
+                         modulus: Fraction, turn: int, period: int, reflected: int
+                         ) -> tuple[Fraction, Fraction, Fraction]:
+    """Lower bound, upper bound and absolute bound of ``Re((dcre − i dcim) z)`` for
+    ``z = modulus · ζ^turn · (x ± i y)`` (conjugated first when ``reflected``)."""
+    x, y = z0
+    if reflected:
+        y = -y
+    cre, cim = dc
+    alpha = cre * x + cim * y
+    beta = cre * y - cim * x
+    absolute = modulus * (abs(alpha) + abs(beta))
+    if modulus == 0 or (alpha == 0 and beta == 0):
+        return Fraction(0), Fraction(0), Fraction(0)
+    clo, chi, slo, shi = turn_enclosure(turn, period)
+    lo = (alpha * clo if alpha >= 0 else alpha * chi) - (beta * shi if beta >= 0 else beta * slo)
+    hi = (alpha * chi if alpha >= 0 else alpha * clo) - (beta * slo if beta >= 0 else beta * shi)
+    return modulus * lo, modulus * hi, absolute
+
+
+def _unit_size(z0: tuple[Fraction, Fraction], modulus: Fraction) -> Fraction:
+    return modulus * (abs(z0[0]) + abs(z0[1]))
+
+
+# -- exact phase image -------------------------------------------------------------------------
+
+
+def _phase_image(model: BilinearModel, automaton: MooreMachine, al: Alignment,
+                 units: list[_Unit], max_pairs: int) -> Proof:
+    method = ProofMethod.PHASE_IMAGE
+    if model.bias is not None:
+        return Proof(False, method, "this method needs a bias-free readout")
+    C = _columns(model, units)
+    start = (automaton.start, tuple((0, 0) for _ in units))
+    index = {start: 0}
+    pairs = [start]
+    parent = [(-1, -1)]
+    queue = deque([0])
+    table = automaton.transitions
+    while queue:
+        i = queue.popleft()
+        q, state = pairs[i]
+        for a in range(automaton.n_symbols):
+            m = int(al.letter[a])
+            new = tuple(((u.turns[m] + (-t if u.reflections[m] else t)) % u.period,
+                         f ^ u.reflections[m]) for u, (t, f) in zip(units, state))
+            nxt = (int(table[q, a]), new)
+            if nxt not in index:
+                if len(pairs) >= max_pairs:
+                    return Proof(False, method, f"more than {max_pairs} (state, phases) pairs")
+                index[nxt] = len(pairs)
+                pairs.append(nxt)
+                parent.append((i, a))
+                queue.append(len(pairs) - 1)
+    rel, sup = math.inf, math.inf
+    Y = len(C)
+    for i, (q, state) in enumerate(pairs):
+        t = _target(automaton, al, q)
+        size = max((_unit_size(u.h0, Fraction(1)) for u in units), default=Fraction(1))
+        for y in range(Y):
+            if y == t:
+                continue
+            lo, weight = Fraction(0), Fraction(0)
+            for k, (u, (turn, refl)) in enumerate(zip(units, state)):
+                dc = (C[t][k][0] - C[y][k][0], C[t][k][1] - C[y][k][1])
+                low, _, ab = _contribution_bounds(dc, u.h0, Fraction(1), turn, u.period, refl)
+                lo += low
+                weight += ab
+            if lo <= 0:
+                word = _word(automaton, _rebuild(parent, i))
+                return Proof(False, method, "the readout margin is not provably positive on "
+                                            f"the state reached by '{' '.join(word) or 'ε'}'",
+                             counterexample=word if _wrong_exactly(
+                                 model, automaton, word) else None, image_size=len(pairs))
+            rel = min(rel, float(lo / weight))
+            sup = min(sup, float(lo / size))
+    return Proof(True, method, f"{len(pairs)} reachable (state, phases) pairs; every readout "
+                               "margin is positive (rigorous enclosure of cos/sin)",
+                 image_size=len(pairs), relative_margin=rel, sup_margin=sup)
+
+
+# -- letter-count bound ------------------------------------------------------------------------
+
+
+def _letter_power_structure(automaton: MooreMachine, reach: np.ndarray, a: int
+                            ) -> tuple[int, int]:
+    """(index, period) of letter ``a`` acting on the reachable states."""
+    f = automaton.transitions[:, a]
+    cur = reach.copy()
+    seen: dict[bytes, int] = {}
+    k = 0
+    while cur.tobytes() not in seen:
+        seen[cur.tobytes()] = k
+        cur = f[cur]
+        k += 1
+    first = seen[cur.tobytes()]
+    return first, k - first
+
+
+def _non_commuting(automaton: MooreMachine, reach: np.ndarray) -> tuple[int, int, int] | None:
+    t = automaton.transitions
+    for a, b in itertools.combinations(range(automaton.n_symbols), 2):
+        diff = np.flatnonzero(t[t[reach, a], b] != t[t[reach, b], a])
+        if diff.size:
+            return int(reach[diff[0]]), a, b
+    return None
+
+
+def _count_bound(model: BilinearModel, automaton: MooreMachine, al: Alignment,
+                 units: list[_Unit], max_points: int) -> Proof:
+    method = ProofMethod.COUNT_BOUND
+    if model.bias is not None:
+        return Proof(False, method, "this method needs a bias-free readout")
+    reach = al.reachable
+    pair = _non_commuting(automaton, reach)
+    if pair is not None:
+        # every diagonal model depends only on letter counts: one of the two words is wrong
+        return Proof(False, method, f"the automaton is not commutative (letters "
+                                    f"{automaton.alphabet[pair[1]]!r}, "
+                                    f"{automaton.alphabet[pair[2]]!r}), but a diagonal model "
+                                    "depends only on letter counts")
+    D = automaton.n_symbols
+    letters = [int(x) for x in al.letter]  # model letter of automaton symbol a
+    structure = [_letter_power_structure(automaton, reach, a) for a in range(D)]
+    rmax = [max((u.moduli[letters[a]] for u in units), default=Fraction(0)) for a in range(D)]
+    for a in range(D):
+        if rmax[a] == 0:
+            word = (automaton.alphabet[a],)
+            return Proof(False, method, f"letter {word[0]!r} maps every state to 0: the readout "
+                                        "ties", counterexample=word)
+    dominant = [[u.moduli[letters[a]] == rmax[a] for u in units] for a in range(D)]
+    periods = []
+    for a in range(D):
+        p = structure[a][1]
+        for u, dom in zip(units, dominant[a]):
+            if dom:
+                p = math.lcm(p, u.period // math.gcd(u.turns[letters[a]], u.period))
+        periods.append(p)
+    C = _columns(model, units)
+    Y = len(C)
+    attempt = None
+    for extra in (0, 1, 2, 4, 8, 16, 32):
+        starts = [structure[a][0] + extra for a in range(D)]
+        size = math.prod(s + p for s, p in zip(starts, periods))
+        if size * max(1, len(units)) > max_points:
+            break
+        attempt = _count_grid(model, automaton, al, units, C, Y, starts, periods, dominant,
+                              letters)
+        if attempt.proved or attempt.counterexample is not None:
+            return attempt
+    if attempt is None:
+        size = math.prod(s + p for (s, _), p in zip(structure, periods))
+        return Proof(False, method, f"the letter-count grid has {size} points × "
+                                    f"{len(units)} units, over the budget of {max_points}")
+    return attempt
+
+
+def _count_grid(model: BilinearModel, automaton: MooreMachine, al: Alignment,
+                units: list[_Unit], C: list, Y: int, starts: list[int], periods: list[int],
+                dominant: list[list[bool]], letters: list[int]) -> Proof:
+    method = ProofMethod.COUNT_BOUND
+    D = automaton.n_symbols
+    U = len(units)
+    table = automaton.transitions
+    rel, sup = math.inf, math.inf
+    points = 0
+    # depth-first over the grid, one letter per level, carrying exact partial products
+    stack = [(0, automaton.start, [Fraction(1)] * U, [0] * U, [True] * U, ())]
+    while stack:
+        level, q, mods, turns, dom, counts = stack.pop()
+        if level == D:
+            points += 1
+            t = _target(automaton, al, q)
+            size = max((_unit_size(u.h0, mods[k]) for k, u in enumerate(units)),
+                       default=Fraction(0))
+            for y in range(Y):
+                if y == t:
+                    continue
+                lo, bound, weight = Fraction(0), Fraction(0), Fraction(0)
+                for k, u in enumerate(units):
+                    if mods[k] == 0:
+                        continue
+                    dc = (C[t][k][0] - C[y][k][0], C[t][k][1] - C[y][k][1])
+                    low, _, ab = _contribution_bounds(dc, u.h0, mods[k], turns[k], u.period, 0)
+                    weight += ab
+                    if dom[k]:
+                        lo += low
+                    else:
+                        bound += ab
+                if lo - bound <= 0:
+                    word = tuple(s for a, n in enumerate(counts)
+                                 for s in [automaton.alphabet[a]] * n)
+                    in_box = all(n < s for n, s in zip(counts, starts))
+                    wrong = in_box and _wrong_exactly(model, automaton, word)
+                    return Proof(False, method,
+                                 f"the bound does not close at letter counts {list(counts)} "
+                                 f"(tails from {starts}, periods {periods})",
+                                 counterexample=word if wrong else None, image_size=points)
+                rel = min(rel, float((lo - bound) / weight))
+                sup = min(sup, float((lo - bound) / size))
+            continue
+        m = letters[level]
+        limit = starts[level] + periods[level]
+        cur_q = q
+        cur_mods, cur_turns = list(mods), list(turns)
+        for n in range(limit):
+            tail = n >= starts[level]
+            new_dom = [d and (not tail or dominant[level][k]) for k, d in enumerate(dom)]
+            stack.append((level + 1, cur_q, list(cur_mods), list(cur_turns), new_dom,
+                          (*counts, n)))
+            cur_q = int(table[cur_q, level])
+            for k, u in enumerate(units):
+                cur_mods[k] *= u.moduli[m]
+                cur_turns[k] = (cur_turns[k] + u.turns[m]) % u.period
+    return Proof(True, method,
+                 f"{points} letter-count classes (tails from {starts}, periods {periods}); on "
+                 "each the margin of the units of maximal modulus exceeds the bound on the "
+                 "others (exact rationals, enclosed cos/sin)",
+                 image_size=points, relative_margin=rel, sup_margin=sup)
+
+
+# -- weighted-automaton equivalence ------------------------------------------------------------
+
+
+def _exact_valued_shape(model: BilinearModel, automaton: MooreMachine, al: Alignment) -> bool:
+    """Cheap test: C h0 (+ bias) is exactly the one-hot vector of the start output."""
+    s = model.readout @ model.h0 + (0 if model.bias is None else model.bias)
+    t = _target(automaton, al, automaton.start)
+    expected = np.zeros(len(s))
+    expected[t] = 1.0
+    return bool(np.array_equal(s, expected))
+
+
+def _wfa_equivalence(model: BilinearModel, automaton: MooreMachine, al: Alignment,
+                     A: np.ndarray, max_dim: int = 400) -> Proof | None:
+    """Exact-valued models: Tzeng's basis of span{(A_w h0, e_{q_w})}; None if not applicable
+    (too large, or the identity fails although the argmax may still be right)."""
+    H, n = model.hidden_size, automaton.n_states
+    if H + n > max_dim or model.bias is not None:
+        return None
+    mats = [[[Fraction(float(x)) for x in row] for row in A[int(al.letter[a])]]
+            for a in range(automaton.n_symbols)]
+    C = [[Fraction(float(x)) for x in row] for row in model.readout]
+    Y = len(C)
+    table = automaton.transitions
+
+    def vec(h: list[Fraction], q: int) -> list[Fraction]:
+        e = [Fraction(0)] * n
+        e[q] = Fraction(1)
+        return h + e
+
+    start = vec([Fraction(float(x)) for x in model.h0], automaton.start)
+    basis = Echelon(H + n)
+    basis.add(start)
+    queue = deque([(start, ())])
+    while queue:
+        v, word = queue.popleft()
+        h, e = v[:H], v[H:]
+        # identity on v: C h = Σ_q e_q onehot(row(out q))
+        rhs = [Fraction(0)] * Y
+        for q, c in enumerate(e):
+            if c:
+                r = int(al.rows[automaton.output_codes[q]])
+                if r < 0:
+                    return None
+                rhs[r] += c
+        lhs = [sum((c * x for c, x in zip(row, h) if c and x), Fraction(0)) for row in C]
+        if lhs != rhs:
+            return None
+        for a in range(automaton.n_symbols):
+            h2 = [sum((x * y for x, y in zip(row, h) if x and y), Fraction(0))
+                  for row in mats[a]]
+            e2 = [Fraction(0)] * n
+            for q, c in enumerate(e):
+                if c:
+                    e2[int(table[q, a])] += c
+            w = h2 + e2
+            if basis.add(w):
+                queue.append((w, (*word, a)))
+    return Proof(True, ProofMethod.WFA_EQUIVALENCE,
+                 f"C A_w h0 equals the one-hot output on a basis of {len(basis)} vectors of "
+                 "the reachable span, hence on every word (exact rationals)",
+                 image_size=len(basis), relative_margin=1.0)
+
+
+# -- exact evaluation on one word --------------------------------------------------------------
+
+
+def exact_prediction(model: BilinearModel, letters: Sequence[int]) -> int | None:
+    """Readout row the exact model predicts after the model letters ``letters`` (None on a
+    tie, or where a phase score cannot be separated from another by its enclosure).
+
+    Rational schemas are evaluated in exact rationals, the phase schemas with exponents
+    kept exactly and scores enclosed rigorously.
+    """
+    units = _units(model) if ("phase_turns" in model.params or "block_turns" in model.params
+                              ) else None
+    if isinstance(units, list):
+        C = _columns(model, units)
+        mods = [Fraction(1)] * len(units)
+        state = [(0, 0)] * len(units)
+        for m in letters:
+            state = [((u.turns[m] + (-t if u.reflections[m] else t)) % u.period,
+                      f ^ u.reflections[m]) for u, (t, f) in zip(units, state)]
+            mods = [x * u.moduli[m] for x, u in zip(mods, units)]
+        intervals = []
+        for y in range(len(C)):
+            lo = hi = Fraction(0)
+            for k, u in enumerate(units):
+                low, high, _ = _contribution_bounds(C[y][k], u.h0, mods[k], state[k][0],
+                                                    u.period, state[k][1])
+                lo, hi = lo + low, hi + high
+            if model.bias is not None:
+                lo, hi = lo + Fraction(float(model.bias[y])), hi + Fraction(float(model.bias[y]))
+            intervals.append((lo, hi))
+        best = max(range(len(C)), key=lambda y: intervals[y][0])
+        if all(intervals[best][0] > intervals[y][1] for y in range(len(C)) if y != best):
+            return best
+        return None
+    A = model.transitions
+    h = [Fraction(float(x)) for x in model.h0]
+    for m in letters:
+        h = [sum((Fraction(float(x)) * v for x, v in zip(row, h) if x and v), Fraction(0))
+             for row in A[m]]
+    scores = [sum((Fraction(float(c)) * v for c, v in zip(row, h) if c and v), Fraction(0))
+              for row in model.readout]
+    if model.bias is not None:
+        scores = [s + Fraction(float(b)) for s, b in zip(scores, model.bias)]
+    best = max(range(len(scores)), key=lambda y: scores[y])
+    return best if sum(s == scores[best] for s in scores) == 1 else None
+
+
+def _wrong_exactly(model: BilinearModel, automaton: MooreMachine, word: Sequence[str]) -> bool:
+    """The exact model mispredicts (or ties on) ``word``; bounded to short words."""
+    if len(word) > 10_000 or model.hidden_size > 2_000:
+        return False
+    al_letters = [model.alphabet.index(s) for s in word]
+    q = automaton.start
+    for s in word:
+        q = int(automaton.transitions[q, automaton.symbol_index[s]])
+    row_of = {label_key(lab): i for i, lab in enumerate(model.output_labels)}
+    want = row_of.get(label_key(automaton.outputs[q]))
+    return exact_prediction(model, al_letters) != want
+
+
+# -- dispatch ----------------------------------------------------------------------------------
+
+
+def _exact_transitions(model: BilinearModel) -> np.ndarray | str:
+    """Float matrices equal to the exact transitions the parameters define, or the reason
+    they cannot be had exactly."""
+    if model.rung != "cp":
+        return model.transitions
+    U, V, d = (model.params[k] for k in ("U", "V", "d"))
+    ints = all(np.array_equal(x, np.round(x)) and np.abs(x).max(initial=0) < 2**20
+               for x in (U, V, d))
+    if ints and U.shape[1] < 2**10:
+        return model.transitions  # integer products and sums below 2^53: float is exact
+    return ("CP factors with non-integer entries: the float product may round; exact "
+            "materialisation is not implemented")
+
+
+def prove(model: BilinearModel, automaton: MooreMachine, *, max_pairs: int = 2_000_000,
+          max_points: int = 5_000_000) -> Proof:
+    """Prove or refute, exactly, that the model the arrays define computes ``automaton``.
+
+    Parameters
+    ----------
+    model, automaton
+        The model (its stored arrays) and the task.
+    max_pairs
+        Cap on the finite-image searches.
+    max_points
+        Cap on letter-count grid points × units of the count bound.
+
+    Returns
+    -------
+    Proof
+        ``proved`` only when an exact method succeeded; a counterexample only when the exact
+        model was evaluated on it and found wrong.
+
+    Examples
+    --------
+    >>> from automata_bilinear import build, compile_bilinear
+    >>> m = build("cyclic:5")
+    >>> proof = prove(compile_bilinear(m, "rotation"), m)
+    >>> proof.proved, proof.method.name
+    (True, 'PHASE_IMAGE')
+    """
+    # the behaviour is what counts: work on the minimal automaton (same words, same outputs)
+    automaton = minimize(automaton).machine
+    al = align(model, automaton)
+    params = model.params
+    if "blocks_sqrt" in params:
+        return _quadratic_image(model, automaton, al, max_pairs)
+    if set(params) == set(PHASE_UNITS) or set(params) == set(PHASE_BLOCKS) or \
+            model.rung in DIAGONAL_RUNGS or "complex_eigenvalues" in params:
+        units = _units(model)
+        if isinstance(units, str):
+            return Proof(False, ProofMethod.NONE, units)
+        unit_moduli = {m for u in units for m in u.moduli}
+        if unit_moduli <= {Fraction(1)}:
+            return _phase_image(model, automaton, al, units, max_pairs)
+        if model.rung in DIAGONAL_RUNGS + COMPLEX_RUNGS:
+            return _count_bound(model, automaton, al, units, max_points)
+    A = _exact_transitions(model)
+    if isinstance(A, str):
+        return Proof(False, ProofMethod.NONE, A)
+    monomial = (np.count_nonzero(A, axis=1) <= 1).all() and np.count_nonzero(model.h0) == 1
+    if monomial:
+        return _signed_one_hot(model, automaton, al, A, max_pairs)
+    if _exact_valued_shape(model, automaton, al):
+        proof = _wfa_equivalence(model, automaton, al, A)
+        if proof is not None:
+            return proof
+    try:
+        return _rational_image(model, automaton, al, A, max_pairs)
+    except MemoryError as exc:  # pragma: no cover - depends on the machine
+        raise ResourceLimitError(f"exact image search ran out of memory: {exc}") from None
