@@ -1,8 +1,8 @@
 """Algebraic facts about a task, computed on its minimal automaton without the monoid.
 
 Every representability question depends only on the task ``f``, so everything here is
-computed on the minimal machine ``A_f`` (THEORY.md §2). The rung decisions use only the
-polynomial tests of THEORY.md §5: letters commuting on every state, the cycle structure of
+computed on the minimal machine ``A_f`` (docs/theory.md §2). The rung decisions use only the
+polynomial tests of docs/theory.md §5: letters commuting on every state, the cycle structure of
 each letter's map, and whether letters permute the states. The transition monoid itself
 (which can have up to ``n^n`` elements) is available separately, with a size cap, for
 small machines and for cross-checking.

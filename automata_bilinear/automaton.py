@@ -1,7 +1,7 @@
 """The Moore machine: the one data type every task in the toolkit is expressed as.
 
 A task is a deterministic Moore machine ``(Q, Σ, δ, q0, out)``; its value on a word ``w`` is
-``out(δ(q0, w))`` (THEORY.md §2). An acceptor is a Moore machine whose outputs are booleans.
+``out(δ(q0, w))`` (docs/theory.md §2). An acceptor is a Moore machine whose outputs are booleans.
 
 States are the integers ``0 .. n_states-1`` (optionally with string labels), symbols are
 non-empty strings without whitespace (so a word can always be written as a space-separated

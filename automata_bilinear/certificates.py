@@ -1,4 +1,4 @@
-"""Certificates of impossibility (THEORY.md §5): small, serialisable, and re-checkable.
+"""Certificates of impossibility (docs/theory.md §5): small, serialisable, and re-checkable.
 
 Each certificate has a ``check(automaton)`` method that re-validates it by running the
 automaton (and, for KERNEL, exact permutation-group arithmetic in sympy) — nothing computed
@@ -88,8 +88,8 @@ def derived_rules(kind: str, data: dict[str, Any], period: int | None = None
         return ("rotation", "sign_diagonal", "orthogonal_block")
     if kind == "kernel":
         # orthogonal_block(b') for b' ≤ b; rotation and sign ⊂ orthogonal_block(2)
-        return ("orthogonal_block",) + (("rotation", "sign_diagonal")
-                                        if int(data["block_size"]) >= 2 else ())
+        b = int(data["block_size"])
+        return (f"orthogonal_block({b})",) + (("rotation", "sign_diagonal") if b >= 2 else ())
     return ("exact_valued",)
 
 

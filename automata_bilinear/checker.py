@@ -63,7 +63,7 @@ __all__ = [
 
 DIAGONAL_RUNGS = ("real_diagonal", "sign_diagonal", "positive_diagonal")
 COMPLEX_RUNGS = ("complex_diagonal", "rotation")
-MAX_BITS = 4096  # an exact image whose integers grow past this is not finite in practice
+MAX_BITS = 512  # an exact image whose integers grow past this is not finite in practice
 
 
 class ProofMethod(str, enum.Enum):
@@ -953,7 +953,7 @@ def _exact_transitions(model: BilinearModel) -> np.ndarray | str:
 
 
 def prove(model: BilinearModel, automaton: MooreMachine, *, max_pairs: int = 2_000_000,
-          max_points: int = 5_000_000) -> Proof:
+          max_points: int = 1_000_000) -> Proof:
     """Prove or refute, exactly, that the model the arrays define computes ``automaton``.
 
     Parameters

@@ -1,14 +1,14 @@
 """Which rungs can represent a task: a proven "yes" or a checkable "no" per rung.
 
 :func:`classify` works on the minimal automaton and never enumerates the transition monoid
-for its decisions (THEORY.md §4–§5). For every rung it reports
+for its decisions (docs/theory.md §4–§5). For every rung it reports
 
 - ``yes``: with the hidden size and parameter count of the construction, proven either by
   compiling and running :func:`automata_bilinear.verify.verify` (small machines) or, for the
   one-hot family on large machines, by Prop. 1 (the one-hot model *is* the transition table);
 - ``no``: with a certificate (PARIKH, PERIOD, RECUR, KERNEL) that has been re-checked by
   running the automaton;
-- ``unknown``: only where THEORY.md marks the question open (the least block size for
+- ``unknown``: only where docs/theory.md marks the question open (the least block size for
   ``block``, the exact CP rank), together with the best bounds.
 
 The lowest rung is the first ``yes`` in :data:`automata_bilinear.compilation.RUNG_ORDER`.
@@ -228,7 +228,7 @@ def classify(automaton: MooreMachine, *, compile_limit: int = COMPILE_LIMIT
         block_row = RungVerdict(**{**block_row.__dict__,
                                    "bounds": {"block_size": [lower, block_row.block_size]},
                                    "note": "least block size: open below the construction "
-                                           "(THEORY.md §4, conjecture)"})
+                                           "(docs/theory.md §4, conjecture)"})
     rungs["block"] = block_row
 
     # cp: always representable; the exact CP rank is open

@@ -260,10 +260,10 @@ def cmd_check_certificate(args: argparse.Namespace) -> None:
     machine = build(args.spec)
     check = cert.check(machine)
     payload = {"certificate": args.certificate, "spec": args.spec, "kind": cert.kind,
-               "valid": check.ok, "reason": check.reason, "rules_out": list(cert.rules_out)}
+               "valid": check.ok, "reason": check.reason, "rules_out": list(check.rules_out)}
     verdict = "VALID" if check.ok else "INVALID"
     _emit(args, payload, f"{verdict} {cert.kind.upper()} certificate for {args.spec}: "
-                         f"{check.reason}" + (f"\nrules out: {', '.join(cert.rules_out)}"
+                         f"{check.reason}" + (f"\nrules out: {', '.join(check.rules_out)}"
                                                if check.ok else ""))
     if not check.ok:
         raise SystemExit(1)

@@ -1,8 +1,8 @@
 """Compiling an automaton into bilinear weights on a rung of the hierarchy.
 
 :func:`compile_bilinear` minimises the automaton, decides from its algebraic profile whether
-the rung can represent it (THEORY.md §4; a "no" raises :class:`NotRepresentableError` with the
-reason), and builds the smallest of the constructions of THEORY.md §6 that fits:
+the rung can represent it (docs/theory.md §4; a "no" raises :class:`NotRepresentableError` with the
+reason), and builds the smallest of the constructions of docs/theory.md §6 that fits:
 
 ==================  ====================================================  ===============
 construction        rungs                                                 hidden size
@@ -76,14 +76,14 @@ RUNG_ORDER = (
     "full",
 )
 """Rungs from the narrowest to the widest, the order in which :func:`compile_lowest` tries
-them (sign ⊂ rotation and positive ⊂ real are side branches of THEORY.md §3's containments)."""
+them (sign ⊂ rotation and positive ⊂ real are side branches of docs/theory.md §3's containments)."""
 
 
 class ConstructionUnavailableError(AutomataBilinearError):
     """No implemented construction fits, although the rung is not proven impossible."""
 
 
-# -- rung decisions (THEORY.md §4, tests of §5) ------------------------------------------------
+# -- rung decisions (docs/theory.md §4, tests of §5) -----------------------------------------------
 
 
 def _word(profile: AlgebraicProfile, q: int) -> str:
@@ -92,9 +92,9 @@ def _word(profile: AlgebraicProfile, q: int) -> str:
 
 def not_representable_reason(profile: AlgebraicProfile, rung: str,
                              block_size: int | None = None) -> str | None:
-    """Why ``rung`` cannot represent the task (None when THEORY.md does not rule it out).
+    """Why ``rung`` cannot represent the task (None when docs/theory.md does not rule it out).
 
-    Uses only the polynomial tests of THEORY.md §5: non-commuting letters (PARIKH), a letter
+    Uses only the polynomial tests of docs/theory.md §5: non-commuting letters (PARIKH), a letter
     that is not a permutation (RECUR), a letter cycle of the wrong length (PERIOD). Exact
     certificates are built from the same data by the classifier.
     """
@@ -202,7 +202,7 @@ def dihedral_cp_model(profile: AlgebraicProfile) -> BilinearModel | None:
 
     Applies when the minimal automaton has two permutation letters ``r`` of order m ≥ 3 and
     ``s`` of order 2 with ``s r s = r⁻¹`` and 2m states. Then ``A_σ = diag(d_σ) M`` with
-    ``M = rot(2π/m)``, ``d_r = (1, 1)``, ``d_s = (1, −1)`` (THEORY.md §6).
+    ``M = rot(2π/m)``, ``d_r = (1, 1)``, ``d_s = (1, −1)`` (docs/theory.md §6).
     """
     machine = profile.machine
     if machine.n_symbols != 2 or not profile.is_group or machine.n_states % 2:
@@ -354,7 +354,7 @@ def _character_params(rung: str, D: int, turns: np.ndarray, N: int, real_signs: 
 
 def characters_model(profile: AlgebraicProfile, rung: str) -> BilinearModel:
     """Abelian group: one unit per invariant factor d_j (complex 2×2 if d_j ≥ 3, ±1 if 2),
-    eigenvalue ``exp(2πi φ_j(σ)/d_j)``; 2r − s real dimensions (THEORY.md §6). The readout
+    eigenvalue ``exp(2πi φ_j(σ)/d_j)``; 2r − s real dimensions (docs/theory.md §6). The readout
     is fitted on the image; when no linear readout separates it (an output that is not the
     group element), see :func:`character_basis_model`."""
     machine = profile.machine
@@ -391,7 +391,7 @@ def character_basis_model(profile: AlgebraicProfile, rung: str, max_order: int =
                           ) -> BilinearModel:
     """Abelian group, any output function f: G → Y: the characters χ of G as units (the
     regular representation diagonalised), readout ``score_y = Σ_{g ∈ f⁻¹(y)} Σ_χ
-    conj χ(g) χ(·) / |G|`` — the exact indicator of each fibre, margin 1 (THEORY.md §9).
+    conj χ(g) χ(·) / |G|`` — the exact indicator of each fibre, margin 1 (docs/theory.md §9).
     Characters on which every fibre indicator has zero coefficient are dropped, so an output
     that factors through G/K uses only the characters of G/K."""
     machine = profile.machine
@@ -450,7 +450,7 @@ def _cos_sin(k: int, n: int) -> tuple[float, float]:
 def homogeneous_reset_model(profile: AlgebraicProfile) -> BilinearModel | None:
     """Block rung: letters that are permutations generating an abelian group acting
     regularly, plus reset letters (constant maps). One block ``[[Λ, b], [0, 1]]`` of size
-    2r − s + 1 (THEORY.md §6, homogeneous coordinate)."""
+    2r − s + 1 (docs/theory.md §6, homogeneous coordinate)."""
     machine = profile.machine
     t = machine.transitions
     perm_letters = [a for a, d in enumerate(profile.letters) if d.is_permutation]
@@ -657,7 +657,7 @@ def _threshold_structure(profile: AlgebraicProfile) -> tuple[int, int, int, int]
 
 def threshold_model(profile: AlgebraicProfile, rung: str) -> BilinearModel | None:
     """"At least t of letter a": units (1, λ^(n_a)) and readout sign(λ^(n_a) − θ) with θ
-    between λ^t and λ^(t−1), H = 2 on every diagonal rung (THEORY.md §8). λ = 1/2 while 2^-t
+    between λ^t and λ^(t−1), H = 2 on every diagonal rung (docs/theory.md §8). λ = 1/2 while 2^-t
     is a normal float; beyond, λ = 1 − 2^-k with 2^k ≥ 4t, so that λ^t stays near e^(-1/4)."""
     found = _threshold_structure(profile)
     if found is None:
@@ -718,7 +718,7 @@ def compile_bilinear(automaton: MooreMachine, rung: str = "full", *,
     Raises
     ------
     NotRepresentableError
-        When THEORY.md proves the rung cannot represent the task; the message names the
+        When docs/theory.md proves the rung cannot represent the task; the message names the
         reason (PARIKH, PERIOD or RECUR) and where it comes from.
     ConstructionUnavailableError
         When no implemented construction fits but impossibility is not proven (e.g. general

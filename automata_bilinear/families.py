@@ -3,7 +3,7 @@
 Every function documents its alphabet (token order = symbol index order), its outputs, whether
 labels are per step (always: a Moore machine has an output after every prefix; a task with one
 label per sequence reads the last one) and its valid parameter range. Sources are in
-``../shared/TASKS.md``; citations are given per family.
+the task definitions of the cited papers (see docs/theory.md); citations are given per family.
 """
 
 from __future__ import annotations

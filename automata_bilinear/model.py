@@ -2,9 +2,9 @@
 
 A bilinear model over alphabet Σ (``D = |Σ|``) with hidden size ``H`` updates
 ``h_t = A_{x_t} h_{t-1}`` from a fixed ``h_0 ≠ 0`` and predicts the unique argmax of
-``C h_t (+ bias)`` (THEORY.md §1). The full tensor is ``W[i, j, k] = A[k, i, j]``.
+``C h_t (+ bias)`` (docs/theory.md §1). The full tensor is ``W[i, j, k] = A[k, i, j]``.
 
-Native parameters per rung (THEORY.md §3), all float arrays:
+Native parameters per rung (docs/theory.md §3), all float arrays:
 
 =====================  =============================================================
 rung                   native parameters (``A_σ`` in terms of them)
@@ -313,7 +313,7 @@ def diagonal_eigenvalues(rung: str, params: Mapping[str, np.ndarray]
 
 def parameter_count(rung: str, params: Mapping[str, np.ndarray], hidden: int,
                     n_symbols: int) -> int:
-    """Number of real transition parameters on the rung (THEORY.md §3's column).
+    """Number of real transition parameters on the rung (docs/theory.md §3's column).
 
     ``full``: H²D; ``cp``: R(2H + D); block rungs: Σ b_i² · D; complex rungs: H·D (two reals
     per complex unit and letter); diagonal rungs: H·D.
@@ -349,7 +349,7 @@ class BilinearModel:
         One label per readout row.
     bias
         Optional (Y,) bias added to the scores. Constructions never use one (a bias breaks
-        scale invariance, THEORY.md §1).
+        scale invariance, docs/theory.md §1).
     construction
         Name of the construction that produced the model (free text for user models).
     exact

@@ -37,7 +37,7 @@ from .model import BilinearModel, ModelError
 __all__ = ["MODEL_FORMAT", "MODEL_FORMAT_VERSION", "automaton_hash", "load_model", "save_model"]
 
 MODEL_FORMAT = "automata_bilinear.model"
-MODEL_FORMAT_VERSION = 1
+MODEL_FORMAT_VERSION = 2  # 2: exact phase and Q(√d) schemas
 
 
 def automaton_hash(machine: MooreMachine) -> str:

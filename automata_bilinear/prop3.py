@@ -1,6 +1,6 @@
 """Proposition 3: frozen random real-diagonal weights with a trained readout learn parity.
 
-Setting (THEORY.md §7): parity over {0, 1} on the ``real_diagonal`` rung with frozen random
+Setting (docs/theory.md §7): parity over {0, 1} on the ``real_diagonal`` rung with frozen random
 eigenvalues λ (i.i.d., symmetric about 0, no atom at 0), ``h0`` with non-zero entries (we use
 all ones), and only the linear readout trained. Two input encodings:
 
@@ -13,7 +13,7 @@ Existence theorem: an exact readout (right on every word) exists iff some unit i
 probability 2^(−k) independently, so ``P = 1 − (1 − 2^(−k))^H`` (the paper's ``1 − 2^(−H)``
 for k = 1).
 
-The toolkit reports three numbers separately (THEORY.md §7 caveats):
+The toolkit reports three numbers separately (docs/theory.md §7 caveats):
 
 1. existence (Monte Carlo of the criterion, with a Wilson interval around the formula);
 2. learned readout: least squares on the two one-letter words, judged on long words in
@@ -180,7 +180,7 @@ def learned_readout_success(hidden: int, encoding: str = "scalar", trials: int =
     return {"rate": float(ok.mean()), "trials": trials,
             "prediction": 0.5 if k == 1 else None,
             "note": "least squares on '0', '1'; right on all long lengths only if the "
-                    "dominant unit is good (THEORY.md §7a): 1/2 for scalar; for one-hot it "
+                    "dominant unit is good (docs/theory.md §7a): 1/2 for scalar; for one-hot it "
                     "must dominate both all-0 and all-1 words, so it falls with H"}
 
 
@@ -220,7 +220,7 @@ def finite_precision_success(hidden: int, encoding: str = "scalar", trials: int 
     return {"rate": float(ok.mean()), "trials": trials, "steps": steps, "dtype": dtype,
             "all_length_limit": limit, "prediction": 0.5 if k == 1 else None,
             "note": "units below the largest modulus underflow after normalisation "
-                    "(THEORY.md §7b): tends to 1/2 for scalar, falls with H for one-hot"}
+                    "(docs/theory.md §7b): tends to 1/2 for scalar, falls with H for one-hot"}
 
 
 @dataclass(frozen=True)

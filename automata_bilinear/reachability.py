@@ -3,7 +3,7 @@
 The breadth-first search is vectorised level by level and visits states in *shortlex* order
 of their access words (shorter first, then lexicographic by symbol index), so the access word
 it records for each state is the shortlex-least word reaching it. Every certificate the
-toolkit builds later starts from these words (THEORY.md §2).
+toolkit builds later starts from these words (docs/theory.md §2).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 For a group automaton (every letter permutes the minimal automaton's states) the transition
 group G is found, matched by an isomorphism search against exact representations of named
-groups, and each letter becomes the orthogonal matrix of its group element (THEORY.md §6,
+groups, and each letter becomes the orthogonal matrix of its group element (docs/theory.md §6,
 "irreps"):
 
 ==================  =====  =========================================================
@@ -15,7 +15,7 @@ icosahedral A_5     3      rotation matrices over Q(√5)
 quaternion Q_8      4      left multiplication on (1, i, j, k), integer matrices
 ==================  =====  =========================================================
 
-Known minimal faithful block sizes (THEORY.md §4, KERNEL): D_m and S_3: 2; A_4, S_4, A_5: 3;
+Known minimal faithful block sizes (docs/theory.md §4, KERNEL): D_m and S_3: 2; A_4, S_4, A_5: 3;
 Q_8, S_5: 4. Below them the rung is impossible: a non-identity element acts trivially in
 every real irrep of dimension ≤ b.
 """
@@ -49,7 +49,7 @@ __all__ = [
 
 class KernelObstruction(NotRepresentableError):
     """The transition group is recognised and every real irrep of dimension ≤ b has a common
-    non-trivial kernel (THEORY.md §5, KERNEL): orthogonal_block(b) is impossible."""
+    non-trivial kernel (docs/theory.md §5, KERNEL): orthogonal_block(b) is impossible."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,7 +61,7 @@ class ExactRepresentation:
     name, dim
         Display name and real dimension.
     minimal_faithful_block
-        THEORY.md's least block size for the word problem of this group, or None if THEORY
+        docs/theory.md's least block size for the word problem of this group, or None if THEORY
         does not state it.
     floats
         (N, dim, dim) model-coordinate matrices of all elements (element 0 = identity).
@@ -465,9 +465,9 @@ def irrep_model(profile: AlgebraicProfile, rung: str, block_size: int | None
     return None
 
 
-# -- KERNEL certificates (THEORY.md §5) ----------------------------------------------------
+# -- KERNEL certificates (docs/theory.md §5) ----------------------------------------------------
 
-# -- KERNEL certificates (THEORY.md §5) ----------------------------------------------------
+# -- KERNEL certificates (docs/theory.md §5) ----------------------------------------------------
 
 
 def identify_group(profile: AlgebraicProfile) -> tuple[str, TransitionGroup] | None:

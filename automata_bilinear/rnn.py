@@ -2,7 +2,7 @@
 
 ``h_t = A_{x_t} h_{t-1}`` from ``h_0``; prediction = argmax of ``C h_t (+ bias)``. With no
 additive term and no bias, rescaling ``h`` by a positive number changes no prediction
-(THEORY.md §1), so the forward pass divides ``h`` by its largest entry every step and tracks
+(docs/theory.md §1), so the forward pass divides ``h`` by its largest entry every step and tracks
 ``log‖h‖_∞`` separately. Outputs are indexed by the number of tokens read: position 0 is
 ``h_0`` (the empty prefix), like the automaton's runs.
 

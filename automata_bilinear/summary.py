@@ -16,7 +16,7 @@ def permutation_letters(machine: MooreMachine) -> list[str]:
     """Symbols whose transition map is a bijection of the states.
 
     On a minimal machine, all letters permuting the states means the transition monoid is a
-    group (THEORY.md §2).
+    group (docs/theory.md §2).
     """
     ident = np.arange(machine.n_states)
     return [

@@ -13,61 +13,24 @@ from __future__ import annotations
 
 from collections import deque
 from fractions import Fraction
-from typing import Any
 
 import numpy as np
 
 from .automaton import MooreMachine
 from .errors import ResourceLimitError
+from .exact import Echelon
 from .model import BilinearModel
 from .model_io import automaton_hash
-from .verify import VerificationReport
 
 __all__ = [
     "hankel_rank",
     "minimal_exact_valued_model",
     "observable_basis_words",
-    "verify_exact_valued",
 ]
 
 MAX_EXACT_STATES = 250
 
 Vector = list[Fraction]
-
-
-class _Echelon:
-    """Incremental exact row echelon basis (pivot column → normalised row)."""
-
-    def __init__(self, width: int) -> None:
-        self.width = width
-        self.rows: dict[int, Vector] = {}
-
-    def reduce(self, v: Vector) -> Vector:
-        v = list(v)
-        for col, row in self.rows.items():
-            if v[col]:
-                f = v[col]
-                v = [x - f * y for x, y in zip(v, row)]
-        return v
-
-    def add(self, v: Vector) -> bool:
-        """Add ``v`` if it is independent; return whether it was."""
-        r = self.reduce(v)
-        pivot = next((i for i, x in enumerate(r) if x), None)
-        if pivot is None:
-            return False
-        inv = 1 / r[pivot]
-        r = [x * inv for x in r]
-        for col, row in self.rows.items():  # keep rows reduced at every pivot
-            if row[pivot]:
-                f = row[pivot]
-                self.rows[col] = [x - f * y for x, y in zip(row, r)]
-        self.rows[pivot] = r
-        return True
-
-
-def _one_hot(machine: MooreMachine) -> tuple[list[np.ndarray], np.ndarray]:
-    return [machine.transitions[:, a] for a in range(machine.n_symbols)], machine.output_codes
 
 
 def _observable_basis(machine: MooreMachine) -> list[Vector]:
@@ -91,7 +54,7 @@ def _observable_basis_with_words(machine: MooreMachine
         raise ResourceLimitError(
             f"exact Hankel-rank reduction is limited to {MAX_EXACT_STATES} states "
             f"(got {n}): it runs in exact rationals")
-    echelon = _Echelon(n)
+    echelon = Echelon(n)
     basis: list[Vector] = []
     words: list[tuple[int, ...]] = []
     queue: deque[tuple[Vector, tuple[int, ...]]] = deque()
@@ -158,7 +121,7 @@ def minimal_exact_valued_model(machine: MooreMachine) -> BilinearModel:
     machine = minimize(machine).machine
     B = _observable_basis(machine)
     r, n = len(B), machine.n_states
-    echelon = _Echelon(n)
+    echelon = Echelon(n)
     for row in B:
         echelon.add(row)
     J = sorted(echelon.rows)  # pivot columns: B_J is invertible
@@ -189,68 +152,3 @@ def minimal_exact_valued_model(machine: MooreMachine) -> BilinearModel:
         metadata={"automaton": machine.name, "automaton_hash": automaton_hash(machine),
                   "minimal_states": n, "hankel_rank": r},
     )
-
-
-def _parse(rows: Any) -> list[Vector]:
-    return [[Fraction(x) for x in row] for row in rows]
-
-
-def verify_exact_valued(model: BilinearModel, automaton: MooreMachine) -> VerificationReport:
-    """Exact weighted-automaton equivalence between ``model`` (its exact description) and the
-    one-hot automaton: ``C' A'_w h0' = onehot(out(δ(q0, w)))`` for every word ``w``."""
-    from .verify import _alignment
-
-    method = "weighted-automaton equivalence"
-    exact = model.exact or {}
-    letter, rows = _alignment(model, automaton)
-    mats = [_parse(m) for m in exact["transitions"]]
-    h0 = [Fraction(x) for x in exact["h0"]]
-    C = _parse(exact["readout"])
-    r = len(h0)
-    dev = max(
-        float(np.abs(np.array([[[float(x) for x in row] for row in m] for m in mats])
-                     - model.transitions).max()),
-        float(np.abs(np.array([[float(x) for x in row] for row in C]) - model.readout).max()),
-        float(np.abs(np.array([float(x) for x in h0]) - model.h0).max()),
-    )
-    if dev > 1e-9:
-        return VerificationReport(method, False,
-                                  f"stored floats differ from the exact model by {dev:.3g}")
-    n = automaton.n_states
-    if n + r > 2 * MAX_EXACT_STATES:
-        raise ResourceLimitError(f"exact equivalence limited to {2 * MAX_EXACT_STATES} "
-                                 f"combined states (got {n + r})")
-    table = automaton.transitions.tolist()
-    Y = len(model.output_labels)
-
-    def output(z: Vector, q: int) -> list[Fraction]:
-        """Difference functional on basis vector (z, e_q): C'z − onehot(out(q))."""
-        target = rows[automaton.output_codes[q]]
-        return [sum((c * x for c, x in zip(C[y], z)), Fraction(0)) - (1 if y == target else 0)
-                for y in range(Y)]
-
-    # Basis words of the difference automaton in breadth-first order; since outputs are
-    # linear, the first basis word with a non-zero difference is a shortest counterexample.
-    echelon = _Echelon(r + n)
-    unit = [Fraction(0)] * n
-    queue: deque[tuple[Vector, int, tuple[int, ...]]] = deque([(h0, automaton.start, ())])
-    echelon.add(h0 + [Fraction(int(q == automaton.start)) for q in range(n)])
-    while queue:
-        z, q, word = queue.popleft()
-        if any(output(z, q)):
-            return VerificationReport(
-                method, False, "C h differs from onehot(output)",
-                counterexample=tuple(automaton.alphabet[a] for a in word))
-        for a in range(automaton.n_symbols):
-            M = mats[int(letter[a])]
-            z2 = [sum((M[i][j] * z[j] for j in range(r)), Fraction(0)) for i in range(r)]
-            q2 = table[q][a]
-            e = list(unit)
-            e[q2] = Fraction(1)
-            if echelon.add(z2 + e):
-                queue.append((z2, q2, (*word, a)))
-    return VerificationReport(
-        method, True,
-        f"difference automaton of dimension {r} + {n}: all {len(echelon.rows)} basis words "
-        "give C h = onehot(output) exactly (exact rationals, Tzeng's basis search)",
-        min_margin=1.0)

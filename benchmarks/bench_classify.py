@@ -3,7 +3,7 @@
 Usage: python benchmarks/bench_classify.py [--quick]
 
 The classifier decides every rung from the minimal automaton with polynomial tests
-(THEORY.md §5) and never builds the transition monoid, which for random DFAs grows
+(docs/theory.md §5) and never builds the transition monoid, which for random DFAs grows
 explosively with the number of states. For each size we time ``classify`` and, while it is
 still feasible (capped at 200,000 elements), the monoid enumeration a naive decision
 procedure would need.

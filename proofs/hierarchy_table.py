@@ -1,9 +1,9 @@
-"""The hierarchy table of THEORY.md §8, every row re-derived.
+"""The hierarchy table of docs/theory.md §8, every row re-derived.
 
 Run:  python proofs/hierarchy_table.py    (exit status 0 iff every row holds)
 
 For each family: the lowest rung is compiled and proved for all lengths (finite-image search
-or analytic bound), its hidden size matches THEORY.md, and the rung below is ruled out by a
+or analytic bound), its hidden size matches docs/theory.md, and the rung below is ruled out by a
 certificate that is re-checked by running the automaton.
 """
 
@@ -13,7 +13,7 @@ from transcript import Transcript, run
 
 import automata_bilinear as ab
 
-# family, spec, lowest rung, H, (rung below, certificate kind) — THEORY.md §8
+# family, spec, lowest rung, H, (rung below, certificate kind) — docs/theory.md §8
 ROWS = [
     ("parity (Z_2)", "parity", "sign_diagonal", 1, ("positive_diagonal", "period")),
     ("Z_m, m = 5", "cyclic:5", "rotation", 2, ("real_diagonal", "period")),
@@ -40,7 +40,7 @@ ROWS = [
 
 
 def main() -> int:
-    t = Transcript("THEORY.md §8: where each family lands", __doc__.split("Run:")[1].split(
+    t = Transcript("docs/theory.md §8: where each family lands", __doc__.split("Run:")[1].split(
         "\n", 1)[1])
     table = []
     for name, spec, lowest, hidden, below in ROWS:

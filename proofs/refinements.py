@@ -7,7 +7,7 @@ Run:  python proofs/refinements.py        (exit status 0 iff every step holds)
 2. Block size 2 suffices for every Z_m and every dihedral group D_n (the paper: block size
    ≥ #states), proved by finite-image search.
 3. The least number of real units for the word problem of an abelian group on the rotation
-   rung is 2r − s (r invariant factors, s of them equal to 2; THEORY.md §4). We check that the
+   rung is 2r − s (r invariant factors, s of them equal to 2; docs/theory.md §4). We check that the
    character construction attains 2r − s, with r and s computed independently by sympy.
 """
 

@@ -70,3 +70,77 @@ def brute_counterexample(m1: MooreMachine, m2: MooreMachine, limit: int):
         if state_output(m1, m1.start, w) != state_output(m2, m2.start, tuple(cols[a] for a in w)):
             return w
     return None
+
+
+def exact_model_prediction(archive: dict, letters: list[int]):
+    """Readout row predicted by the exact model a saved ``.npz`` archive defines, after the
+    letters ``letters``; None on a tie.
+
+    Reads the raw arrays: rational schemas in exact ``Fraction`` arithmetic on the stored
+    ``A``; the exact phase schemas by keeping the integer turns exactly and evaluating
+    cos/sin with mpmath at 60 digits (scores within 1e-40 of the largest, relatively, count
+    as ties). Independent of
+    the package's checker.
+    """
+    from fractions import Fraction
+
+    import mpmath
+
+    mpmath.mp.dps = 60
+    C = archive["C"]
+    bias = archive["bias"] if "bias" in archive else None
+    if "param__phase_turns" in archive or "param__block_turns" in archive:
+        h0 = [mpmath.mpf(float(x)) for x in archive["h0"]]
+        A_units = []  # per unit: (columns, per-letter (turn, reflect, modulus), period)
+        if "param__phase_turns" in archive:
+            turns, periods = archive["param__phase_turns"], archive["param__phase_periods"]
+            moduli, real = archive["param__complex_moduli"], archive["param__real_eigenvalues"]
+            c = turns.shape[1]
+            for j in range(c):
+                A_units.append(((2 * j, 2 * j + 1), [(int(turns[a, j]), 0, moduli[a, j])
+                                                      for a in range(turns.shape[0])],
+                                int(periods[j])))
+            for i in range(real.shape[1]):
+                A_units.append(((2 * c + i,), [(int(real[a, i] < 0), 0, abs(real[a, i]))
+                                               for a in range(real.shape[0])], 2))
+        else:
+            turns, refl = archive["param__block_turns"], archive["param__block_reflections"]
+            periods, sizes = archive["param__block_periods"], archive["param__block_sizes"]
+            off = 0
+            for i, size in enumerate(sizes.astype(int)):
+                cols = (off,) if size == 1 else (off, off + 1)
+                A_units.append((cols, [(int(turns[a, i]), int(refl[a, i]), 1.0)
+                                       for a in range(turns.shape[0])], int(periods[i])))
+                off += size
+        h = list(h0)
+        for a in letters:
+            new = list(h)
+            for cols, per_letter, period in A_units:
+                t, f, mod = per_letter[a]
+                mod = mpmath.mpf(float(mod))
+                if len(cols) == 1:
+                    new[cols[0]] = h[cols[0]] * mod * (-1 if t % 2 else 1)
+                else:
+                    x, y = h[cols[0]], h[cols[1]] * (-1 if f else 1)
+                    ang = 2 * mpmath.pi * t / period
+                    new[cols[0]] = mod * (mpmath.cos(ang) * x - mpmath.sin(ang) * y)
+                    new[cols[1]] = mod * (mpmath.sin(ang) * x + mpmath.cos(ang) * y)
+            h = new
+        scores = [sum(mpmath.mpf(float(c)) * v for c, v in zip(row, h)) for row in C]
+        if bias is not None:
+            scores = [s + mpmath.mpf(float(b)) for s, b in zip(scores, bias)]
+        best = max(range(len(scores)), key=lambda y: scores[y])
+        scale = max(abs(x) for x in scores) or mpmath.mpf(1)
+        ties = sum(1 for s in scores if abs(s - scores[best]) < mpmath.mpf(10) ** -40 * scale)
+        return best if ties == 1 else None
+    A = archive["A"]
+    h = [Fraction(float(x)) for x in archive["h0"]]
+    for a in letters:
+        h = [sum((Fraction(float(x)) * v for x, v in zip(row, h) if x and v), Fraction(0))
+             for row in A[a]]
+    scores = [sum((Fraction(float(c)) * v for c, v in zip(row, h) if c and v), Fraction(0))
+              for row in C]
+    if bias is not None:
+        scores = [s + Fraction(float(b)) for s, b in zip(scores, bias)]
+    best = max(range(len(scores)), key=lambda y: scores[y])
+    return best if scores.count(scores[best]) == 1 else None

@@ -1,4 +1,4 @@
-"""The classifier: THEORY.md §8 reproduced, certificates re-check, tampering is caught."""
+"""The classifier: docs/theory.md §8 reproduced, certificates re-check, tampering is caught."""
 
 import json
 
@@ -21,7 +21,7 @@ from automata_bilinear import (
 from automata_bilinear.certificates import parikh_certificate, period_certificate
 from automata_bilinear.cli import main
 
-# THEORY.md §8, written out: (spec, lowest rung, its hidden size,
+# docs/theory.md §8, written out: (spec, lowest rung, its hidden size,
 #   {rung below: certificate kind that rules it out})
 SECTION_8 = [
     ("parity", "sign_diagonal", 1, {"positive_diagonal": "period"}),

@@ -1,4 +1,4 @@
-"""Compilation on every rung: THEORY.md membership, sizes, exact proofs, numerical runs."""
+"""Compilation on every rung: docs/theory.md membership, sizes, exact proofs, numerical runs."""
 
 import itertools
 
@@ -30,7 +30,7 @@ FAMILIES = [
     "random:states=10,symbols=3,seed=0", "dihedral:5,letters=generators",
 ]
 
-# THEORY.md §4, from each task's algebra (written out by hand, not computed by the code):
+# docs/theory.md §4, from each task's algebra (written out by hand, not computed by the code):
 # G = group, C = commutative, A = aperiodic commutative, E2 = subgroups of exponent <= 2
 ALGEBRA = {
     "parity": "G C E2", "cyclic:5": "G C", "counter:3": "G C", "cycle_navigation:5": "G C",
