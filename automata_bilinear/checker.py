@@ -39,7 +39,7 @@ import enum
 import itertools
 import math
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -171,6 +171,40 @@ def _target(automaton: MooreMachine, al: Alignment, q: int) -> int:
     return int(al.rows[automaton.output_codes[q]])
 
 
+class _Stop(Exception):
+    """Raised by a step of :func:`_walk` to end the search with a reason."""
+
+
+def _walk(automaton: MooreMachine, start: object, step: Callable[[object, int], object],
+          max_pairs: int, what: str) -> tuple[list[tuple], list[tuple[int, int]]] | str:
+    """Breadth-first search over (automaton state, exact state) pairs from
+    ``(q0, start)``; ``step(v, a)`` is the exact state after automaton letter ``a``.
+    Returns the pairs with their BFS parents (pair index, letter), or the reason it stopped."""
+    first = (automaton.start, start)
+    index = {first: 0}
+    pairs: list[tuple] = [first]
+    parent = [(-1, -1)]
+    queue = deque([0])
+    table = automaton.transitions
+    try:
+        while queue:
+            i = queue.popleft()
+            q, v = pairs[i]
+            for a in range(automaton.n_symbols):
+                nxt = (int(table[q, a]), step(v, a))
+                if nxt not in index:
+                    if len(pairs) >= max_pairs:
+                        return (f"more than {max_pairs} (state, {what}) pairs: the image is "
+                                "not finite or too large; raise max_pairs")
+                    index[nxt] = len(pairs)
+                    pairs.append(nxt)
+                    parent.append((i, a))
+                    queue.append(len(pairs) - 1)
+    except _Stop as stop:
+        return str(stop)
+    return pairs, parent
+
+
 # -- signed one-hot image --------------------------------------------------------------------
 
 
@@ -187,29 +221,19 @@ def _signed_one_hot(model: BilinearModel, automaton: MooreMachine, al: Alignment
         return Proof(False, method, "a bias needs exact magnitudes, but some nonzero entry "
                                     "is not ±1")
     # state code: (q, j, s) with j = H for the zero vector
-    start = (automaton.start, j0, 1 if model.h0[j0] > 0 else -1)
-    index = {start: 0}
-    pairs = [start]
-    parent = [(-1, -1)]
-    queue = deque([0])
-    table = automaton.transitions
-    while queue:
-        i = queue.popleft()
-        q, j, s = pairs[i]
-        for a in range(automaton.n_symbols):
-            m = int(al.letter[a])
-            if j == H or target_row[m, j] < 0:
-                nxt = (int(table[q, a]), H, 1)
-            else:
-                nxt = (int(table[q, a]), int(target_row[m, j]), s if value[m, j] > 0 else -s)
-            if nxt not in index:
-                if len(pairs) >= max_pairs:
-                    return Proof(False, method, f"more than {max_pairs} (state, unit, sign) "
-                                                "pairs; raise max_pairs")
-                index[nxt] = len(pairs)
-                pairs.append(nxt)
-                parent.append((i, a))
-                queue.append(len(pairs) - 1)
+    def step(state: tuple[int, int], a: int) -> tuple[int, int]:
+        j, sign = state
+        m = int(al.letter[a])
+        if j == H or target_row[m, j] < 0:
+            return (H, 1)
+        return (int(target_row[m, j]), sign if value[m, j] > 0 else -sign)
+
+    walked = _walk(automaton, (j0, 1 if model.h0[j0] > 0 else -1), step, max_pairs,
+                   "unit, sign")
+    if isinstance(walked, str):
+        return Proof(False, method, walked)
+    pairs, parent = walked
+    pairs = [(q, j, sign) for q, (j, sign) in pairs]
     q_arr = np.array([p[0] for p in pairs], dtype=np.int64)
     j_arr = np.array([p[1] for p in pairs], dtype=np.int64)
     s_arr = np.array([p[2] for p in pairs], dtype=np.float64)
@@ -295,31 +319,18 @@ def _rational_image(model: BilinearModel, automaton: MooreMachine, al: Alignment
     if model.bias is not None:
         return _rational_image_bias(model, automaton, al, A, max_pairs)
     h0 = _integer_matrices(model.h0[None, None])[0]  # shape (1, H)
-    start = (automaton.start, _primitive(h0[0]))
-    index = {start: 0}
-    pairs = [start]
-    parent = [(-1, -1)]
-    queue = deque([0])
-    table = automaton.transitions
-    while queue:
-        i = queue.popleft()
-        q, v = pairs[i]
-        vec = np.array(v, dtype=object)
-        for a in range(automaton.n_symbols):
-            w = _primitive(mats[int(al.letter[a])].dot(vec))
-            if max(abs(x) for x in w).bit_length() > MAX_BITS:
-                return Proof(False, method, f"exact vectors grow beyond {MAX_BITS} bits: the "
-                                            "image is not finite (irrational entries stored "
-                                            "as rounded floats generate an infinite group)")
-            nxt = (int(table[q, a]), w)
-            if nxt not in index:
-                if len(pairs) >= max_pairs:
-                    return Proof(False, method, f"more than {max_pairs} (state, vector) pairs: "
-                                                "the image is not finite or too large")
-                index[nxt] = len(pairs)
-                pairs.append(nxt)
-                parent.append((i, a))
-                queue.append(len(pairs) - 1)
+    def step(v: tuple[int, ...], a: int) -> tuple[int, ...]:
+        w = _primitive(mats[int(al.letter[a])].dot(np.array(v, dtype=object)))
+        if max(abs(x) for x in w).bit_length() > MAX_BITS:
+            raise _Stop(f"exact vectors grow beyond {MAX_BITS} bits: the image is not finite "
+                        "(irrational entries stored as rounded floats generate an infinite "
+                        "group)")
+        return w
+
+    walked = _walk(automaton, _primitive(h0[0]), step, max_pairs, "vector")
+    if isinstance(walked, str):
+        return Proof(False, method, walked)
+    pairs, parent = walked
     rel, sup = math.inf, math.inf
     for i, (q, v) in enumerate(pairs):
         vec = np.array(v, dtype=object)
@@ -359,29 +370,20 @@ def _rational_image_bias(model: BilinearModel, automaton: MooreMachine, al: Alig
     mats = [[[Fraction(float(x)) for x in row] for row in m] for m in A]
     C = [[Fraction(float(x)) for x in row] for row in model.readout]
     bias = [Fraction(float(x)) for x in model.bias]  # type: ignore[union-attr]
-    start = (automaton.start, tuple(Fraction(float(x)) for x in model.h0))
-    index = {start: 0}
-    pairs = [start]
-    parent = [(-1, -1)]
-    queue = deque([0])
-    while queue:
-        i = queue.popleft()
-        q, v = pairs[i]
-        for a in range(automaton.n_symbols):
-            m = mats[int(al.letter[a])]
-            w = tuple(sum((x * y for x, y in zip(row, v) if x and y), Fraction(0)) for row in m)
-            if max((x.denominator.bit_length() + abs(x.numerator).bit_length() for x in w),
-                   default=0) > MAX_BITS:
-                return Proof(False, method, "exact vectors grow without bound; with a bias "
-                                            "the image must be finite without rescaling")
-            nxt = (int(automaton.transitions[q, a]), w)
-            if nxt not in index:
-                if len(pairs) >= max_pairs:
-                    return Proof(False, method, f"more than {max_pairs} (state, vector) pairs")
-                index[nxt] = len(pairs)
-                pairs.append(nxt)
-                parent.append((i, a))
-                queue.append(len(pairs) - 1)
+    def step(v: tuple[Fraction, ...], a: int) -> tuple[Fraction, ...]:
+        m = mats[int(al.letter[a])]
+        w = tuple(sum((x * y for x, y in zip(row, v) if x and y), Fraction(0)) for row in m)
+        if max((x.denominator.bit_length() + abs(x.numerator).bit_length() for x in w),
+               default=0) > MAX_BITS:
+            raise _Stop("exact vectors grow without bound; with a bias the image must be "
+                        "finite without rescaling")
+        return w
+
+    walked = _walk(automaton, tuple(Fraction(float(x)) for x in model.h0), step, max_pairs,
+                   "vector")
+    if isinstance(walked, str):
+        return Proof(False, method, walked)
+    pairs, parent = walked
     for i, (q, v) in enumerate(pairs):
         scores = [sum((c * x for c, x in zip(row, v)), Fraction(0)) + b
                   for row, b in zip(C, bias)]
@@ -454,27 +456,18 @@ def _quadratic_image(model: BilinearModel, automaton: MooreMachine, al: Alignmen
         return tuple(_sum_q([_q_mul(x, y, d) for x, y in zip(row, v) if x != zero and y != zero])
                      for row in m)
 
-    start = (automaton.start, tuple((Fraction(float(x)), Fraction(0)) for x in model.h0))
-    index = {start: 0}
-    pairs = [start]
-    parent = [(-1, -1)]
-    queue = deque([0])
-    while queue:
-        i = queue.popleft()
-        q, v = pairs[i]
-        for a in range(automaton.n_symbols):
-            w = matvec(mats[int(al.letter[a])], v)
-            if max(x.denominator.bit_length() + abs(x.numerator).bit_length()
-                   for pair in w for x in pair) > MAX_BITS:
-                return Proof(False, method, "exact vectors grow without bound")
-            nxt = (int(automaton.transitions[q, a]), w)
-            if nxt not in index:
-                if len(pairs) >= max_pairs:
-                    return Proof(False, method, f"more than {max_pairs} (state, vector) pairs")
-                index[nxt] = len(pairs)
-                pairs.append(nxt)
-                parent.append((i, a))
-                queue.append(len(pairs) - 1)
+    def step(v: tuple, a: int) -> tuple:
+        w = matvec(mats[int(al.letter[a])], v)
+        if max(x.denominator.bit_length() + abs(x.numerator).bit_length()
+               for pair in w for x in pair) > MAX_BITS:
+            raise _Stop("exact vectors grow without bound")
+        return w
+
+    walked = _walk(automaton, tuple((Fraction(float(x)), Fraction(0)) for x in model.h0),
+                   step, max_pairs, "vector")
+    if isinstance(walked, str):
+        return Proof(False, method, walked)
+    pairs, parent = walked
     C = [[(Fraction(float(x)), Fraction(0)) for x in row] for row in model.readout]
     root = math.sqrt(d)
     sup = math.inf
@@ -623,27 +616,15 @@ def _phase_image(model: BilinearModel, automaton: MooreMachine, al: Alignment,
     if model.bias is not None:
         return Proof(False, method, "this method needs a bias-free readout")
     C = _columns(model, units)
-    start = (automaton.start, tuple((0, 0) for _ in units))
-    index = {start: 0}
-    pairs = [start]
-    parent = [(-1, -1)]
-    queue = deque([0])
-    table = automaton.transitions
-    while queue:
-        i = queue.popleft()
-        q, state = pairs[i]
-        for a in range(automaton.n_symbols):
-            m = int(al.letter[a])
-            new = tuple(((u.turns[m] + (-t if u.reflections[m] else t)) % u.period,
-                         f ^ u.reflections[m]) for u, (t, f) in zip(units, state))
-            nxt = (int(table[q, a]), new)
-            if nxt not in index:
-                if len(pairs) >= max_pairs:
-                    return Proof(False, method, f"more than {max_pairs} (state, phases) pairs")
-                index[nxt] = len(pairs)
-                pairs.append(nxt)
-                parent.append((i, a))
-                queue.append(len(pairs) - 1)
+    def step(state: tuple, a: int) -> tuple:
+        m = int(al.letter[a])
+        return tuple(((u.turns[m] + (-t if u.reflections[m] else t)) % u.period,
+                      f ^ u.reflections[m]) for u, (t, f) in zip(units, state))
+
+    walked = _walk(automaton, tuple((0, 0) for _ in units), step, max_pairs, "phases")
+    if isinstance(walked, str):
+        return Proof(False, method, walked)
+    pairs, parent = walked
     rel, sup = math.inf, math.inf
     Y = len(C)
     for i, (q, state) in enumerate(pairs):
