@@ -627,9 +627,9 @@ def _phase_image(model: BilinearModel, automaton: MooreMachine, al: Alignment,
     pairs, parent = walked
     rel, sup = math.inf, math.inf
     Y = len(C)
+    size = max((_unit_size(u.h0, Fraction(1)) for u in units), default=Fraction(1))
     for i, (q, state) in enumerate(pairs):
         t = _target(automaton, al, q)
-        size = max((_unit_size(u.h0, Fraction(1)) for u in units), default=Fraction(1))
         for y in range(Y):
             if y == t:
                 continue
