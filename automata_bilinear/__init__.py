@@ -45,11 +45,17 @@ from .equivalence import are_equivalent, find_counterexample
 from .errors import (
     AutomataBilinearError,
     AutomatonError,
+    ConfigurationError,
     FormatError,
+    InternalConsistencyError,
+    InvalidArgumentError,
     NotRepresentableError,
+    OutputPathError,
     ResourceLimitError,
     SpecError,
     UnknownSymbolError,
+    UsageError,
+    VerificationError,
 )
 from .families import (
     alternating,
@@ -94,6 +100,7 @@ from .groups import (
     quaternion_group,
     symmetric_group,
 )
+from .limits import budget
 from .minimization import Minimization, minimize
 from .model import RUNGS, BilinearModel, ModelError
 from .model_io import load_model, save_model
@@ -119,10 +126,13 @@ __all__ = [
     "CertificateCheck",
     "ClassificationReport",
     "CommutationReport",
+    "ConfigurationError",
     "ConstructionUnavailableError",
     "FiniteGroup",
     "FormatError",
     "ForwardResult",
+    "InternalConsistencyError",
+    "InvalidArgumentError",
     "LetterDynamics",
     "Minimization",
     "MissingDependencyError",
@@ -131,12 +141,15 @@ __all__ = [
     "NotRepresentableError",
     "NumericalReport",
     "OutputLabel",
+    "OutputPathError",
     "RNNInputError",
     "ResourceLimitError",
     "RungVerdict",
     "SpecError",
     "TransitionMonoid",
     "UnknownSymbolError",
+    "UsageError",
+    "VerificationError",
     "VerificationReport",
     "Word",
     "__version__",
@@ -149,6 +162,7 @@ __all__ = [
     "automaton_from_json",
     "automaton_to_dict",
     "automaton_to_json",
+    "budget",
     "build",
     "canonical_form",
     "cayley_automaton",

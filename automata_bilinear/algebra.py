@@ -24,7 +24,7 @@ from functools import cached_property
 
 import numpy as np
 
-from .automaton import MooreMachine
+from .automaton import MooreMachine, check_machine
 from .errors import ResourceLimitError
 from .minimization import Minimization, minimize
 
@@ -202,6 +202,7 @@ def algebraic_profile(machine: MooreMachine) -> AlgebraicProfile:
     >>> algebraic_profile(build("flipflop")).is_commutative
     False
     """
+    machine = check_machine(machine, "machine")
     result = minimize(machine)
     minimal = result.machine
     letters = tuple(letter_dynamics(minimal, a) for a in range(minimal.n_symbols))
@@ -317,6 +318,7 @@ def transition_monoid(machine: MooreMachine, *, max_elements: int = 100_000) -> 
     >>> transition_monoid(dihedral(5, "generators")).size
     10
     """
+    machine = check_machine(machine, "machine")
     n, k = machine.n_states, machine.n_symbols
     t = machine.transitions
     identity = np.arange(n, dtype=np.int64)

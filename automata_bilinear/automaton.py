@@ -20,13 +20,19 @@ from typing import Any
 
 import numpy as np
 
-from .errors import AutomatonError, ResourceLimitError, UnknownSymbolError
+from .errors import (
+    AutomatonError,
+    InvalidArgumentError,
+    ResourceLimitError,
+    UnknownSymbolError,
+)
 from .limits import check_allocation
 
 __all__ = [
     "MooreMachine",
     "OutputLabel",
     "Word",
+    "check_machine",
     "decode_word",
     "encode_word",
     "encode_words",
@@ -370,6 +376,7 @@ def encode_word(machine: MooreMachine, word: Word) -> np.ndarray:
     ...
     automata_bilinear.errors.UnknownSymbolError: unknown symbol '2' at position 2 of the word; ...
     """
+    machine = check_machine(machine, "machine")
     if isinstance(word, np.ndarray):
         if word.ndim != 1 or word.dtype.kind not in "iu":
             raise UnknownSymbolError(
@@ -408,6 +415,7 @@ def encode_words(machine: MooreMachine, words: Sequence[Word] | np.ndarray) -> n
 
     A 2-d integer array is taken as symbol indices and range-checked.
     """
+    machine = check_machine(machine, "machine")
     if isinstance(words, np.ndarray) and words.ndim == 2:
         if words.dtype.kind not in "iu":
             raise UnknownSymbolError(f"a batch of words must have integer dtype, got {words.dtype}")
@@ -433,6 +441,7 @@ def encode_words(machine: MooreMachine, words: Sequence[Word] | np.ndarray) -> n
 
 def decode_word(machine: MooreMachine, indices: Iterable[int]) -> tuple[str, ...]:
     """Turn symbol indices back into a tuple of symbol labels."""
+    machine = check_machine(machine, "machine")
     return tuple(machine.alphabet[int(i)] for i in indices)
 
 
@@ -510,3 +519,22 @@ def machine_from_function(
         state_labels=labels,
         name=name,
     )
+
+
+def check_machine(value: Any, argument: str = "automaton") -> MooreMachine:
+    """Return ``value`` if it is a :class:`MooreMachine`, else refuse naming ``argument``.
+
+    Functions take machines, never spec strings; a string gets the hint to build it first.
+
+    Examples
+    --------
+    >>> check_machine("parity")
+    Traceback (most recent call last):
+    ...
+    automata_bilinear.errors.InvalidArgumentError: automaton: expected a MooreMachine, got ...
+    """
+    if isinstance(value, MooreMachine):
+        return value
+    hint = (f"; build it first: ab.build({value!r})" if isinstance(value, str) else "")
+    raise InvalidArgumentError(
+        f"{argument}: expected a MooreMachine, got {type(value).__name__}{hint}")

@@ -33,14 +33,13 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 from .algebra import AlgebraicProfile, functional_graph
 from .automaton import MooreMachine, encode_word, label_key
 from .errors import FormatError, UnknownSymbolError
 from .exact import exact_rank
-from .formats import write_text_atomic
+from .files import loads_strict, read_text, write_text_atomic
 from .simulate import final_output
 
 __all__ = [
@@ -390,21 +389,16 @@ def save_certificate(cert: Certificate, path: str | os.PathLike, *, automaton: s
     """Write a certificate as versioned JSON (atomically)."""
     doc = {"format": CERTIFICATE_FORMAT, "version": CERTIFICATE_VERSION,
            "automaton": automaton, "certificate": cert.to_json()}
-    write_text_atomic(path, json.dumps(doc, indent=2) + "\n")
+    write_text_atomic(path, json.dumps(doc, indent=2) + "\n", what="certificate file")
 
 
 def load_certificate(path: str | os.PathLike) -> Certificate:
     """Read a certificate file written by :func:`save_certificate` (or by the CLI)."""
-    try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise FormatError(f"{path}: no such file") from None
-    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise FormatError(f"{path}: not a readable JSON file ({exc})") from None
+    doc = loads_strict(read_text(path, what="certificate file"), source=str(path))
     if not isinstance(doc, dict) or doc.get("format") != CERTIFICATE_FORMAT:
         raise FormatError(f"{path}: field 'format' must be {CERTIFICATE_FORMAT!r}")
     version = doc.get("version")
-    if not isinstance(version, int) or version < 1:
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise FormatError(f"{path}: field 'version' must be a positive integer")
     if version > CERTIFICATE_VERSION:
         raise FormatError(f"{path}: certificate format version {version} is newer than "

@@ -45,11 +45,12 @@ from fractions import Fraction
 
 import numpy as np
 
-from .automaton import MooreMachine, label_key
+from .automaton import MooreMachine, check_machine, label_key
 from .errors import ResourceLimitError, VerificationError
 from .exact import Echelon, turn_enclosure
 from .minimization import minimize
-from .model import PHASE_BLOCKS, PHASE_UNITS, BilinearModel
+from .model import PHASE_BLOCKS, PHASE_UNITS, BilinearModel, check_model
+from .progress import progress_bar
 from .reachability import reachable_states
 
 __all__ = [
@@ -186,9 +187,13 @@ def _walk(automaton: MooreMachine, start: object, step: Callable[[object, int], 
     parent = [(-1, -1)]
     queue = deque([0])
     table = automaton.transitions
+    bar = progress_bar(desc=f"exact search over (state, {what}) pairs", total=None,
+                       unit="pair")
     try:
         while queue:
             i = queue.popleft()
+            if i % 4096 == 4095:
+                bar.update(4096)
             q, v = pairs[i]
             for a in range(automaton.n_symbols):
                 nxt = (int(table[q, a]), step(v, a))
@@ -202,6 +207,8 @@ def _walk(automaton: MooreMachine, start: object, step: Callable[[object, int], 
                     queue.append(len(pairs) - 1)
     except _Stop as stop:
         return str(stop)
+    finally:
+        bar.close()
     return pairs, parent
 
 
@@ -925,12 +932,16 @@ def _exact_transitions(model: BilinearModel) -> np.ndarray | str:
     if model.rung != "cp":
         return model.transitions
     U, V, d = (model.params[k] for k in ("U", "V", "d"))
-    ints = all(np.array_equal(x, np.round(x)) and np.abs(x).max(initial=0) < 2**20
-               for x in (U, V, d))
-    if ints and U.shape[1] < 2**10:
-        return model.transitions  # integer products and sums below 2^53: float is exact
-    return ("CP factors with non-integer entries: the float product may round; exact "
-            "materialisation is not implemented")
+    if not all(np.array_equal(x, np.round(x)) for x in (U, V, d)):
+        return ("CP factors with non-integer entries: the float product may round; exact "
+                "materialisation is not implemented")
+    # every partial sum of the products is an integer of size at most this bound, and
+    # floats hold such integers exactly below 2^53
+    bound = U.shape[1] * math.prod(float(np.abs(x).max(initial=0)) for x in (U, V, d))
+    if bound < 2.0**53:
+        return model.transitions
+    return (f"CP factors with integer entries whose sums may reach {bound:.3g} ≥ 2^53: the "
+            "float product may round; exact materialisation is not implemented")
 
 
 def prove(model: BilinearModel, automaton: MooreMachine, *, max_pairs: int = 2_000_000,
@@ -960,6 +971,8 @@ def prove(model: BilinearModel, automaton: MooreMachine, *, max_pairs: int = 2_0
     >>> proof.proved, proof.method.name
     (True, 'PHASE_IMAGE')
     """
+    model = check_model(model, "model")
+    automaton = check_machine(automaton, "automaton")
     # the behaviour is what counts: work on the minimal automaton (same words, same outputs)
     automaton = minimize(automaton).machine
     al = align(model, automaton)

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from .algebra import AlgebraicProfile, algebraic_profile
-from .automaton import MooreMachine
+from .automaton import MooreMachine, check_machine
 from .certificates import (
     Certificate,
     hankel_certificate,
@@ -204,6 +204,7 @@ def classify(automaton: MooreMachine, *, compile_limit: int = COMPILE_LIMIT
     >>> classify(build("cyclic:5")).rungs["real_diagonal"].certificate.data["period"]
     5
     """
+    automaton = check_machine(automaton, "automaton")
     profile = algebraic_profile(automaton)
     machine = profile.machine
     n, D = machine.n_states, machine.n_symbols

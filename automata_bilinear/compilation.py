@@ -35,7 +35,7 @@ import numpy as np
 
 from .algebra import AlgebraicProfile, algebraic_profile
 from .assembly import assemble_model, blocks_from_matrices, finite_image_exact, reachable_image
-from .automaton import MooreMachine
+from .automaton import MooreMachine, check_machine
 from .checker import prove
 from .dynamics import OneHotDynamics, PhaseDynamics
 from .errors import (
@@ -736,6 +736,7 @@ def compile_bilinear(automaton: MooreMachine, rung: str = "full", *,
     ...
     automata_bilinear.errors.NotRepresentableError: real_diagonal cannot represent ...
     """
+    automaton = check_machine(automaton, "automaton")
     if rung not in RUNGS:
         raise SpecError(f"unknown rung {rung!r}; valid rungs: {', '.join(RUNGS)}")
     if block_size is not None and (not isinstance(block_size, int) or block_size < 1):
@@ -825,6 +826,7 @@ def compile_lowest(automaton: MooreMachine) -> BilinearModel:
     >>> compile_lowest(build("parity")).rung, compile_lowest(build("dihedral:3")).rung
     ('sign_diagonal', 'orthogonal_block')
     """
+    automaton = check_machine(automaton, "automaton")
     notes = []
     for rung in RUNG_ORDER:
         try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .automaton import MooreMachine, label_key
+from .automaton import MooreMachine, check_machine, label_key
 from .errors import AutomatonError
 
 __all__ = ["are_equivalent", "find_counterexample"]
@@ -43,6 +43,8 @@ def find_counterexample(m1: MooreMachine, m2: MooreMachine) -> tuple[str, ...] |
     >>> find_counterexample(counter_mod(2), counter_mod(4))
     ('1', '1')
     """
+    m1 = check_machine(m1, "m1")
+    m2 = check_machine(m2, "m2")
     t1, t2 = _aligned_tables(m1, m2)
     labels = {label_key(lab): i for i, lab in enumerate(m1.output_labels)}
     for lab in m2.output_labels:
@@ -98,4 +100,6 @@ def are_equivalent(m1: MooreMachine, m2: MooreMachine) -> bool:
     >>> are_equivalent(parity(), counter_mod(2)), are_equivalent(parity(), counter_mod(3))
     (True, False)
     """
+    m1 = check_machine(m1, "m1")
+    m2 = check_machine(m2, "m2")
     return find_counterexample(m1, m2) is None

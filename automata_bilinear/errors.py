@@ -11,12 +11,17 @@ from __future__ import annotations
 __all__ = [
     "AutomataBilinearError",
     "AutomatonError",
+    "ConfigurationError",
     "FormatError",
     "InternalConsistencyError",
+    "InvalidArgumentError",
+    "MissingDependencyError",
     "NotRepresentableError",
+    "OutputPathError",
     "ResourceLimitError",
     "SpecError",
     "UnknownSymbolError",
+    "UsageError",
     "VerificationError",
 ]
 
@@ -42,10 +47,35 @@ class FormatError(AutomataBilinearError, ValueError):
 
 
 class ResourceLimitError(AutomataBilinearError, MemoryError):
-    """Work refused before allocation because it would exceed a size limit.
+    """Work refused before it starts because it would exceed the resource budget.
 
-    The message states how large the refused object would have been.
+    The message states the estimate (bytes or steps), the limit, and the knob that raises it
+    (``AUTOMATA_BILINEAR_MAX_BYTES`` / ``AUTOMATA_BILINEAR_MAX_WORK`` or ``--max-bytes`` /
+    ``--max-work``).
     """
+
+
+class ConfigurationError(AutomataBilinearError, ValueError):
+    """An environment setting (``AUTOMATA_BILINEAR_*``) has an invalid value."""
+
+
+class InvalidArgumentError(AutomataBilinearError, TypeError, ValueError):
+    """An argument of a public function has the wrong type or is out of range; the message
+    names the argument and what was expected."""
+
+
+class UsageError(InvalidArgumentError):
+    """The command line is malformed: an unknown or inapplicable option, a missing or
+    out-of-range value."""
+
+
+class OutputPathError(AutomataBilinearError, OSError):
+    """An output file cannot be written (missing folder, no permission, a directory in the
+    way, disk full); nothing is left behind at the path."""
+
+
+class MissingDependencyError(AutomataBilinearError, ImportError):
+    """An optional dependency needed for this feature is not installed."""
 
 
 class NotRepresentableError(AutomataBilinearError):

@@ -8,6 +8,7 @@ the task definitions of the cited papers (see docs/theory.md); citations are giv
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,7 @@ from .groups import (
     quaternion_group,
     symmetric_group,
 )
-from .limits import check_allocation
+from .limits import check_allocation, check_machine_size
 from .reachability import trim
 
 __all__ = [
@@ -55,6 +56,17 @@ def _int_param(family: str, name: str, value: Any, low: int, high: int | None = 
     return int(value)
 
 
+def _order_or_cap(order: int | None) -> int:
+    # n! for n > 20 exceeds any budget; skip computing huge factorials just to refuse them
+    return 10**19 if order is None else order
+
+
+def _check_group_size(family: str, order: int | None) -> None:
+    # the group's multiplication table is order × order whatever the alphabet
+    order = _order_or_cap(order)
+    check_machine_size(family, order, order)
+
+
 def parity() -> MooreMachine:
     """Parity of the number of 1s: alphabet ``0, 1``; output ``(#1s) mod 2`` as an int.
 
@@ -74,6 +86,7 @@ def parity() -> MooreMachine:
 def counter_mod(m: int) -> MooreMachine:
     """Count the 1s modulo m over the alphabet ``0, 1``; output the count as an int. m ≥ 1."""
     m = _int_param("counter_mod", "m", m, 1)
+    check_machine_size(f"counter_mod:{m}", m, 2)
     return machine_from_function(0, BITS, lambda s, x: (s + (x == "1")) % m, lambda s: s,
                                  name=f"counter_mod:{m}")
 
@@ -91,6 +104,8 @@ def cyclic(m: int, letters: str = "elements") -> MooreMachine:
     >>> output_trace(cyclic(5), "3 4 1")
     ['0', '3', '2', '3']
     """
+    m = _int_param("cyclic", "m", m, 1)
+    _check_group_size(f"cyclic:{m}", m)
     machine = cayley_automaton(cyclic_group(m), letters)
     return _renamed(machine, f"cyclic:{m}" + ("" if letters == "elements" else f",{letters}"))
 
@@ -101,6 +116,8 @@ def dihedral(n: int, letters: str = "elements") -> MooreMachine:
     With ``letters="generators"`` the alphabet is ``r`` (step) and ``s`` (toggle direction):
     Liu et al.'s dihedral(n) task.
     """
+    n = _int_param("dihedral", "n", n, 1)
+    _check_group_size(f"dihedral:{n}", 2 * n)
     machine = cayley_automaton(dihedral_group(n), letters)
     return _renamed(machine, f"dihedral:{n}" + ("" if letters == "elements" else f",{letters}"))
 
@@ -111,12 +128,16 @@ def symmetric(n: int, letters: str = "elements") -> MooreMachine:
     Elements are array forms (``"102"`` swaps 0 and 1); generators ``shift`` and ``swap``.
     Merrill et al. (ICML 2024) use all elements as tokens.
     """
+    n = _int_param("symmetric", "n", n, 1)
+    _check_group_size(f"symmetric:{n}", math.factorial(n) if n <= 20 else None)
     machine = cayley_automaton(symmetric_group(n), letters)
     return _renamed(machine, f"symmetric:{n}" + ("" if letters == "elements" else f",{letters}"))
 
 
 def alternating(n: int, letters: str = "elements") -> MooreMachine:
     """A_n word problem (order n!/2 for n ≥ 2). Generators: 3-cycles ``(0,1,x)``."""
+    n = _int_param("alternating", "n", n, 1)
+    _check_group_size(f"alternating:{n}", max(1, math.factorial(n) // 2) if n <= 20 else None)
     machine = cayley_automaton(alternating_group(n), letters)
     return _renamed(machine,
                     f"alternating:{n}" + ("" if letters == "elements" else f",{letters}"))
@@ -135,6 +156,7 @@ def cycle_navigation(m: int = 5) -> MooreMachine:
     output the position (int). The paper labels only the final position.
     """
     m = _int_param("cycle_navigation", "m", m, 1)
+    check_machine_size(f"cycle_navigation:{m}", m, 3)
     moves = {"0": -1, "1": 0, "2": 1}
     return machine_from_function(0, ("0", "1", "2"), lambda s, x: (s + moves[x]) % m,
                                  lambda s: s, name=f"cycle_navigation:{m}")
@@ -158,6 +180,7 @@ def modular_arithmetic(m: int = 5) -> MooreMachine:
     'invalid'
     """
     m = _int_param("modular_arithmetic", "m", m, 1)
+    check_machine_size(f"modular_arithmetic:{m}", 2 * m * m + m + 20, m + 3)
     numbers = tuple(str(i) for i in range(m))
     ops = ("+", "-", "*")
 
@@ -216,6 +239,7 @@ def flipflop(n: int = 2) -> MooreMachine:
     ``read``, tokens 1..n write, and "nothing written yet" is an extra label 0.
     """
     n = _int_param("flipflop", "n", n, 1)
+    check_machine_size(f"flipflop:{n}", n, n + 1)
     alphabet = ("read", *(f"w{i}" for i in range(n)))
     return machine_from_function(0, alphabet, lambda s, x: s if x == "read" else int(x[1:]),
                                  lambda s: s, name=f"flipflop:{n}")
@@ -233,6 +257,7 @@ def threshold(k: int) -> MooreMachine:
     k ≥ 1; the machine has k + 1 states.
     """
     k = _int_param("threshold", "k", k, 1)
+    check_machine_size(f"threshold:{k}", k + 1, 2)
     return machine_from_function(0, ("a", "b"), lambda s, x: min(s + (x == "a"), k),
                                  lambda s: s >= k, name=f"threshold:{k}")
 
@@ -241,6 +266,7 @@ def reset_cyclic(m: int) -> MooreMachine:
     """Z_m with reset: alphabet ``0 … m-1`` (add i mod m) and ``R`` (back to 0); output the
     state (int). m ≥ 1."""
     m = _int_param("reset_cyclic", "m", m, 1)
+    check_machine_size(f"reset_cyclic:{m}", m, m + 1)
     alphabet = (*(str(i) for i in range(m)), "R")
     return machine_from_function(0, alphabet, lambda s, x: 0 if x == "R" else (s + int(x)) % m,
                                  lambda s: s, name=f"reset_cyclic:{m}")
@@ -288,6 +314,7 @@ def random_dfa(
     n = _int_param("random", "states", states, 1)
     k = _int_param("random", "symbols", symbols, 1)
     seed = _int_param("random", "seed", seed, 0)
+    check_machine_size(f"random:states={n},symbols={k}", n, k)
     check_allocation("transition table", (n, k))
     rng = np.random.default_rng(seed)
     table = rng.integers(0, n, size=(n, k), dtype=np.int64)

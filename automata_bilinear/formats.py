@@ -22,12 +22,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
-from .automaton import MooreMachine
-from .errors import AutomataBilinearError, AutomatonError, FormatError, ResourceLimitError
+from .automaton import MooreMachine, check_machine
+from .errors import AutomatonError, FormatError, MissingDependencyError, ResourceLimitError
+from .files import loads_strict, read_text, write_text_atomic
 
 __all__ = [
     "AUTOMATON_FORMAT",
@@ -52,31 +51,13 @@ AUTOMATON_FORMAT_VERSION = 1
 _KEYS = {"format", "version", "name", "alphabet", "states", "start", "outputs", "transitions"}
 
 
-class MissingDependencyError(AutomataBilinearError, ImportError):
-    """An optional dependency needed for this feature is not installed."""
-
-
-def write_text_atomic(path: str | os.PathLike, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file in the same folder and a rename, so a
-    crash never leaves a half-written file."""
-    path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _jsonable(label: Any) -> Any:
     return [_jsonable(x) for x in label] if isinstance(label, tuple) else label
 
 
 def automaton_to_dict(machine: MooreMachine) -> dict[str, Any]:
     """The JSON-ready dictionary of the versioned automaton format."""
+    machine = check_machine(machine, "machine")
     data: dict[str, Any] = {
         "format": AUTOMATON_FORMAT,
         "version": AUTOMATON_FORMAT_VERSION,
@@ -176,27 +157,18 @@ def automaton_from_dict(data: Any, *, source: str = "automaton") -> MooreMachine
 
 def automaton_from_json(text: str, *, source: str = "automaton") -> MooreMachine:
     """Parse the JSON automaton format from a string."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise FormatError(f"{source}: not valid JSON ({exc})") from None
-    return automaton_from_dict(data, source=source)
+    return automaton_from_dict(loads_strict(text, source=source), source=source)
 
 
 def save_automaton(machine: MooreMachine, path: str | os.PathLike) -> None:
     """Write ``machine`` as versioned JSON to ``path`` (atomically)."""
+    machine = check_machine(machine, "machine")
     write_text_atomic(path, automaton_to_json(machine))
 
 
 def load_automaton(path: str | os.PathLike) -> MooreMachine:
     """Read a versioned JSON automaton file; errors name the file and the field."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise FormatError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FormatError(f"{path}: cannot read ({exc})") from None
-    return automaton_from_json(text, source=str(path))
+    return automaton_from_json(read_text(path, what="automaton file"), source=str(path))
 
 
 # -- Graphviz -------------------------------------------------------------------------------
@@ -226,6 +198,7 @@ def to_dot(machine: MooreMachine, *, max_states: int = 2000) -> str:
       q1 -> q0 [label="1"];
     }
     """
+    machine = check_machine(machine, "machine")
     if machine.n_states > max_states:
         raise ResourceLimitError(
             f"DOT drawing of {machine.n_states} states is refused (max_states={max_states}); "
@@ -259,6 +232,7 @@ def to_networkx(machine: MooreMachine) -> Any:
     """A ``networkx.MultiDiGraph``: nodes are state indices with attributes ``output`` and
     ``label``; one edge per (state, symbol) with key and attribute ``symbol``; graph
     attributes ``alphabet``, ``start`` and ``name``."""
+    machine = check_machine(machine, "machine")
     import networkx as nx
 
     graph = nx.MultiDiGraph(alphabet=machine.alphabet, start=machine.start, name=machine.name)
@@ -329,6 +303,7 @@ def to_automata_lib(machine: MooreMachine) -> Any:
     States are named by :meth:`MooreMachine.state_name`. Non-boolean outputs are refused:
     automata-lib DFAs only accept or reject.
     """
+    machine = check_machine(machine, "machine")
     dfa_cls = _automata_lib()
     if not machine.is_acceptor:
         raise AutomatonError(

@@ -22,7 +22,7 @@ from functools import cached_property
 
 import numpy as np
 
-from .automaton import MooreMachine
+from .automaton import MooreMachine, check_machine
 from .errors import ResourceLimitError
 from .reachability import ShortlexSearch, shortlex_search
 
@@ -299,6 +299,7 @@ def minimize(machine: MooreMachine) -> Minimization:
     >>> result.access_word(1), result.separating_suffix(0, 1)
     (('1',), ())
     """
+    machine = check_machine(machine, "machine")
     search = shortlex_search(machine)
     order = search.order
     m = order.size

@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 
 from .automaton import OutputLabel
-from .errors import AutomataBilinearError
+from .errors import AutomataBilinearError, InvalidArgumentError
 
 __all__ = [
     "PHASE_BLOCKS",
@@ -54,6 +54,7 @@ __all__ = [
     "RUNGS",
     "BilinearModel",
     "ModelError",
+    "check_model",
     "diagonal_eigenvalues",
     "materialize_transitions",
     "parameter_count",
@@ -446,3 +447,21 @@ class BilinearModel:
     def __repr__(self) -> str:
         return (f"<BilinearModel {self.rung}: H={self.hidden_size}, D={self.n_symbols}, "
                 f"Y={len(self.output_labels)}, {self.construction or 'user model'}>")
+
+
+def check_model(value: Any, argument: str = "model") -> BilinearModel:
+    """Return ``value`` if it is a :class:`BilinearModel`, else refuse naming ``argument``
+    (a path gets the hint to load it first).
+
+    Examples
+    --------
+    >>> check_model("m.npz")
+    Traceback (most recent call last):
+    ...
+    automata_bilinear.errors.InvalidArgumentError: model: expected a BilinearModel, got str; ...
+    """
+    if isinstance(value, BilinearModel):
+        return value
+    hint = (f"; load it first: ab.load_model({value!r})" if isinstance(value, str) else "")
+    raise InvalidArgumentError(
+        f"{argument}: expected a BilinearModel, got {type(value).__name__}{hint}")

@@ -22,17 +22,17 @@ import hashlib
 import io
 import json
 import os
-import tempfile
 import zipfile
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .automaton import MooreMachine
 from .errors import FormatError
+from .files import check_output_path, loads_strict, read_bytes, write_atomic
 from .formats import automaton_to_json
-from .model import BilinearModel, ModelError
+from .limits import check_memory
+from .model import BilinearModel, ModelError, check_model
 
 __all__ = ["MODEL_FORMAT", "MODEL_FORMAT_VERSION", "automaton_hash", "load_model", "save_model"]
 
@@ -53,8 +53,35 @@ def _label_from_json(x: Any) -> Any:
     return tuple(_label_from_json(v) for v in x) if isinstance(x, list) else x
 
 
+def _declared_bytes(archive: zipfile.ZipFile, name: str, src: str) -> int:
+    """Bytes the member's .npy header claims, checked against the member's real size so a
+    forged header (10^10 entries in a few bytes) is refused before anything is allocated."""
+    member = name + ".npy"
+    info = archive.getinfo(member)
+    with archive.open(member) as fh:
+        try:
+            version = np.lib.format.read_magic(fh)
+            if version == (1, 0):
+                shape, _, dtype = np.lib.format.read_array_header_1_0(fh)
+            else:
+                shape, _, dtype = np.lib.format.read_array_header_2_0(fh)
+        except ValueError as exc:
+            raise FormatError(f"{src}: array {name!r} has a malformed .npy header "
+                              f"({exc})") from None
+        header = fh.tell()
+    if dtype.hasobject:
+        raise FormatError(f"{src}: array {name!r} holds Python objects, which cannot be read "
+                          "without pickle (refused)")
+    claimed = int(np.prod(shape, dtype=object)) * dtype.itemsize
+    if claimed != info.file_size - header:
+        raise FormatError(f"{src}: array {name!r} claims shape {shape} ({claimed} bytes) but "
+                          f"holds {info.file_size - header} bytes")
+    return claimed
+
+
 def save_model(model: BilinearModel, path: str | os.PathLike) -> None:
     """Write ``model`` to ``path`` (``.npz``), atomically."""
+    model = check_model(model, "model")
     meta = {
         "format": MODEL_FORMAT,
         "version": MODEL_FORMAT_VERSION,
@@ -74,49 +101,63 @@ def save_model(model: BilinearModel, path: str | os.PathLike) -> None:
         arrays["bias"] = model.bias
     for name, value in model.params.items():
         arrays[f"param__{name}"] = value
-    path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    check_output_path(path, suffixes=(".npz",), what="model file")
+    write_atomic(path, lambda fh: np.savez(fh, **arrays), what="model file")
+
+
+_META_KEYS = {"format", "version", "rung", "alphabet", "output_labels", "construction",
+              "exact", "info"}
+
+
+def _check_metadata(meta: dict[str, Any], src: str) -> None:
+    unknown = sorted(set(meta) - _META_KEYS)
+    if unknown:
+        raise FormatError(f"{src}: metadata has unknown field(s) {', '.join(unknown)}")
+    if not isinstance(meta["rung"], str):
+        raise FormatError(f"{src}: metadata field 'rung' must be a string")
+    for key in ("alphabet", "output_labels"):
+        if not isinstance(meta[key], list):
+            raise FormatError(f"{src}: metadata field {key!r} must be a list")
+    if not all(isinstance(a, str) for a in meta["alphabet"]):
+        raise FormatError(f"{src}: metadata field 'alphabet' must list strings")
+    if not isinstance(meta.get("construction", ""), str):
+        raise FormatError(f"{src}: metadata field 'construction' must be a string")
+    for key in ("exact", "info"):
+        if meta.get(key) is not None and not isinstance(meta[key], dict):
+            raise FormatError(f"{src}: metadata field {key!r} must be an object or null")
 
 
 def load_model(path: str | os.PathLike) -> BilinearModel:
     """Read and validate a model file; every error names the file and the culprit."""
     src = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise FormatError(f"{src}: no such file") from None
-    except OSError as exc:
-        raise FormatError(f"{src}: cannot read ({exc})") from None
+    raw = read_bytes(path, what="model file")
+    if not raw:
+        raise FormatError(f"{src}: the file is empty, not an .npz archive")
     try:
         archive = np.load(io.BytesIO(raw), allow_pickle=False)
+        if not isinstance(archive, np.lib.npyio.NpzFile):
+            raise FormatError(f"{src}: a single .npy array, not an .npz archive")
         files = set(archive.files)
-    except (ValueError, OSError, zipfile.BadZipFile) as exc:
+        declared = {name: _declared_bytes(archive.zip, name, src) for name in files}
+    except FormatError:
+        raise
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, zipfile.LargeZipFile) as exc:
         raise FormatError(f"{src}: not a readable .npz archive ({exc})") from None
+    check_memory(f"loading {src}", sum(declared.values()))
 
     def get(name: str) -> np.ndarray:
         if name not in files:
             raise FormatError(f"{src}: missing array {name!r}")
         try:
             return archive[name]
-        except ValueError as exc:  # object arrays need pickle: refused
-            raise FormatError(f"{src}: array {name!r} cannot be read without pickle "
-                              f"({exc})") from None
+        except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+            # object arrays (which need pickle) and truncated members end here
+            raise FormatError(f"{src}: array {name!r} cannot be read ({exc})") from None
 
     meta_arr = get("metadata")
     if meta_arr.dtype.kind != "U" or meta_arr.shape != ():
         raise FormatError(f"{src}: 'metadata' must be a 0-d string array")
-    try:
-        meta = json.loads(str(meta_arr))
-    except json.JSONDecodeError as exc:
-        raise FormatError(f"{src}: 'metadata' is not valid JSON ({exc})") from None
+    meta = loads_strict(str(meta_arr), source=f"{src}: metadata")
     if not isinstance(meta, dict) or meta.get("format") != MODEL_FORMAT:
         raise FormatError(f"{src}: metadata field 'format' must be {MODEL_FORMAT!r}")
     version = meta.get("version")
@@ -128,12 +169,17 @@ def load_model(path: str | os.PathLike) -> BilinearModel:
     for key in ("rung", "alphabet", "output_labels"):
         if key not in meta:
             raise FormatError(f"{src}: metadata is missing field {key!r}")
+    _check_metadata(meta, src)
     arrays = {}
     for name in ["A", "h0", "C", *(["bias"] if "bias" in files else []),
                  *sorted(f for f in files if f.startswith("param__"))]:
         arr = get(name)
-        if arr.dtype.kind not in "fic" or arr.dtype.kind == "b":
-            raise FormatError(f"{src}: array {name!r} has dtype {arr.dtype}, expected floats")
+        # native parameters may be integer (periods, sizes) or complex (eigenvalues); the
+        # materialised matrices, state and readout are real floats
+        allowed = "fic" if name.startswith("param__") else "f"
+        if arr.dtype.kind not in allowed:
+            raise FormatError(f"{src}: array {name!r} has dtype {arr.dtype}, expected "
+                              f"{'numbers' if allowed == 'fic' else 'real floats'}")
         if not np.all(np.isfinite(arr)):
             raise FormatError(f"{src}: array {name!r} contains NaN or infinite values")
         arrays[name] = arr

@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from .automaton import MooreMachine, OutputLabel
+from .automaton import MooreMachine, OutputLabel, check_machine
 from .errors import AutomatonError
-from .limits import check_allocation
+from .limits import check_allocation, check_machine_size
 from .reachability import trim
 
 __all__ = ["direct_product", "relabel"]
@@ -61,6 +61,7 @@ def direct_product(*machines: MooreMachine, letters: str = "product",
     strides = [math.prod(sizes[i + 1:]) for i in range(len(machines))]
     if letters == "product":
         n_letters = math.prod(m.n_symbols for m in machines)
+        check_machine_size("the product machine", n_total, n_letters)
         check_allocation("product transition table", (n_total, n_letters))
         r = len(machines)
         ks = [m.n_symbols for m in machines]
@@ -79,6 +80,7 @@ def direct_product(*machines: MooreMachine, letters: str = "product",
         )
     else:
         n_letters = sum(m.n_symbols for m in machines)
+        check_machine_size("the product machine", n_total, n_letters)
         check_allocation("product transition table", (n_total, n_letters))
         digits = np.array(np.unravel_index(np.arange(n_total), sizes)).T
         columns = []
@@ -123,6 +125,7 @@ def relabel(
     >>> m.alphabet, m.outputs
     (('a', 'b'), (False, True))
     """
+    machine = check_machine(machine, "machine")
     def mapper(spec: Any) -> Callable[[Any], Any]:
         if spec is None:
             return lambda x: x

@@ -13,6 +13,7 @@ floats. :func:`prop2_obstruction` applies the conclusion to a task.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -20,9 +21,9 @@ from typing import Any
 import numpy as np
 
 from .algebra import algebraic_profile
-from .automaton import MooreMachine
+from .automaton import MooreMachine, check_machine
 from .certificates import Certificate, parikh_certificate
-from .errors import AutomatonError
+from .errors import AutomatonError, InvalidArgumentError, VerificationError
 from .model import BilinearModel
 
 __all__ = ["CommutationReport", "commutation_check", "prop2_obstruction"]
@@ -54,6 +55,29 @@ def _is_rational(matrices: Any) -> bool:
                for x in arr.ravel())
 
 
+def _check_tolerance(tol: Any) -> None:
+    if (isinstance(tol, bool) or not isinstance(tol, (int, float, np.floating))
+            or not math.isfinite(tol) or not 0 <= tol < 1):
+        raise InvalidArgumentError(f"tol must be a finite number in [0, 1), got {tol!r}")
+
+
+def _check_same_letters(matrices: Any, automaton: MooreMachine) -> None:
+    if isinstance(matrices, BilinearModel):
+        if set(matrices.alphabet) != set(automaton.alphabet):
+            only_model = sorted(set(matrices.alphabet) - set(automaton.alphabet))[:5]
+            only_task = sorted(set(automaton.alphabet) - set(matrices.alphabet))[:5]
+            raise VerificationError(
+                "the model and the task have different alphabets (model only: "
+                f"{', '.join(only_model) or '-'}; task only: {', '.join(only_task) or '-'}), "
+                "so Prop. 2 says nothing about this pair")
+        return
+    D = np.shape(matrices)[0] if np.ndim(matrices) else 0
+    if D != automaton.n_symbols:
+        raise VerificationError(
+            f"{D} matrices for a task with {automaton.n_symbols} letters: matrix k must be "
+            "the task's letter k (alphabet order)")
+
+
 def commutation_check(matrices: Any, *, tol: float = 1e-9) -> CommutationReport:
     """Decide whether the (D, H, H) matrices commute and share an eigenbasis.
 
@@ -69,6 +93,7 @@ def commutation_check(matrices: Any, *, tol: float = 1e-9) -> CommutationReport:
     >>> commutation_check([[[0, 1], [0, 0]], [[0, 0], [1, 0]]]).commute
     False
     """
+    _check_tolerance(tol)
     if isinstance(matrices, BilinearModel):
         matrices = matrices.transitions
     if _is_rational(matrices):
@@ -127,6 +152,9 @@ def prop2_obstruction(matrices: Any, automaton: MooreMachine, *, tol: float = 1e
     the matrices commute and the task has a PARIKH certificate (w1, w2), the model reaches
     the same hidden state on w1 and w2 (shown for a model by running it) but f(w1) ≠ f(w2).
     """
+    check_machine(automaton, "automaton")
+    _check_tolerance(tol)
+    _check_same_letters(matrices, automaton)
     report = commutation_check(matrices, tol=tol)
     cert: Certificate | None = None
     conclusion = ("the matrices do not commute, so Prop. 2 does not restrict them"

@@ -26,13 +26,15 @@ The toolkit reports three numbers separately (docs/theory.md §7 caveats):
 from __future__ import annotations
 
 import math
-import sys
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .errors import AutomataBilinearError
+from .errors import AutomataBilinearError, MissingDependencyError
+from .files import FIGURE_SUFFIXES, check_output_path, save_figure
+from .limits import check_memory, check_work
+from .progress import progress_bar
 
 __all__ = [
     "Prop3Row",
@@ -112,14 +114,6 @@ def wilson_interval(successes: int, n: int, z: float = 3.89) -> tuple[float, flo
     return centre - half, centre + half
 
 
-def _progress(done: int, total: int, label: str) -> None:
-    if sys.stderr.isatty():
-        sys.stderr.write(f"\r{label}: {done}/{total} ({100 * done // total}%)")
-        if done == total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-
 def monte_carlo_existence(hidden: int, encoding: str = "scalar", trials: int = 100_000,
                           seed: int | np.random.Generator = 0, batch: int = 200_000
                           ) -> dict[str, Any]:
@@ -127,16 +121,22 @@ def monte_carlo_existence(hidden: int, encoding: str = "scalar", trials: int = 1
 
     Returns ``{"estimate", "interval", "formula", "contains_formula", "trials"}``.
     """
-    _check(hidden, encoding, trials)
+    k = _check(hidden, encoding, trials)
+    check_work(f"{trials} Monte Carlo trials at H = {hidden}", 20 * trials * hidden * k)
+    check_memory(f"Monte Carlo batches of {min(batch, trials)} trials at H = {hidden}",
+                 8 * min(batch, trials) * hidden * 2 * k * 4)
     rng = np.random.default_rng(seed)
     hits = 0
     done = 0
-    while done < trials:
-        n = min(batch, trials - done)
-        hits += int(readout_exists(sample_eigenvalues(rng, n, hidden, encoding)).sum())
-        done += n
-        if trials > batch:
-            _progress(done, trials, "Monte Carlo")
+    bar = progress_bar(desc="Prop. 3 Monte Carlo", total=trials, unit="trial")
+    try:
+        while done < trials:
+            n = min(batch, trials - done)
+            hits += int(readout_exists(sample_eigenvalues(rng, n, hidden, encoding)).sum())
+            done += n
+            bar.update(n)
+    finally:
+        bar.close()
     lo, hi = wilson_interval(hits, trials)
     formula = success_probability(hidden, encoding)
     return {"estimate": hits / trials, "interval": (lo, hi), "formula": formula,
@@ -162,6 +162,10 @@ def learned_readout_success(hidden: int, encoding: str = "scalar", trials: int =
     n0 + n1 in ``lengths`` (the state of a diagonal model depends only on the counts), judged
     in the log domain so no underflow interferes. Evidence on long lengths, not a proof."""
     _check(hidden, encoding, trials)
+    check_memory(f"least-squares readouts for {trials} trials at H = {hidden}",
+                 8 * trials * hidden * 2 * 6)
+    check_work(f"least-squares readouts for {trials} trials at H = {hidden}",
+               50 * trials * hidden * 4)
     rng = np.random.default_rng(seed)
     lam = sample_eigenvalues(rng, trials, hidden, encoding)
     X = lam.transpose(0, 2, 1)  # (trials, 2 examples, H): h("0") = λ0, h("1") = λ1
@@ -191,6 +195,12 @@ def finite_precision_success(hidden: int, encoding: str = "scalar", trials: int 
     with per-step normalisation on one random word per trial; success = every prediction
     right. Only trials where a good unit exists are counted as possible successes."""
     _check(hidden, encoding, trials)
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
+        raise Prop3Error(f"steps must be a positive integer, got {steps!r}")
+    check_work(f"{trials} float runs of {steps} steps at H = {hidden}",
+               10 * trials * steps * hidden)
+    check_memory(f"{trials} float runs of {steps} steps at H = {hidden}",
+                 8 * trials * (steps + 8 * hidden + 201 * hidden))
     rng = np.random.default_rng(seed)
     lam = sample_eigenvalues(rng, trials, hidden, encoding).astype(dtype)
     good = good_units(lam)
@@ -256,14 +266,13 @@ def prop3_table(hidden_sizes: tuple[int, ...] = (1, 2, 4, 8, 16), encoding: str 
 
 def plot_prop3(rows: list[Prop3Row], path: str) -> None:
     """Plot the three rates and the formula against H (needs matplotlib)."""
+    check_output_path(path, suffixes=FIGURE_SUFFIXES, what="figure")
     try:
         import matplotlib
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        from .formats import MissingDependencyError
-
         raise MissingDependencyError("plotting needs matplotlib: pip install "
                                      "'automata_bilinear[notebooks]'") from None
     H = [r.hidden for r in rows]
@@ -285,8 +294,10 @@ def plot_prop3(rows: list[Prop3Row], path: str) -> None:
     ax.set_title(f"Proposition 3, {rows[0].encoding} encoding")
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    try:
+        save_figure(fig, path)
+    finally:
+        plt.close(fig)
 
 
 def symbolic_derivation() -> dict[str, Any]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .automaton import MooreMachine
+from .automaton import MooreMachine, check_machine
 
 __all__ = [
     "ShortlexSearch",
@@ -101,6 +101,7 @@ def shortlex_search(machine: MooreMachine) -> ShortlexSearch:
 
 def reachable_states(machine: MooreMachine) -> np.ndarray:
     """Sorted indices of the states reachable from the start state."""
+    machine = check_machine(machine, "machine")
     return np.sort(shortlex_search(machine).order)
 
 
@@ -113,6 +114,7 @@ def access_words(machine: MooreMachine) -> dict[int, tuple[str, ...]]:
     >>> access_words(threshold(2))
     {0: (), 1: ('a',), 2: ('a', 'a')}
     """
+    machine = check_machine(machine, "machine")
     search = shortlex_search(machine)
     return {
         int(q): tuple(machine.alphabet[a] for a in search.access_word(int(q)))
@@ -146,6 +148,7 @@ def trim(machine: MooreMachine) -> MooreMachine:
     >>> trim(m).n_states
     1
     """
+    machine = check_machine(machine, "machine")
     return _renumbered(machine, reachable_states(machine), keep_labels=True)
 
 
@@ -156,4 +159,5 @@ def canonical_form(machine: MooreMachine) -> MooreMachine:
     canonical forms, so ``canonical_form(minimize(a).machine) == canonical_form(minimize(b)
     .machine)`` decides equivalence.
     """
+    machine = check_machine(machine, "machine")
     return _renumbered(machine, shortlex_search(machine).order, keep_labels=False)

@@ -28,7 +28,7 @@ import numpy as np
 
 from .errors import AutomataBilinearError
 from .limits import check_allocation
-from .model import BilinearModel, diagonal_eigenvalues
+from .model import BilinearModel, check_model, diagonal_eigenvalues
 
 __all__ = ["ForwardResult", "RNNInputError", "forward", "forward_affine", "forward_matrices"]
 
@@ -120,6 +120,7 @@ def forward(model: BilinearModel, tokens: object, *, dtype: str = "float64",
     >>> [model.output_labels[p] for p in out.predictions[0]]
     [0, 1, 0, 0, 1]
     """
+    model = check_model(model, "model")
     if dtype not in ("float64", "float32"):
         raise RNNInputError(f"dtype must be 'float64' or 'float32', got {dtype!r}")
     x = _check_tokens(tokens, model.n_symbols)

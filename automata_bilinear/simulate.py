@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .automaton import MooreMachine, OutputLabel, Word, encode_word, encode_words
+from .automaton import MooreMachine, OutputLabel, Word, check_machine, encode_word, encode_words
 from .limits import check_allocation
 
 __all__ = [
@@ -32,6 +32,7 @@ def run(machine: MooreMachine, word: Word) -> np.ndarray:
     >>> run(parity(), "0110").tolist()
     [0, 0, 1, 0, 0]
     """
+    machine = check_machine(machine, "machine")
     return run_batch(machine, encode_word(machine, word)[None, :])[0]
 
 
@@ -66,6 +67,7 @@ def run_batch(
     >>> run_batch(z3, [["1", "1", "1"], ["2", "2", "0"]]).tolist()
     [[0, 1, 2, 0], [0, 2, 1, 1]]
     """
+    machine = check_machine(machine, "machine")
     x = encode_words(machine, words)
     batch, length = x.shape
     table = machine.transitions
@@ -92,6 +94,7 @@ def output_trace(machine: MooreMachine, word: Word) -> list[OutputLabel]:
     >>> output_trace(parity(), "0110")
     [0, 0, 1, 0, 0]
     """
+    machine = check_machine(machine, "machine")
     return [machine.outputs[q] for q in run(machine, word).tolist()]
 
 
@@ -104,6 +107,7 @@ def final_output(machine: MooreMachine, word: Word) -> OutputLabel:
     >>> final_output(parity(), "0111")
     1
     """
+    machine = check_machine(machine, "machine")
     x = encode_word(machine, word)
     q = machine.start
     table = machine.transitions

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .automaton import MooreMachine
+from .automaton import MooreMachine, check_machine
 from .minimization import minimize
 
 __all__ = ["machine_summary", "permutation_letters"]
@@ -43,6 +43,7 @@ def machine_summary(machine: MooreMachine, *, table_limit: int = 12) -> dict[str
     >>> s["minimal_states"], s["group_automaton"], s["distinguishing_depth"]
     (3, False, 1)
     """
+    machine = check_machine(machine, "machine")
     result = minimize(machine)
     minimal = result.machine
     perms = permutation_letters(minimal)

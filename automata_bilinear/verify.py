@@ -29,10 +29,10 @@ from typing import Any
 
 import numpy as np
 
-from .automaton import MooreMachine
+from .automaton import MooreMachine, check_machine
 from .checker import COMPLEX_RUNGS, DIAGONAL_RUNGS, Proof, align, exact_prediction, prove
 from .errors import InternalConsistencyError, VerificationError
-from .model import BilinearModel, diagonal_eigenvalues
+from .model import BilinearModel, check_model, diagonal_eigenvalues
 from .simulate import random_words, run_batch
 
 __all__ = [
@@ -241,6 +241,8 @@ def numerical_check(model: BilinearModel, automaton: MooreMachine, *, steps: int
     negative where the prediction is wrong. The number of steps is reduced so the run stays
     under ``max_flops`` (large one-hot models).
     """
+    model = check_model(model, "model")
+    automaton = check_machine(automaton, "automaton")
     from .rnn import forward
 
     al = align(model, automaton)
@@ -317,6 +319,8 @@ def verify(model: BilinearModel, automaton: MooreMachine, *, numerical: bool = T
     >>> report.proved, report.method
     (True, 'finite-image search (exact phases, enclosed scores)')
     """
+    model = check_model(model, "model")
+    automaton = check_machine(automaton, "automaton")
     proof = prove(model, automaton, max_pairs=max_pairs)
     claims = float_claims(model, proof)
     report = VerificationReport(

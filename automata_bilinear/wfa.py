@@ -16,7 +16,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .automaton import MooreMachine
+from .automaton import MooreMachine, check_machine
 from .errors import ResourceLimitError
 from .exact import Echelon
 from .model import BilinearModel
@@ -85,6 +85,7 @@ def hankel_rank(machine: MooreMachine) -> int:
     >>> hankel_rank(build("parity")), hankel_rank(build("threshold:3"))
     (2, 4)
     """
+    machine = check_machine(machine, "machine")
     from .minimization import minimize
 
     return len(_observable_basis(minimize(machine).machine))

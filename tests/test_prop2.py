@@ -7,11 +7,12 @@ import pytest
 
 from automata_bilinear import (
     AutomatonError,
+    InvalidArgumentError,
+    VerificationError,
     build,
     commutation_check,
     compile_bilinear,
     prop2_obstruction,
-    relabel,
 )
 
 
@@ -49,12 +50,23 @@ def test_every_compiled_diagonal_model_commutes():
                                   "random:states=8,symbols=2,seed=2"])
 def test_commuting_models_cannot_represent_non_commutative_tasks(spec):
     task = build(spec)
-    model = compile_bilinear(build("cyclic:2"), "sign_diagonal")
-    model_task = relabel(task, symbols=dict(zip(task.alphabet, task.alphabet)))
-    result = prop2_obstruction(model.transitions, model_task)
+    rng = np.random.default_rng(0)
+    # one commuting (diagonal) matrix per letter of the task, in the task's letter order
+    matrices = np.stack([np.diag(rng.choice([-1.0, 1.0, 0.5], size=3)) for _ in task.alphabet])
+    result = prop2_obstruction(matrices, task)
     assert result["commutation"]["commute"]
     assert result["certificate"]["kind"] == "parikh"
     assert "cannot represent" in result["conclusion"]
+
+
+def test_matrices_and_task_must_share_letters():
+    model = compile_bilinear(build("cyclic:2"), "sign_diagonal")
+    with pytest.raises(VerificationError, match="2 matrices for a task with 6 letters"):
+        prop2_obstruction(model.transitions, build("symmetric:3"))
+    with pytest.raises(VerificationError, match="different alphabets"):
+        prop2_obstruction(model, build("flipflop"))
+    with pytest.raises(InvalidArgumentError, match="tol"):
+        prop2_obstruction(model, build("cyclic:2"), tol=float("nan"))
 
 
 def test_bad_matrices_are_refused():
