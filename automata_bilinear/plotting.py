@@ -7,6 +7,7 @@ only when a function here is called. Every function returns the matplotlib Figur
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,12 +26,24 @@ __all__ = [
 ]
 
 
+def _backend_chosen(matplotlib: Any) -> bool:
+    """Whether a backend was requested (MPLBACKEND, matplotlibrc, ``use``, ``%matplotlib``),
+    asked without triggering matplotlib's automatic selection."""
+    try:
+        return matplotlib.get_backend(auto_select=False) is not None  # matplotlib >= 3.10
+    except TypeError:
+        return matplotlib.rcParams._get_backend_or_none() is not None  # 3.7 - 3.9
+
+
 def _plt() -> Any:
     try:
         import matplotlib
 
-        if matplotlib.get_backend().lower() not in ("module://matplotlib_inline.backend_inline",
-                                                     "nbagg", "widget", "ipympl"):
+        # Never override a backend someone chose: its name is open-ended ("inline",
+        # "module://...", "nbAgg", "widget", "tkagg", ...), so no list of names can be
+        # right. Only when nothing was chosen and no IPython kernel (which renders figures
+        # itself) is running, use Agg, so scripts and the CLI never need a display.
+        if not _backend_chosen(matplotlib) and "ipykernel" not in sys.modules:
             matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
