@@ -1,30 +1,60 @@
 """Command-line interface ``automata-bilinear`` (also ``python -m automata_bilinear``).
 
-Every subcommand accepts ``--json`` and then prints exactly one JSON object on stdout. Errors
-print ``automata-bilinear: error: …`` on stderr and exit with status 2 (with ``--json`` an
-``{"error": {"type": …, "message": …}}`` object is printed on stdout as well).
+Every subcommand accepts ``--json`` and then prints exactly one JSON object on stdout, errors
+included (``{"error": {"type": …, "message": …}}``). Exit status: 0 success; 1 a negative
+answer that is not an error (``verify``: not proved, ``check-certificate``: invalid);
+2 bad input or a refused resource estimate, with one line ``automata-bilinear: error: …``
+on stderr; 130 interrupted (Ctrl-C), 143 terminated (SIGTERM). Every option is validated
+before any work starts; options that do not apply to the chosen mode are errors.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
+import re
+import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from . import plotting
 from ._version import __version__
 from .automaton import encode_word
 from .certificates import load_certificate, save_certificate
 from .classify import classify
 from .compilation import RUNG_ORDER, compile_bilinear, compile_lowest
 from .equivalence import find_counterexample
-from .errors import AutomataBilinearError, SpecError
-from .formats import automaton_to_json, to_dot, write_text_atomic
+from .errors import (
+    AutomataBilinearError,
+    ConfigurationError,
+    OutputPathError,
+    SpecError,
+    UnknownSymbolError,
+    UsageError,
+)
+from .files import FIGURE_SUFFIXES, check_output_path, write_text_atomic
+from .formats import automaton_to_json, to_dot
+from .limits import budget, parse_size
 from .minimization import minimize
 from .model import RUNGS, BilinearModel
 from .model_io import automaton_hash, load_model, save_model
-from .simulate import output_trace
+from .progress import progress, show_progress
+from .prop2 import commutation_check, prop2_obstruction
+from .prop3 import (
+    finite_precision_success,
+    learned_readout_success,
+    monte_carlo_existence,
+    plot_prop3,
+    prop3_table,
+)
+from .rnn import forward
+from .simulate import final_output, output_trace
 from .specs import build, family_table
 from .summary import machine_summary
 from .verify import verify
@@ -98,6 +128,8 @@ def cmd_show(args: argparse.Namespace) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> None:
+    if args.output:
+        check_output_path(args.output, what="output file")
     machine = build(args.spec)
     if args.minimal:
         machine = minimize(machine).machine
@@ -138,8 +170,6 @@ def cmd_equiv(args: argparse.Namespace) -> None:
     if word is None:
         text = f"equivalent: {args.spec_a} and {args.spec_b} agree on every word (exact)"
     else:
-        from .simulate import final_output
-
         oa, ob = final_output(a, list(word)), final_output(b, list(word))
         payload["counterexample"] = list(word)
         payload["outputs"] = [_label(oa), _label(ob)]
@@ -158,13 +188,24 @@ def _model_info(model: BilinearModel) -> dict[str, Any]:
 
 
 def cmd_compile(args: argparse.Namespace) -> None:
+    if args.block_size is not None and args.rung not in ("block", "orthogonal_block"):
+        raise UsageError("--block-size applies only with --rung block or orthogonal_block "
+                         f"(got --rung {args.rung})")
+    if args.exact_valued and args.rung != "full":
+        raise UsageError(f"--exact-valued applies only with --rung full (got --rung {args.rung})")
+    if args.no_verify and args.steps is not None:
+        raise UsageError("--steps sets the numerical check, which --no-verify skips; give one")
+    if args.output:
+        check_output_path(args.output, suffixes=(".npz",), what="model file")
+    steps = _DEFAULT_STEPS if args.steps is None else args.steps
     machine = build(args.spec)
     if args.rung == "auto":
         model = compile_lowest(machine)
     else:
         model = compile_bilinear(machine, args.rung, block_size=args.block_size,
                                  exact_valued=args.exact_valued)
-    report = None if args.no_verify else verify(model, machine, steps=args.steps)
+    report = None if args.no_verify else verify(model, machine, numerical=steps > 0,
+                                                steps=max(steps, 1))
     model.metadata.update({"automaton": machine.name, "automaton_hash": automaton_hash(machine)})
     if report is not None:
         model.metadata["verification"] = {"method": report.method, "proved": report.proved,
@@ -183,12 +224,13 @@ def cmd_compile(args: argparse.Namespace) -> None:
     _emit(args, payload, "\n".join(lines))
 
 
-def cmd_verify(args: argparse.Namespace) -> None:
+def cmd_verify(args: argparse.Namespace) -> int:
     model = load_model(args.model)
     machine = build(args.spec)
-    report = verify(model, machine, steps=args.steps)
+    report = verify(model, machine, numerical=args.steps > 0, steps=max(args.steps, 1))
     payload = {"model": args.model, "spec": args.spec, **report.to_json()}
     _emit(args, payload, report.summary())
+    return 0 if report.proved else 1
 
 
 def cmd_show_model(args: argparse.Namespace) -> None:
@@ -224,16 +266,25 @@ def _classify_rows(report: Any) -> list[list[Any]]:
 
 
 def cmd_classify(args: argparse.Namespace) -> None:
+    folder = None
+    if args.save_certificates:
+        folder = Path(args.save_certificates)
+        if folder.exists() and not folder.is_dir():
+            raise UsageError(f"--save-certificates {args.save_certificates!r}: exists and is "
+                             "not a folder")
+        if not folder.is_dir():
+            check_output_path(folder, what="certificate folder")  # its parent must exist
+        try:
+            folder.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise OutputPathError(f"certificate folder {str(folder)!r}: cannot create it "
+                                  f"({exc.strerror})") from None
     machine = build(args.spec)
     report = classify(machine)
     payload = report.to_json()
     payload["spec"] = args.spec
     saved = []
-    if args.save_certificates:
-        from pathlib import Path
-
-        folder = Path(args.save_certificates)
-        folder.mkdir(parents=True, exist_ok=True)
+    if folder is not None:
         for rung, v in report.rungs.items():
             if v.certificate is not None:
                 path = folder / f"{rung}.{v.certificate.kind}.json"
@@ -255,7 +306,7 @@ def cmd_classify(args: argparse.Namespace) -> None:
     _emit(args, payload, text)
 
 
-def cmd_check_certificate(args: argparse.Namespace) -> None:
+def cmd_check_certificate(args: argparse.Namespace) -> int:
     cert = load_certificate(args.certificate)
     machine = build(args.spec)
     check = cert.check(machine)
@@ -265,13 +316,10 @@ def cmd_check_certificate(args: argparse.Namespace) -> None:
     _emit(args, payload, f"{verdict} {cert.kind.upper()} certificate for {args.spec}: "
                          f"{check.reason}" + (f"\nrules out: {', '.join(check.rules_out)}"
                                                if check.ok else ""))
-    if not check.ok:
-        raise SystemExit(1)
+    return 0 if check.ok else 1
 
 
 def cmd_commute(args: argparse.Namespace) -> None:
-    from .prop2 import commutation_check, prop2_obstruction
-
     model = load_model(args.model)
     if args.spec:
         result = prop2_obstruction(model, build(args.spec), tol=args.tol)
@@ -286,17 +334,11 @@ def cmd_commute(args: argparse.Namespace) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> None:
-    import numpy as np
-
-    from .rnn import forward
-
     model = load_model(args.model)
     tokens = args.input.split() if any(c.isspace() for c in args.input) else (
         list(args.input) if all(len(s) == 1 for s in model.alphabet) else [args.input])
     unknown = [t for t in tokens if t not in model.alphabet]
     if unknown:
-        from .errors import UnknownSymbolError
-
         raise UnknownSymbolError(f"unknown symbol {unknown[0]!r}; the model's alphabet is: "
                                  + ", ".join(model.alphabet[:20]))
     x = np.array([[model.alphabet.index(t) for t in tokens]], dtype=np.int64)
@@ -312,14 +354,8 @@ def cmd_run(args: argparse.Namespace) -> None:
 
 
 def cmd_parity(args: argparse.Namespace) -> None:
-    from .prop3 import (
-        finite_precision_success,
-        learned_readout_success,
-        monte_carlo_existence,
-        plot_prop3,
-        prop3_table,
-    )
-
+    if args.plot:
+        check_output_path(args.plot, suffixes=FIGURE_SUFFIXES, what="figure")
     mc = monte_carlo_existence(args.hidden, args.encoding, args.trials, seed=args.seed)
     learned = learned_readout_success(args.hidden, args.encoding, seed=args.seed + 1)
     finite = finite_precision_success(args.hidden, args.encoding, seed=args.seed + 2,
@@ -356,12 +392,22 @@ def cmd_parity(args: argparse.Namespace) -> None:
     _emit(args, payload, "\n".join(lines))
 
 
-def cmd_plot(args: argparse.Namespace) -> None:
-    from . import plotting
+_PLOT_OPTIONS = {"rung": ("weights", "eigenvalues", "accuracy"), "length": ("accuracy",),
+                 "minimal": ("automaton",)}
 
+
+def cmd_plot(args: argparse.Namespace) -> None:
     kind = args.kind
+    for option, kinds in _PLOT_OPTIONS.items():
+        if getattr(args, option) not in (None, False) and kind not in kinds:
+            raise UsageError(f"--{option} applies only to plot {' / '.join(kinds)}, not to "
+                             f"plot {kind}")
+    check_output_path(args.output, suffixes=FIGURE_SUFFIXES, what="figure")
+    rung = args.rung or "auto"
+    length = _DEFAULT_PLOT_LENGTH if args.length is None else args.length
     if kind == "hierarchy":
-        plotting.plot_hierarchy([classify(build(s)) for s in args.specs], path=args.output)
+        reports = [classify(build(s)) for s in progress(args.specs, desc="classifying")]
+        plotting.plot_hierarchy(reports, path=args.output)
     else:
         if len(args.specs) != 1:
             raise SpecError(f"plot {kind} takes exactly one spec, got {len(args.specs)}")
@@ -370,14 +416,14 @@ def cmd_plot(args: argparse.Namespace) -> None:
             plotting.plot_automaton(minimize(machine).machine if args.minimal else machine,
                                     path=args.output)
         else:
-            model = (compile_lowest(machine) if args.rung == "auto"
-                     else compile_bilinear(machine, args.rung))
+            model = (compile_lowest(machine) if rung == "auto"
+                     else compile_bilinear(machine, rung))
             if kind == "weights":
                 plotting.plot_weights(model, path=args.output)
             elif kind == "eigenvalues":
                 plotting.plot_eigenvalues(model, path=args.output)
             else:
-                plotting.plot_accuracy_vs_length(model, machine, length=args.length,
+                plotting.plot_accuracy_vs_length(model, machine, length=length,
                                                  path=args.output)
     _emit(args, {"kind": kind, "specs": args.specs, "path": args.output},
           f"wrote {args.output}")
@@ -396,7 +442,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
         ["family", "states", "minimal", "symbols", "outputs", "group", "depth"],
     )
     compiled = []
-    for spec in DEMO_SPECS:
+    for spec in progress(DEMO_SPECS, desc="compiling and proving"):
         machine = build(spec)
         model = compile_lowest(machine)
         report = verify(model, machine, numerical=False)
@@ -411,7 +457,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
     short = {"positive_diagonal": "pos", "sign_diagonal": "sign", "real_diagonal": "real",
              "rotation": "rot", "complex_diagonal": "cplx", "orthogonal_block": "orth",
              "block": "block", "cp": "cp", "full": "full"}
-    for spec in DEMO_SPECS:
+    for spec in progress(DEMO_SPECS, desc="classifying"):
         rep = classify(build(spec))
         cells = {r: ("yes" if v.verdict == "yes" else
                      (v.certificate.kind.upper() if v.certificate else v.verdict))
@@ -429,110 +475,231 @@ def cmd_demo(args: argparse.Namespace) -> None:
     _emit(args, {"families": rows, "compiled": compiled, "hierarchy": hierarchy}, text)
 
 
+_DEFAULT_STEPS = 10_000
+_DEFAULT_PLOT_LENGTH = 2_000
+_INTEGER = re.compile(r"[+-]?[0-9]+")  # ASCII only: int() would take '١٠', '１０' and '1_0'
+
+
+def _integer(minimum: int, maximum: int | None = None) -> Any:
+    """An argparse type: an ASCII integer in [minimum, maximum]."""
+    def parse(text: str) -> int:
+        if not _INTEGER.fullmatch(text.strip()):
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}")
+        value = int(text)
+        if value < minimum or (maximum is not None and value > maximum):
+            bound = (f"at least {minimum}" if maximum is None
+                     else f"between {minimum} and {maximum}")
+            raise argparse.ArgumentTypeError(f"must be {bound}, got {value}")
+        return value
+    parse.__name__ = "integer"
+    return parse
+
+
+def _number(minimum: float, below: float) -> Any:
+    """An argparse type: a finite float in [minimum, below)."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not math.isfinite(value) or not minimum <= value < below:
+            raise argparse.ArgumentTypeError(
+                f"must be a finite number in [{minimum:g}, {below:g}), got {text}")
+        return value
+    parse.__name__ = "number"
+    return parse
+
+
+def _size(text: str) -> int:
+    try:
+        return parse_size(text)
+    except ConfigurationError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+_size.__name__ = "size"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises :class:`UsageError` instead of printing and exiting, so every
+    command-line problem goes through the one error path (and ``--json`` sees it)."""
+
+    def error(self, message: str) -> Any:  # type: ignore[override]
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+_SPEC_HELP = "family spec (see `automata-bilinear families`) or a .json automaton file"
+_MODEL_HELP = "a .npz model file (written by `compile -o`)"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="automata-bilinear",
         description="Finite automata and groups for bilinear-RNN expressivity research.",
+        epilog="Exit status: 0 success, 1 negative answer (verify: not proved; "
+               "check-certificate: invalid), 2 bad input or refused estimate, 130 interrupted.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                parser_class=_Parser)
 
-    def add(name: str, func: Any, help_text: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text, description=help_text)
+    def add(name: str, func: Any, help_text: str, **kwargs: Any) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text,
+                           formatter_class=argparse.ArgumentDefaultsHelpFormatter, **kwargs)
         p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+        p.add_argument("--max-bytes", type=_size, default=None, metavar="SIZE",
+                       help="memory budget of the operation, e.g. 8G (default: "
+                            "AUTOMATA_BILINEAR_MAX_BYTES or 4 GiB)")
+        p.add_argument("--max-work", type=_size, default=None, metavar="STEPS",
+                       help="work budget in elementary steps, e.g. 1e11 (default: "
+                            "AUTOMATA_BILINEAR_MAX_WORK or 2e10)")
         p.set_defaults(func=func)
         return p
 
     add("families", cmd_families, "list the built-in families and their spec syntax")
     p = add("show", cmd_show, "describe an automaton: sizes, minimal machine, table")
-    p.add_argument("spec", help="family spec (see `families`) or a .json automaton file")
-    p.add_argument("--table-limit", type=int, default=12,
+    p.add_argument("spec", help=_SPEC_HELP)
+    p.add_argument("--table-limit", type=_integer(0, 10_000), default=12,
                    help="print the transition table when the minimal machine has at most "
-                        "this many states and symbols (default 12)")
+                        "this many states and symbols")
     p = add("export", cmd_export, "write an automaton as versioned JSON or Graphviz DOT")
-    p.add_argument("spec")
-    p.add_argument("--format", choices=("json", "dot"), default="json")
+    p.add_argument("spec", help=_SPEC_HELP)
+    p.add_argument("--format", choices=("json", "dot"), default="json", help="output format")
     p.add_argument("-o", "--output", help="file to write (default: stdout)")
     p.add_argument("--minimal", action="store_true", help="export the minimal machine")
     p = add("trace", cmd_trace, "run an automaton on a word and print the output at every step")
-    p.add_argument("spec")
-    p.add_argument("word", help='e.g. "0 1 1 0" (space-separated) or "0110"')
+    p.add_argument("spec", help=_SPEC_HELP)
+    p.add_argument("word", help='the input word: "0 1 1 0" (space-separated symbols) or "0110" '
+                                "(one character per symbol); \"\" is the empty word")
     p = add("equiv", cmd_equiv, "decide equivalence exactly; print a shortest counterexample")
-    p.add_argument("spec_a")
-    p.add_argument("spec_b")
+    p.add_argument("spec_a", help="first automaton (" + _SPEC_HELP + ")")
+    p.add_argument("spec_b", help="second automaton, same alphabet")
     p = add("compile", cmd_compile, "compile an automaton into bilinear weights and prove it")
-    p.add_argument("spec")
+    p.add_argument("spec", help=_SPEC_HELP)
     p.add_argument("--rung", default="auto", choices=("auto", *RUNGS),
-                   help="rung of the hierarchy (default auto: the narrowest that fits, in the "
-                        "order " + ", ".join(RUNG_ORDER) + ")")
-    p.add_argument("--block-size", type=int, default=None,
-                   help="largest block for block / orthogonal_block")
+                   help="rung of the hierarchy (auto: the narrowest that fits, in the order "
+                        + ", ".join(RUNG_ORDER) + ")")
+    p.add_argument("--block-size", type=_integer(1), default=None,
+                   help="largest block (only with --rung block / orthogonal_block)")
     p.add_argument("--exact-valued", action="store_true",
-                   help="full rung: minimal exact-valued model (dimension = Hankel rank)")
+                   help="minimal exact-valued model, dimension = Hankel rank (only with "
+                        "--rung full)")
     p.add_argument("-o", "--output", help="write the model to this .npz file")
-    p.add_argument("--steps", type=int, default=10_000,
-                   help="length of the random words of the numerical check (default 10000)")
+    p.add_argument("--steps", type=_integer(0, 10**7), default=None,
+                   help=f"length of the random words of the numerical evidence; 0 skips it "
+                        f"(default {_DEFAULT_STEPS})")
     p.add_argument("--no-verify", action="store_true", help="skip verification")
-    p = add("verify", cmd_verify, "prove a saved model against an automaton (all lengths)")
-    p.add_argument("model", help="a .npz model file")
-    p.add_argument("spec")
-    p.add_argument("--steps", type=int, default=10_000)
+    p = add("verify", cmd_verify, "prove a saved model against an automaton (all lengths); "
+                                  "exit 1 if not proved")
+    p.add_argument("model", help=_MODEL_HELP)
+    p.add_argument("spec", help="the task: " + _SPEC_HELP)
+    p.add_argument("--steps", type=_integer(0, 10**7), default=_DEFAULT_STEPS,
+                   help="length of the random words of the numerical evidence; 0 skips it")
     p = add("show-model", cmd_show_model, "describe a saved .npz model")
-    p.add_argument("model")
+    p.add_argument("model", help=_MODEL_HELP)
     p = add("classify", cmd_classify, "every rung: proven yes, certified no, or open")
-    p.add_argument("spec")
+    p.add_argument("spec", help=_SPEC_HELP)
     p.add_argument("--save-certificates", metavar="DIR",
-                   help="write each 'no' certificate as JSON into DIR")
+                   help="write each 'no' certificate as JSON into DIR (an existing folder)")
     p = add("check-certificate", cmd_check_certificate,
             "re-check a saved certificate by running the automaton (exit 1 if invalid)")
-    p.add_argument("certificate", help="a certificate .json file")
-    p.add_argument("spec")
+    p.add_argument("certificate", help="a certificate .json file (from classify "
+                                       "--save-certificates)")
+    p.add_argument("spec", help="the automaton it is about: " + _SPEC_HELP)
     p = add("commute", cmd_commute, "Prop. 2: do a model's matrices commute / share an "
                                     "eigenbasis, and what that rules out")
-    p.add_argument("model", help="a .npz model file")
-    p.add_argument("spec", nargs="?", help="a task to test against (optional)")
-    p.add_argument("--tol", type=float, default=1e-9, help="relative tolerance (floats)")
+    p.add_argument("model", help=_MODEL_HELP)
+    p.add_argument("spec", nargs="?", help="a task over the model's alphabet (optional)")
+    p.add_argument("--tol", type=_number(0.0, 1.0), default=1e-9,
+                   help="relative tolerance for float matrices")
     p = add("run", cmd_run, "run a saved model on an input; per-step predictions and margins")
-    p.add_argument("model", help="a .npz model file")
-    p.add_argument("--input", required=True, help='e.g. "0 1 1 0"')
-    p.add_argument("--dtype", choices=("float64", "float32"), default="float64")
+    p.add_argument("model", help=_MODEL_HELP)
+    p.add_argument("--input", required=True, help='e.g. "0 1 1 0"; "" is the empty word')
+    p.add_argument("--dtype", choices=("float64", "float32"), default="float64",
+                   help="arithmetic of the forward pass")
     p = add("parity", cmd_parity, "Proposition 3: frozen random real-diagonal weights and "
                                   "parity")
-    p.add_argument("--hidden", type=int, default=8, help="hidden size H (default 8)")
-    p.add_argument("--encoding", choices=("scalar", "onehot"), default="scalar")
-    p.add_argument("--trials", type=int, default=100_000)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--steps", type=int, default=2_000,
-                   help="length of the float32 runs (default 2000)")
+    p.add_argument("--hidden", type=_integer(1, 65_536), default=8, help="hidden size H")
+    p.add_argument("--encoding", choices=("scalar", "onehot"), default="scalar",
+                   help="input encoding")
+    p.add_argument("--trials", type=_integer(1), default=100_000,
+                   help="Monte Carlo trials (bounded by the work budget)")
+    p.add_argument("--seed", type=_integer(0), default=0, help="seed of the random draws")
+    p.add_argument("--steps", type=_integer(1, 10**7), default=2_000,
+                   help="length of the float32 runs")
     p.add_argument("--plot", metavar="FILE", help="also sweep H = 1, 2, 4, … and plot the "
-                                                   "three rates (PNG/SVG; needs matplotlib)")
-    p = add("plot", cmd_plot, "write a figure: automaton, weights, eigenvalues, hierarchy, "
-                              "accuracy (PNG/SVG/PDF by suffix; needs matplotlib)")
+                                                   "three rates (.png/.svg/.pdf; needs "
+                                                   "matplotlib)")
+    plot_help = ("write a figure (.png/.svg/.pdf; needs matplotlib). Kinds: automaton (the "
+                 "state graph, --minimal), weights (the compiled matrices, --rung), "
+                 "eigenvalues (spectra of the compiled matrices, --rung), hierarchy (a table "
+                 "of classify verdicts, several specs), accuracy (per-step accuracy of the "
+                 "compiled model in float64/float32 against word length, --rung, --length)")
+    p = add("plot", cmd_plot, plot_help)
     p.add_argument("kind", choices=("automaton", "weights", "eigenvalues", "hierarchy",
-                                    "accuracy"))
+                                    "accuracy"), help="what to draw (see above)")
     p.add_argument("specs", nargs="+", help="one spec (several for hierarchy)")
-    p.add_argument("-o", "--output", required=True, help="output file (.png, .svg, .pdf)")
-    p.add_argument("--rung", default="auto", choices=("auto", *RUNGS))
-    p.add_argument("--length", type=int, default=2_000, help="accuracy: word length")
+    p.add_argument("-o", "--output", required=True,
+                   help="output file; its suffix (.png, .svg, .pdf) sets the format")
+    p.add_argument("--rung", default=None, choices=("auto", *RUNGS),
+                   help="weights / eigenvalues / accuracy: rung to compile on (default auto)")
+    p.add_argument("--length", type=_integer(1, 10**6), default=None,
+                   help=f"accuracy: word length (default {_DEFAULT_PLOT_LENGTH})")
     p.add_argument("--minimal", action="store_true", help="automaton: draw the minimal one")
     add("demo", cmd_demo, "the main job: describe, compile and prove the built-in families")
     return parser
 
 
+def _report(exc: BaseException, kind: str, want_json: bool) -> None:
+    message = str(exc) or type(exc).__name__
+    if want_json:
+        print(json.dumps({"error": {"type": kind, "message": message}}))
+    print(f"automata-bilinear: error: {message}", file=sys.stderr)
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)  # unwinds, so open temporary files are removed
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point; returns the exit status (0 success, 2 error)."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Entry point; returns the exit status (see the module docstring)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    want_json = "--json" in argv
+    previous = None
     try:
-        args.func(args)
+        previous = signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:  # not the main thread (e.g. called from a worker)
+        previous = None
+    try:
+        args = build_parser().parse_args(argv)
+        with budget(max_bytes=args.max_bytes, max_work=args.max_work), \
+                show_progress(not args.json):
+            return int(args.func(args) or 0)
     except AutomataBilinearError as exc:
-        if getattr(args, "json", False):
-            print(json.dumps({"error": {"type": type(exc).__name__, "message": str(exc)}}))
-        print(f"automata-bilinear: error: {exc}", file=sys.stderr)
+        _report(exc, type(exc).__name__, want_json)
         return 2
-    except BrokenPipeError:  # e.g. piped into `head`
+    except KeyboardInterrupt:
+        _report(KeyboardInterrupt("interrupted; nothing was left half-written"),
+                "Interrupted", want_json)
+        return 130
+    except BrokenPipeError:  # e.g. piped into `head`: stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         return 0
-    return 0
+    except RecursionError:
+        _report(RecursionError("input nested too deeply"), "InvalidArgumentError", want_json)
+        return 2
+    except MemoryError as exc:
+        _report(MemoryError(f"ran out of memory ({exc or 'no details'}); lower the input size "
+                            "or --max-bytes so the estimate refuses it up front"),
+                "ResourceLimitError", want_json)
+        return 2
+    except OSError as exc:  # an I/O failure outside the writers (which raise OutputPathError)
+        _report(exc, "OSError", want_json)
+        return 2
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

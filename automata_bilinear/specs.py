@@ -15,6 +15,7 @@ Examples: ``parity``, ``cyclic:5``, ``dihedral:4,letters=generators``,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,16 @@ from .operations import direct_product
 __all__ = ["FAMILIES", "Family", "Parameter", "build", "family_table", "parse_spec"]
 
 _REQUIRED = object()
+_INTEGER = re.compile(r"[+-]?[0-9]+")  # ASCII digits only: int() also takes '１０' and '1_0'
+MAX_SPEC_LENGTH = 1000
+
+
+def _is_file(text: str) -> bool:
+    # a spec is not a path when the OS cannot even look it up (too long, NUL bytes)
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):
+        return False
 
 
 @dataclass(frozen=True)
@@ -48,17 +59,12 @@ class Parameter:
     def parse(self, family: str, raw: str) -> Any:
         if self.choices and raw in self.choices:
             return raw
-        if self.minimum is not None:
-            try:
-                value = int(raw)
-            except ValueError:
-                pass
-            else:
-                if value < self.minimum:
-                    raise SpecError(
-                        f"{family}: {self.name} must be at least {self.minimum}, got {value}"
-                    )
-                return value
+        if self.minimum is not None and _INTEGER.fullmatch(raw):
+            value = int(raw)
+            if value < self.minimum:
+                raise SpecError(
+                    f"{family}: {self.name} must be at least {self.minimum}, got {value}")
+            return value
         expected = []
         if self.minimum is not None:
             expected.append(f"an integer ≥ {self.minimum}")
@@ -229,7 +235,12 @@ def build(spec: str | MooreMachine) -> MooreMachine:
     text = spec.strip()
     if not text:
         raise SpecError("empty spec; try one of: " + ", ".join(FAMILIES))
-    if text.endswith(".json") or (Path(text).is_file() and ":" not in text):
+    if len(text) > MAX_SPEC_LENGTH:
+        raise SpecError(f"spec of {len(text)} characters is longer than {MAX_SPEC_LENGTH}: "
+                        f"{text[:40]!r}…; write the automaton to a .json file instead")
+    if "\x00" in text:
+        raise SpecError(f"spec {text[:40]!r} contains a NUL character")
+    if text.endswith(".json") or (":" not in text and _is_file(text)):
         return load_automaton(text)
     if "*" in text and "+" in text:
         raise SpecError(
