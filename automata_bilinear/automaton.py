@@ -391,6 +391,10 @@ def encode_word(machine: MooreMachine, word: Word) -> np.ndarray:
                 f"symbol index {int(out[i])} at position {i} is outside 0..{machine.n_symbols - 1}"
             )
         return out
+    if not isinstance(word, (str, Iterable)):
+        raise InvalidArgumentError(
+            "word: expected a string, a sequence of symbol labels or a 1-d integer array, "
+            f"got {type(word).__name__}")
     tokens = _tokens(machine, word) if isinstance(word, str) else list(word)
     index = machine.symbol_index
     out = np.empty(len(tokens), dtype=np.int64)
@@ -416,6 +420,14 @@ def encode_words(machine: MooreMachine, words: Sequence[Word] | np.ndarray) -> n
     A 2-d integer array is taken as symbol indices and range-checked.
     """
     machine = check_machine(machine, "machine")
+    if isinstance(words, np.ndarray) and words.ndim != 2:
+        raise InvalidArgumentError(
+            f"words: expected a (batch, length) array, got shape {words.shape}; wrap a single "
+            "word as words[None, :]")
+    if isinstance(words, str) or not isinstance(words, Iterable):
+        raise InvalidArgumentError(
+            f"words: expected a (batch, length) integer array or a list of words, got "
+            f"{type(words).__name__}")
     if isinstance(words, np.ndarray) and words.ndim == 2:
         if words.dtype.kind not in "iu":
             raise UnknownSymbolError(f"a batch of words must have integer dtype, got {words.dtype}")

@@ -293,8 +293,17 @@ class Certificate:
                 isinstance(w, list) and all(isinstance(s, str) for s in w)
                 for w in words.values()):
             raise FormatError(f"{source}: field 'words' must map names to lists of symbols")
-        if data["kind"] not in KINDS:
+        if not isinstance(data["kind"], str) or data["kind"] not in KINDS:
             raise FormatError(f"{source}: unknown certificate kind {data['kind']!r}")
+        extra = data.get("data")
+        if extra is not None and not isinstance(extra, dict):
+            raise FormatError(f"{source}: field 'data' must be an object")
+        rules_out = data["rules_out"]
+        if not isinstance(rules_out, list) or not all(isinstance(r, str) for r in rules_out):
+            raise FormatError(f"{source}: field 'rules_out' must be a list of rung names")
+        unknown = sorted(set(data) - {"kind", "words", "data", "rules_out"})
+        if unknown:
+            raise FormatError(f"{source}: unknown field(s) {', '.join(unknown)}")
         return Certificate(kind=data["kind"], words={k: tuple(v) for k, v in words.items()},
                            data=dict(data.get("data") or {}),
                            rules_out=tuple(data["rules_out"]))
@@ -402,7 +411,10 @@ def load_certificate(path: str | os.PathLike) -> Certificate:
         raise FormatError(f"{path}: field 'version' must be a positive integer")
     if version > CERTIFICATE_VERSION:
         raise FormatError(f"{path}: certificate format version {version} is newer than "
-                          f"supported ({CERTIFICATE_VERSION})")
+                          f"supported ({CERTIFICATE_VERSION}); upgrade automata_bilinear")
+    unknown = sorted(set(doc) - {"format", "version", "automaton", "certificate"})
+    if unknown:
+        raise FormatError(f"{path}: unknown field(s) {', '.join(unknown)}")
     return Certificate.from_json(doc.get("certificate"), source=str(path))
 
 

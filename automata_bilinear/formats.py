@@ -122,8 +122,9 @@ def automaton_from_dict(data: Any, *, source: str = "automaton") -> MooreMachine
     for key in ("alphabet", "start", "outputs", "transitions"):
         if key not in data:
             raise fail(f'missing field "{key}"')
-    if not isinstance(data["alphabet"], list):
-        raise fail('field "alphabet" must be a list of strings')
+    if not isinstance(data["alphabet"], list) or not all(
+            isinstance(a, str) for a in data["alphabet"]):
+        raise fail('field "alphabet" must be a list of symbol strings')
     if not isinstance(data["outputs"], list):
         raise fail('field "outputs" must be a list with one label per state')
     if not isinstance(data["transitions"], list) or not all(

@@ -54,6 +54,7 @@ def direct_product(*machines: MooreMachine, letters: str = "product",
         raise AutomatonError("direct_product needs at least one machine")
     if letters not in ("product", "union"):
         raise AutomatonError(f"letters must be 'product' or 'union', got {letters!r}")
+    machines = tuple(check_machine(m, f"machines[{i}]") for i, m in enumerate(machines))
     if len(machines) == 1:
         return machines[0]
     sizes = [m.n_states for m in machines]

@@ -13,6 +13,7 @@ import numpy as np
 
 from .automaton import MooreMachine, OutputLabel, Word, check_machine, encode_word, encode_words
 from .limits import check_allocation
+from .validation import check_integer
 
 __all__ = [
     "final_output",
@@ -126,7 +127,10 @@ def random_words(
 
     ``n_symbols`` may be a machine, in which case its alphabet size is used.
     """
-    k = n_symbols.n_symbols if isinstance(n_symbols, MooreMachine) else int(n_symbols)
+    k = (n_symbols.n_symbols if isinstance(n_symbols, MooreMachine)
+         else check_integer(n_symbols, "n_symbols", minimum=1))
+    count = check_integer(count, "count", minimum=0)
+    length = check_integer(length, "length", minimum=0)
     check_allocation("random words", (count, length))
     rng = np.random.default_rng(seed)
     return rng.integers(0, k, size=(count, length), dtype=np.int64)

@@ -8,6 +8,7 @@ import numpy as np
 
 from .automaton import MooreMachine, check_machine
 from .minimization import minimize
+from .validation import check_integer
 
 __all__ = ["machine_summary", "permutation_letters"]
 
@@ -44,6 +45,7 @@ def machine_summary(machine: MooreMachine, *, table_limit: int = 12) -> dict[str
     (3, False, 1)
     """
     machine = check_machine(machine, "machine")
+    table_limit = check_integer(table_limit, "table_limit", minimum=0)
     result = minimize(machine)
     minimal = result.machine
     perms = permutation_letters(minimal)

@@ -34,6 +34,7 @@ from .checker import COMPLEX_RUNGS, DIAGONAL_RUNGS, Proof, align, exact_predicti
 from .errors import InternalConsistencyError, VerificationError
 from .model import BilinearModel, check_model, diagonal_eigenvalues
 from .simulate import random_words, run_batch
+from .validation import check_integer
 
 __all__ = [
     "FloatClaim",
@@ -243,6 +244,8 @@ def numerical_check(model: BilinearModel, automaton: MooreMachine, *, steps: int
     """
     model = check_model(model, "model")
     automaton = check_machine(automaton, "automaton")
+    steps = check_integer(steps, "steps", minimum=1)
+    batch = check_integer(batch, "batch", minimum=1)
     from .rnn import forward
 
     al = align(model, automaton)
@@ -321,6 +324,8 @@ def verify(model: BilinearModel, automaton: MooreMachine, *, numerical: bool = T
     """
     model = check_model(model, "model")
     automaton = check_machine(automaton, "automaton")
+    steps = check_integer(steps, "steps", minimum=1)
+    batch = check_integer(batch, "batch", minimum=1)
     proof = prove(model, automaton, max_pairs=max_pairs)
     claims = float_claims(model, proof)
     report = VerificationReport(

@@ -1,0 +1,37 @@
+"""Small named checks for the arguments of public functions; each names the argument.
+
+Examples
+--------
+>>> check_integer(3, "count", minimum=0)
+3
+>>> check_integer(-1, "count", minimum=0)
+Traceback (most recent call last):
+...
+automata_bilinear.errors.InvalidArgumentError: count must be an integer ≥ 0, got -1
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .errors import InvalidArgumentError
+
+__all__ = ["check_integer"]
+
+
+def check_integer(value: Any, name: str, *, minimum: int | None = None,
+                  maximum: int | None = None) -> int:
+    """Return ``value`` as an int if it is an integer (not a bool) within the bounds."""
+    ok = isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+    if ok:
+        value = int(value)
+        ok = (minimum is None or value >= minimum) and (maximum is None or value <= maximum)
+    if not ok:
+        if maximum is None:
+            bound = "" if minimum is None else f" ≥ {minimum}"
+        else:
+            bound = f" in [{minimum}, {maximum}]"
+        raise InvalidArgumentError(f"{name} must be an integer{bound}, got {value!r}")
+    return value
