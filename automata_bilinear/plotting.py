@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from .automaton import MooreMachine
-from .errors import ResourceLimitError
+from .errors import MissingDependencyError, ResourceLimitError
+from .files import FIGURE_SUFFIXES, check_output_path, save_figure
 from .model import BilinearModel
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "plot_eigenvalues",
     "plot_hierarchy",
     "plot_weights",
+    "pyplot",
 ]
 
 
@@ -35,7 +37,9 @@ def _backend_chosen(matplotlib: Any) -> bool:
         return matplotlib.rcParams._get_backend_or_none() is not None  # 3.7 - 3.9
 
 
-def _plt() -> Any:
+def pyplot() -> Any:
+    """``matplotlib.pyplot``, keeping any backend the user chose (Agg only when none was
+    chosen outside a notebook kernel); a clear error when matplotlib is missing."""
     try:
         import matplotlib
 
@@ -47,17 +51,22 @@ def _plt() -> Any:
             matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        from .formats import MissingDependencyError
-
         raise MissingDependencyError("plotting needs matplotlib: pip install "
                                      "'automata_bilinear[notebooks]'") from None
     return plt
 
 
+def _start(path: str | None) -> Any:
+    # the output path is checked before any drawing, so a bad -o costs nothing
+    if path is not None:
+        check_output_path(path, suffixes=FIGURE_SUFFIXES, what="figure")
+    return pyplot()
+
+
 def _finish(fig: Any, path: str | None) -> Any:
     fig.tight_layout()
     if path is not None:
-        fig.savefig(path, dpi=120)
+        save_figure(fig, path)
     return fig
 
 
@@ -74,7 +83,7 @@ def plot_automaton(machine: MooreMachine, *, path: str | None = None,
                                  f"(max_states={max_states}); minimise first")
     import networkx as nx
 
-    plt = _plt()
+    plt = _start(path)
     graph = nx.DiGraph()
     labels: dict[tuple[int, int], list[str]] = {}
     for q in range(machine.n_states):
@@ -105,7 +114,7 @@ def plot_automaton(machine: MooreMachine, *, path: str | None = None,
 
 def plot_weights(model: BilinearModel, *, path: str | None = None, max_letters: int = 12) -> Any:
     """Heatmaps of the transition matrices ``A_σ`` (first ``max_letters`` letters)."""
-    plt = _plt()
+    plt = _start(path)
     D = min(model.n_symbols, max_letters)
     cols = min(D, 4)
     rows = -(-D // cols)
@@ -124,7 +133,7 @@ def plot_weights(model: BilinearModel, *, path: str | None = None, max_letters: 
 def plot_eigenvalues(models: BilinearModel | Sequence[BilinearModel], *,
                      path: str | None = None) -> Any:
     """Eigenvalues of every ``A_σ`` in the complex plane with the unit circle."""
-    plt = _plt()
+    plt = _start(path)
     if isinstance(models, BilinearModel):
         models = [models]
     fig, axes = plt.subplots(1, len(models), figsize=(3.2 * len(models), 3.2), squeeze=False)
@@ -146,7 +155,7 @@ def plot_hierarchy(reports: Sequence[Any], *, path: str | None = None) -> Any:
     hidden size, red = the certificate kind that rules the rung out, grey = open."""
     from .compilation import RUNG_ORDER
 
-    plt = _plt()
+    plt = _start(path)
     short = ["pos", "sign", "real", "rot", "cplx", "orth", "block", "cp", "full"]
     fig, ax = plt.subplots(figsize=(1.0 * len(RUNG_ORDER) + 2.5, 0.42 * len(reports) + 1))
     colors = {"yes": "#b7e1b0", "no": "#f4b6b6", "unknown": "#dddddd"}
@@ -176,7 +185,7 @@ def plot_accuracy_vs_length(model: BilinearModel, automaton: MooreMachine, *,
     from .rnn import forward
     from .simulate import random_words, run_batch
 
-    plt = _plt()
+    plt = _start(path)
     x = random_words(automaton, batch, length, seed)
     letter = np.array([model.alphabet.index(s) for s in automaton.alphabet])
     rows = np.array([model.output_labels.index(o) for o in automaton.output_labels])

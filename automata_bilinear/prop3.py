@@ -31,9 +31,10 @@ from typing import Any
 
 import numpy as np
 
-from .errors import AutomataBilinearError, MissingDependencyError
+from .errors import AutomataBilinearError
 from .files import FIGURE_SUFFIXES, check_output_path, save_figure
 from .limits import check_memory, check_work
+from .plotting import pyplot
 from .progress import progress_bar
 
 __all__ = [
@@ -267,14 +268,7 @@ def prop3_table(hidden_sizes: tuple[int, ...] = (1, 2, 4, 8, 16), encoding: str 
 def plot_prop3(rows: list[Prop3Row], path: str) -> None:
     """Plot the three rates and the formula against H (needs matplotlib)."""
     check_output_path(path, suffixes=FIGURE_SUFFIXES, what="figure")
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise MissingDependencyError("plotting needs matplotlib: pip install "
-                                     "'automata_bilinear[notebooks]'") from None
+    plt = pyplot()
     H = [r.hidden for r in rows]
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.plot(H, [r.formula for r in rows], "k-", label="formula 1 − (1 − 2^−k)^H")
