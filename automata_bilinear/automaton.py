@@ -33,6 +33,8 @@ __all__ = [
     "OutputLabel",
     "Word",
     "check_machine",
+    "check_output_label",
+    "check_symbol_labels",
     "decode_word",
     "encode_word",
     "encode_words",
@@ -67,7 +69,7 @@ Word = str | Sequence[Any] | np.ndarray
 _WHITESPACE = re.compile(r"\s")
 
 
-def _check_output_label(value: Any, where: str) -> OutputLabel:
+def check_output_label(value: Any, where: str) -> OutputLabel:
     """Validate one output label, converting lists to tuples and numpy scalars to Python."""
     if isinstance(value, np.generic):
         value = value.item()
@@ -76,7 +78,7 @@ def _check_output_label(value: Any, where: str) -> OutputLabel:
     if isinstance(value, int):
         return int(value)
     if isinstance(value, (tuple, list)):
-        return tuple(_check_output_label(v, f"{where}[{i}]") for i, v in enumerate(value))
+        return tuple(check_output_label(v, f"{where}[{i}]") for i, v in enumerate(value))
     raise AutomatonError(
         f"{where}: output labels must be str, int, bool or tuples of those; got "
         f"{type(value).__name__} {value!r}"
@@ -91,7 +93,7 @@ def _distinct(labels: Sequence[OutputLabel]) -> tuple[OutputLabel, ...]:
     return tuple(seen.values())
 
 
-def _check_symbol_labels(alphabet: Any) -> tuple[str, ...]:
+def check_symbol_labels(alphabet: Any) -> tuple[str, ...]:
     if isinstance(alphabet, str) or not isinstance(alphabet, Iterable):
         raise AutomatonError(
             f"alphabet must be a sequence of symbol labels, got {type(alphabet).__name__}"
@@ -142,6 +144,12 @@ def _check_transitions(transitions: Any, n_symbols: int, alphabet: tuple[str, ..
                     f"transitions row for state {q} has {length} entries, expected one per "
                     f"symbol ({n_symbols}: {', '.join(alphabet)})"
                 )
+        for q, row in enumerate(rows):
+            for a, v in enumerate(row):
+                if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
+                    raise AutomatonError(
+                        f"transition from state {q} on symbol {alphabet[a]!r} is {v!r}; "
+                        "transitions must hold integer state indices")
         try:
             raw = np.asarray(rows)
         except (ValueError, TypeError) as exc:
@@ -220,7 +228,7 @@ class MooreMachine:
     name: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
-        alphabet = _check_symbol_labels(self.alphabet)
+        alphabet = check_symbol_labels(self.alphabet)
         table = _check_transitions(self.transitions, len(alphabet), alphabet)
         n_states = table.shape[0]
 
@@ -240,7 +248,7 @@ class MooreMachine:
         outputs = tuple(raw_outputs)
         if not {type(v) for v in outputs} <= {int, str, bool}:  # fast path for plain labels
             outputs = tuple(
-                _check_output_label(v, f"outputs[{q}]") for q, v in enumerate(outputs)
+                check_output_label(v, f"outputs[{q}]") for q, v in enumerate(outputs)
             )
         if len(outputs) != n_states:
             raise AutomatonError(
@@ -391,7 +399,7 @@ def encode_word(machine: MooreMachine, word: Word) -> np.ndarray:
                 f"symbol index {int(out[i])} at position {i} is outside 0..{machine.n_symbols - 1}"
             )
         return out
-    if not isinstance(word, (str, Iterable)):
+    if not isinstance(word, (str, Iterable)) or isinstance(word, (dict, set, frozenset, bytes)):
         raise InvalidArgumentError(
             "word: expected a string, a sequence of symbol labels or a 1-d integer array, "
             f"got {type(word).__name__}")
@@ -454,7 +462,17 @@ def encode_words(machine: MooreMachine, words: Sequence[Word] | np.ndarray) -> n
 def decode_word(machine: MooreMachine, indices: Iterable[int]) -> tuple[str, ...]:
     """Turn symbol indices back into a tuple of symbol labels."""
     machine = check_machine(machine, "machine")
-    return tuple(machine.alphabet[int(i)] for i in indices)
+    if isinstance(indices, (str, bytes)) or not isinstance(indices, Iterable):
+        raise InvalidArgumentError(f"indices: expected a sequence of symbol indices, got "
+                                   f"{type(indices).__name__}")
+    out = []
+    for position, i in enumerate(indices):
+        ok = isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_))
+        if not ok or not 0 <= int(i) < machine.n_symbols:
+            raise UnknownSymbolError(f"symbol index {i!r} at position {position} is outside "
+                                     f"0..{machine.n_symbols - 1}")
+        out.append(machine.alphabet[int(i)])
+    return tuple(out)
 
 
 # -- building machines from a step function -------------------------------------------------
@@ -499,7 +517,9 @@ def machine_from_function(
     >>> m.n_states, m.outputs
     (3, (False, False, True))
     """
-    alphabet = _check_symbol_labels(alphabet)
+    alphabet = check_symbol_labels(alphabet)
+    if not isinstance(start, Hashable):
+        raise InvalidArgumentError(f"start state must be hashable, got {type(start).__name__}")
     index: dict[Hashable, int] = {start: 0}
     order: list[Hashable] = [start]
     rows: list[list[int]] = []
@@ -509,6 +529,10 @@ def machine_from_function(
         row = []
         for sym in alphabet:
             nxt = step(state, sym)
+            if not isinstance(nxt, Hashable):
+                raise InvalidArgumentError(
+                    f"step({state!r}, {sym!r}) returned an unhashable {type(nxt).__name__}; "
+                    "states must be hashable (use tuples, not lists)")
             code = index.get(nxt)
             if code is None:
                 if len(order) >= max_states:

@@ -37,7 +37,7 @@ from typing import Any
 
 from .algebra import AlgebraicProfile, functional_graph
 from .automaton import MooreMachine, encode_word, label_key
-from .errors import FormatError, UnknownSymbolError
+from .errors import FormatError, InvalidArgumentError, UnknownSymbolError
 from .exact import exact_rank
 from .files import loads_strict, read_text, write_text_atomic
 from .simulate import final_output
@@ -396,6 +396,8 @@ def kernel_membership(m: MooreMachine, word: tuple[str, ...], block_size: int
 
 def save_certificate(cert: Certificate, path: str | os.PathLike, *, automaton: str = "") -> None:
     """Write a certificate as versioned JSON (atomically)."""
+    if not isinstance(cert, Certificate):
+        raise InvalidArgumentError(f"cert: expected a Certificate, got {type(cert).__name__}")
     doc = {"format": CERTIFICATE_FORMAT, "version": CERTIFICATE_VERSION,
            "automaton": automaton, "certificate": cert.to_json()}
     write_text_atomic(path, json.dumps(doc, indent=2) + "\n", what="certificate file")

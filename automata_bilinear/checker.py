@@ -48,6 +48,7 @@ import numpy as np
 from .automaton import MooreMachine, check_machine, label_key
 from .errors import ResourceLimitError, VerificationError
 from .exact import Echelon, turn_enclosure
+from .limits import max_work
 from .minimization import minimize
 from .model import PHASE_BLOCKS, PHASE_UNITS, BilinearModel, check_model
 from .progress import progress_bar
@@ -177,10 +178,17 @@ class _Stop(Exception):
 
 
 def _walk(automaton: MooreMachine, start: object, step: Callable[[object, int], object],
-          max_pairs: int, what: str) -> tuple[list[tuple], list[tuple[int, int]]] | str:
+          max_pairs: int, what: str, *, hidden: int = 1
+          ) -> tuple[list[tuple], list[tuple[int, int]]] | str:
     """Breadth-first search over (automaton state, exact state) pairs from
     ``(q0, start)``; ``step(v, a)`` is the exact state after automaton letter ``a``.
-    Returns the pairs with their BFS parents (pair index, letter), or the reason it stopped."""
+    Returns the pairs with their BFS parents (pair index, letter), or the reason it stopped.
+
+    Each step is charged to the work budget (a Python-level exact step of an H-dimensional
+    state counts as 10⁴ + H² elementary steps, about its cost in ns), so the search stops
+    with a reason instead of running for hours."""
+    max_steps = max(1, max_work() // (10_000 + hidden * hidden))
+    steps = 0
     first = (automaton.start, start)
     index = {first: 0}
     pairs: list[tuple] = [first]
@@ -195,6 +203,11 @@ def _walk(automaton: MooreMachine, start: object, step: Callable[[object, int], 
             if i % 4096 == 4095:
                 bar.update(4096)
             q, v = pairs[i]
+            steps += automaton.n_symbols
+            if steps > max_steps:
+                return (f"the exact search over (state, {what}) pairs would exceed the work "
+                        f"budget ({max_steps} steps of an H = {hidden} state after "
+                        f"{len(pairs)} pairs; raise AUTOMATA_BILINEAR_MAX_WORK or --max-work)")
             for a in range(automaton.n_symbols):
                 nxt = (int(table[q, a]), step(v, a))
                 if nxt not in index:
@@ -236,7 +249,7 @@ def _signed_one_hot(model: BilinearModel, automaton: MooreMachine, al: Alignment
         return (int(target_row[m, j]), sign if value[m, j] > 0 else -sign)
 
     walked = _walk(automaton, (j0, 1 if model.h0[j0] > 0 else -1), step, max_pairs,
-                   "unit, sign")
+                   "unit, sign", hidden=1)
     if isinstance(walked, str):
         return Proof(False, method, walked)
     pairs, parent = walked
@@ -334,7 +347,8 @@ def _rational_image(model: BilinearModel, automaton: MooreMachine, al: Alignment
                         "group)")
         return w
 
-    walked = _walk(automaton, _primitive(h0[0]), step, max_pairs, "vector")
+    walked = _walk(automaton, _primitive(h0[0]), step, max_pairs, "vector",
+                   hidden=model.hidden_size)
     if isinstance(walked, str):
         return Proof(False, method, walked)
     pairs, parent = walked
@@ -387,7 +401,7 @@ def _rational_image_bias(model: BilinearModel, automaton: MooreMachine, al: Alig
         return w
 
     walked = _walk(automaton, tuple(Fraction(float(x)) for x in model.h0), step, max_pairs,
-                   "vector")
+                   "vector", hidden=model.hidden_size)
     if isinstance(walked, str):
         return Proof(False, method, walked)
     pairs, parent = walked
@@ -471,7 +485,8 @@ def _quadratic_image(model: BilinearModel, automaton: MooreMachine, al: Alignmen
         return w
 
     walked = _walk(automaton, tuple((Fraction(float(x)), Fraction(0)) for x in model.h0),
-                   step, max_pairs, "vector")
+                   step, max_pairs, "vector",
+                   hidden=model.hidden_size)
     if isinstance(walked, str):
         return Proof(False, method, walked)
     pairs, parent = walked
@@ -628,7 +643,8 @@ def _phase_image(model: BilinearModel, automaton: MooreMachine, al: Alignment,
         return tuple(((u.turns[m] + (-t if u.reflections[m] else t)) % u.period,
                       f ^ u.reflections[m]) for u, (t, f) in zip(units, state))
 
-    walked = _walk(automaton, tuple((0, 0) for _ in units), step, max_pairs, "phases")
+    walked = _walk(automaton, tuple((0, 0) for _ in units), step, max_pairs, "phases",
+                   hidden=len(units))
     if isinstance(walked, str):
         return Proof(False, method, walked)
     pairs, parent = walked

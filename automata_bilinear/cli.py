@@ -42,7 +42,7 @@ from .files import FIGURE_SUFFIXES, check_output_path, write_text_atomic
 from .formats import automaton_to_json, to_dot
 from .limits import budget, parse_size
 from .minimization import minimize
-from .model import RUNGS, BilinearModel
+from .model import PHASE_BLOCKS, PHASE_UNITS, QUADRATIC_BLOCKS, RUNGS, BilinearModel
 from .model_io import automaton_hash, load_model, save_model
 from .progress import progress, show_progress
 from .prop2 import commutation_check, prop2_obstruction
@@ -128,7 +128,7 @@ def cmd_show(args: argparse.Namespace) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> None:
-    if args.output:
+    if args.output is not None:
         check_output_path(args.output, what="output file")
     machine = build(args.spec)
     if args.minimal:
@@ -136,7 +136,7 @@ def cmd_export(args: argparse.Namespace) -> None:
     content = automaton_to_json(machine) if args.format == "json" else to_dot(machine)
     payload: dict[str, Any] = {"spec": args.spec, "format": args.format,
                                "states": machine.n_states}
-    if args.output:
+    if args.output is not None:
         write_text_atomic(args.output, content)
         payload["path"] = args.output
         _emit(args, payload, f"wrote {args.format} of {machine.n_states} states to {args.output}")
@@ -178,12 +178,24 @@ def cmd_equiv(args: argparse.Namespace) -> None:
     _emit(args, payload, text)
 
 
+def _stored_exactly(model: BilinearModel) -> str:
+    """How the stored arrays describe the exact model the checker proves."""
+    names = set(model.params)
+    if set(PHASE_UNITS) <= names:
+        return "exact phases (integer turns and periods)"
+    if set(PHASE_BLOCKS) <= names:
+        return "exact phase blocks (integer turns, reflection bits)"
+    if set(QUADRATIC_BLOCKS) <= names:
+        return f"exact blocks over Q(√{int(model.params['sqrt_base'])})"
+    return "the stored floats, read as exact rationals"
+
+
 def _model_info(model: BilinearModel) -> dict[str, Any]:
     return {
         "rung": model.rung, "hidden": model.hidden_size, "params": model.parameter_count,
         "symbols": model.n_symbols, "outputs": len(model.output_labels),
         "construction": model.construction,
-        "exact_method": (model.exact or {}).get("method"),
+        "exact_method": _stored_exactly(model),
     }
 
 
@@ -195,7 +207,7 @@ def cmd_compile(args: argparse.Namespace) -> None:
         raise UsageError(f"--exact-valued applies only with --rung full (got --rung {args.rung})")
     if args.no_verify and args.steps is not None:
         raise UsageError("--steps sets the numerical check, which --no-verify skips; give one")
-    if args.output:
+    if args.output is not None:
         check_output_path(args.output, suffixes=(".npz",), what="model file")
     steps = _DEFAULT_STEPS if args.steps is None else args.steps
     machine = build(args.spec)
@@ -212,14 +224,14 @@ def cmd_compile(args: argparse.Namespace) -> None:
                                           "detail": report.detail}
     payload: dict[str, Any] = {"spec": args.spec, "model": _model_info(model),
                                "verification": None if report is None else report.to_json()}
-    if args.output:
+    if args.output is not None:
         save_model(model, args.output)
         payload["path"] = args.output
     lines = [f"{args.spec} on {model.rung}: H = {model.hidden_size}, "
              f"{model.parameter_count} transition parameters, {model.construction}"]
     if report is not None:
         lines.append(report.summary())
-    if args.output:
+    if args.output is not None:
         lines.append(f"wrote {args.output}")
     _emit(args, payload, "\n".join(lines))
 
@@ -243,7 +255,7 @@ def cmd_show_model(args: argparse.Namespace) -> None:
         f"Y = {len(model.output_labels)}",
         f"  construction: {model.construction or '(user model)'}",
         f"  transition parameters: {model.parameter_count}",
-        f"  exact description: {info['exact_method'] or 'none (numerical checks only)'}",
+        f"  exact model (what the checker proves): {info['exact_method']}",
         f"  automaton: {model.metadata.get('automaton', '?')} "
         f"(hash {model.metadata.get('automaton_hash', '?')})",
         f"  recorded verification: {model.metadata.get('verification', 'none')}",
@@ -267,7 +279,7 @@ def _classify_rows(report: Any) -> list[list[Any]]:
 
 def cmd_classify(args: argparse.Namespace) -> None:
     folder = None
-    if args.save_certificates:
+    if args.save_certificates is not None:
         folder = Path(args.save_certificates)
         if folder.exists() and not folder.is_dir():
             raise UsageError(f"--save-certificates {args.save_certificates!r}: exists and is "
@@ -335,7 +347,8 @@ def cmd_commute(args: argparse.Namespace) -> None:
 
 def cmd_run(args: argparse.Namespace) -> None:
     model = load_model(args.model)
-    tokens = args.input.split() if any(c.isspace() for c in args.input) else (
+    tokens = [] if not args.input.strip() else args.input.split() if any(
+        c.isspace() for c in args.input) else (
         list(args.input) if all(len(s) == 1 for s in model.alphabet) else [args.input])
     unknown = [t for t in tokens if t not in model.alphabet]
     if unknown:
@@ -354,7 +367,7 @@ def cmd_run(args: argparse.Namespace) -> None:
 
 
 def cmd_parity(args: argparse.Namespace) -> None:
-    if args.plot:
+    if args.plot is not None:
         check_output_path(args.plot, suffixes=FIGURE_SUFFIXES, what="figure")
     mc = monte_carlo_existence(args.hidden, args.encoding, args.trials, seed=args.seed)
     learned = learned_readout_success(args.hidden, args.encoding, seed=args.seed + 1)
@@ -381,7 +394,7 @@ def cmd_parity(args: argparse.Namespace) -> None:
            " (theory: falls with H)"),
         "  (existence is a theorem checked by Monte Carlo; the other two are evidence)",
     ]
-    if args.plot:
+    if args.plot is not None:
         sizes = tuple(h for h in (1, 2, 4, 8, 16, 32, 64) if h <= max(args.hidden, 1))
         rows = prop3_table(sizes, args.encoding, trials=min(args.trials, 100_000),
                            seed=args.seed)

@@ -94,10 +94,15 @@ def check_output_path(path: str | os.PathLike, *, suffixes: Sequence[str] = (),
         raise InvalidArgumentError(
             f"{shown}: the name must end in {' or '.join(suffixes)} (got "
             f"{target.suffix or 'no suffix'}); the file is written exactly where you say")
+    # through a symlink, the file it points to is replaced and the link kept
+    target = Path(os.path.realpath(target))
     folder = target.parent
     try:
         if target.is_dir():
             raise OutputPathError(f"{shown}: is a directory")
+        if target.exists() and not target.is_file():
+            raise OutputPathError(f"{shown}: exists and is not a regular file (a device, "
+                                  "FIFO or socket); refusing to replace it")
         if not folder.exists():
             raise OutputPathError(f"{shown}: the folder {str(folder)!r} does not exist")
         if not folder.is_dir():

@@ -25,7 +25,13 @@ import os
 from typing import Any
 
 from .automaton import MooreMachine, check_machine
-from .errors import AutomatonError, FormatError, MissingDependencyError, ResourceLimitError
+from .errors import (
+    AutomatonError,
+    FormatError,
+    InvalidArgumentError,
+    MissingDependencyError,
+    ResourceLimitError,
+)
 from .files import loads_strict, read_text, write_text_atomic
 
 __all__ = [
@@ -158,6 +164,9 @@ def automaton_from_dict(data: Any, *, source: str = "automaton") -> MooreMachine
 
 def automaton_from_json(text: str, *, source: str = "automaton") -> MooreMachine:
     """Parse the JSON automaton format from a string."""
+    if not isinstance(text, str):
+        raise InvalidArgumentError(f"{source}: expected JSON text (str), got "
+                                   f"{type(text).__name__}")
     return automaton_from_dict(loads_strict(text, source=source), source=source)
 
 
@@ -249,6 +258,9 @@ def from_networkx(graph: Any) -> MooreMachine:
     """Inverse of :func:`to_networkx`: needs graph attributes ``alphabet`` and ``start``, node
     attribute ``output`` and exactly one edge per (node, symbol) with attribute ``symbol``.
     Nodes may be any hashable values; they are numbered in the graph's node order."""
+    if not hasattr(graph, "graph") or not hasattr(graph, "edges"):
+        raise InvalidArgumentError(f"graph: expected a networkx graph, got "
+                                   f"{type(graph).__name__}")
     for key in ("alphabet", "start"):
         if key not in graph.graph:
             raise FormatError(f"graph is missing the graph attribute {key!r}")
@@ -330,6 +342,10 @@ def from_automata_lib(dfa: Any, *, name: str = "") -> MooreMachine:
     States are ordered by their string names (sink last) and labelled by them; symbols are
     sorted.
     """
+    if not all(hasattr(dfa, k) for k in ("states", "input_symbols", "transitions",
+                                          "initial_state", "final_states")):
+        raise InvalidArgumentError(f"dfa: expected an automata-lib DFA, got "
+                                   f"{type(dfa).__name__}")
     _automata_lib()
     alphabet = sorted(str(s) for s in dfa.input_symbols)
     symbol_of = {str(s): s for s in dfa.input_symbols}

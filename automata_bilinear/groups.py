@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from .automaton import MooreMachine
-from .errors import AutomatonError, ResourceLimitError, SpecError
+from .errors import AutomatonError, InvalidArgumentError, ResourceLimitError, SpecError
 from .limits import check_allocation
 
 __all__ = [
@@ -332,6 +332,9 @@ def permutation_group(
     >>> g.order, g.labels[:3]
     (6, ('012', '021', '102'))
     """
+    if isinstance(generators, (str, bytes)) or not isinstance(generators, (dict, Sequence)):
+        raise InvalidArgumentError(f"generators: expected a mapping or a sequence of array "
+                                   f"forms, got {type(generators).__name__}")
     if not isinstance(generators, dict):
         generators = {f"g{i}": g for i, g in enumerate(generators)}
     if not generators:
@@ -483,6 +486,8 @@ def cayley_automaton(group: FiniteGroup, letters: str = "elements") -> MooreMach
     >>> m.alphabet, m.n_states
     (('r', 's'), 6)
     """
+    if not isinstance(group, FiniteGroup):
+        raise InvalidArgumentError(f"group: expected a FiniteGroup, got {type(group).__name__}")
     if letters == "elements":
         alphabet = group.labels
         columns = np.arange(group.order)

@@ -131,11 +131,20 @@ def budget(*, max_bytes: int | None = None, max_work: int | None = None) -> Iter
 
 def format_bytes(n: float) -> str:
     """Human-readable byte count, e.g. ``format_bytes(3 * 2**30) == '3.0 GiB'``."""
+    if n >= 2**60:
+        return "more than 1000 PiB"
     for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
         if n < 1024 or unit == "PiB":
             return f"{n:.1f} {unit}" if unit != "B" else f"{int(n)} B"
         n /= 1024
     raise AssertionError("unreachable")
+
+
+def _approx(n: float) -> str:
+    try:
+        return f"{float(n):.3g}"
+    except OverflowError:
+        return "more than 1e308"
 
 
 def check_memory(what: str, n_bytes: float) -> None:
@@ -166,7 +175,7 @@ def check_work(what: str, steps: float) -> None:
     limit = max_work()
     if steps > limit:
         raise ResourceLimitError(
-            f"refusing {what}: about {steps:.3g} elementary steps, over the work budget of "
+            f"refusing {what}: about {_approx(steps)} elementary steps, over the work budget of "
             f"{limit:.3g} (raise it with AUTOMATA_BILINEAR_MAX_WORK or --max-work)")
 
 

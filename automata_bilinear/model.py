@@ -44,8 +44,8 @@ from typing import Any
 
 import numpy as np
 
-from .automaton import OutputLabel
-from .errors import AutomataBilinearError, InvalidArgumentError
+from .automaton import OutputLabel, check_output_label, check_symbol_labels
+from .errors import AutomataBilinearError, AutomatonError, InvalidArgumentError
 
 __all__ = [
     "PHASE_BLOCKS",
@@ -375,17 +375,25 @@ class BilinearModel:
         if self.rung not in RUNGS:
             raise ModelError(f"unknown rung {self.rung!r}; valid rungs: {', '.join(RUNGS)}")
         complex_ok = self.rung in ("complex_diagonal", "rotation")
+        if not isinstance(self.params, Mapping):
+            raise ModelError(f"params must be a mapping of parameter arrays, got "
+                             f"{type(self.params).__name__}")
+        if self.exact is not None and not isinstance(self.exact, Mapping):
+            raise ModelError(f"exact must be a mapping or None, got {type(self.exact).__name__}")
+        if not isinstance(self.metadata, Mapping):
+            raise ModelError(f"metadata must be a mapping, got {type(self.metadata).__name__}")
         params = {
             k: _as_array(k, v, complex_ok=complex_ok and k == "complex_eigenvalues")
             for k, v in dict(self.params).items()
         }
         if "complex_eigenvalues" in params:
             params["complex_eigenvalues"] = params["complex_eigenvalues"].astype(np.complex128)
-        alphabet = tuple(str(a) for a in self.alphabet)
-        if not alphabet:
-            raise ModelError("a model needs a non-empty alphabet")
-        if len(set(alphabet)) != len(alphabet):
-            raise ModelError("model alphabet has duplicate symbols")
+        try:
+            alphabet = check_symbol_labels(self.alphabet)
+            labels = tuple(check_output_label(y, f"output_labels[{i}]")
+                           for i, y in enumerate(self.output_labels))
+        except AutomatonError as exc:
+            raise ModelError(f"model {exc}") from None
         A = materialize_transitions(self.rung, params, len(alphabet))
         H = A.shape[1]
         if H == 0:
@@ -399,7 +407,6 @@ class BilinearModel:
         C = _as_array("readout", self.readout)
         if C.ndim != 2 or C.shape[1] != H:
             raise ModelError(f"readout has shape {C.shape}, expected (Y, {H})")
-        labels = tuple(self.output_labels)
         if len(labels) != C.shape[0]:
             raise ModelError(f"{len(labels)} output labels for a readout with {C.shape[0]} rows")
         bias = None

@@ -137,6 +137,10 @@ def load_model(path: str | os.PathLike) -> BilinearModel:
         archive = np.load(io.BytesIO(raw), allow_pickle=False)
         if not isinstance(archive, np.lib.npyio.NpzFile):
             raise FormatError(f"{src}: a single .npy array, not an .npz archive")
+        foreign = [n for n in archive.zip.namelist() if not n.endswith(".npy")]
+        if foreign:
+            raise FormatError(f"{src}: member {foreign[0]!r} is not an array (.npy); a model "
+                              "archive holds arrays only")
         files = set(archive.files)
         declared = {name: _declared_bytes(archive.zip, name, src) for name in files}
     except FormatError:

@@ -97,7 +97,10 @@ def commutation_check(matrices: Any, *, tol: float = 1e-9) -> CommutationReport:
     if isinstance(matrices, BilinearModel):
         matrices = matrices.transitions
     if _is_rational(matrices):
-        return _exact(np.asarray(matrices, dtype=object))
+        exact = np.asarray(matrices, dtype=object)
+        if exact.ndim != 3 or exact.shape[1] != exact.shape[2]:
+            raise AutomatonError(f"expected matrices of shape (D, H, H), got {exact.shape}")
+        return _exact(exact)
     A = np.asarray(matrices, dtype=np.float64)
     if A.ndim != 3 or A.shape[1] != A.shape[2]:
         raise AutomatonError(f"expected matrices of shape (D, H, H), got {A.shape}")

@@ -28,7 +28,8 @@ import numpy as np
 
 from .errors import AutomataBilinearError
 from .limits import check_allocation
-from .model import BilinearModel, check_model, diagonal_eigenvalues
+from .model import BilinearModel, ModelError, check_model, diagonal_eigenvalues
+from .validation import check_integer
 
 __all__ = ["ForwardResult", "RNNInputError", "forward", "forward_affine", "forward_matrices"]
 
@@ -78,6 +79,8 @@ def _check_tokens(tokens: object, n_symbols: int) -> np.ndarray:
         bad = np.argwhere((x < 0) | (x >= n_symbols))[0]
         raise RNNInputError(f"token {int(x[tuple(bad)])} at (batch {bad[0]}, step {bad[1]}) "
                             f"is outside 0..{n_symbols - 1}")
+    if x.dtype != np.int64:
+        check_allocation("tokens as int64", x.shape)
     return x.astype(np.int64, copy=False)
 
 
@@ -123,6 +126,7 @@ def forward(model: BilinearModel, tokens: object, *, dtype: str = "float64",
     model = check_model(model, "model")
     if dtype not in ("float64", "float32"):
         raise RNNInputError(f"dtype must be 'float64' or 'float32', got {dtype!r}")
+    chunk = check_integer(chunk, "chunk", minimum=1)
     x = _check_tokens(tokens, model.n_symbols)
     B, T = x.shape
     H = model.hidden_size
@@ -294,12 +298,13 @@ def forward_matrices(transitions: object, h0: object, readout: object, tokens: o
     >>> forward_matrices(flip, [1.0, 0.0], np.eye(2), [[1, 1, 1]]).predictions.tolist()
     [[0, 1, 0, 1]]
     """
-    A = np.asarray(transitions, dtype=np.float64)
+    try:
+        A = np.asarray(transitions, dtype=np.float64)
+        C = np.asarray(readout, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ModelError(f"transitions and readout must be real arrays ({exc})") from None
     if A.ndim != 3:
-        from .model import ModelError
-
         raise ModelError(f"transitions must have shape (D, H, H), got {A.shape}")
-    C = np.asarray(readout, dtype=np.float64)
     model = BilinearModel("full", {"W": np.moveaxis(A, 0, 2)}, h0, C,
                           tuple(str(i) for i in range(A.shape[0])),
                           tuple(range(C.shape[0] if C.ndim == 2 else 0)))

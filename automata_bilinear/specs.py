@@ -165,6 +165,8 @@ def parse_spec(spec: str) -> tuple[Family, dict[str, Any]]:
     ...
     automata_bilinear.errors.SpecError: unknown family 'cyclc' in spec 'cyclc:5'; did you mean ...
     """
+    if not isinstance(spec, str):
+        raise SpecError(f"a spec must be a string, got {type(spec).__name__}")
     text = spec.strip()
     name, _, argtext = text.partition(":")
     name = name.strip()
@@ -240,7 +242,12 @@ def build(spec: str | MooreMachine) -> MooreMachine:
                         f"{text[:40]!r}…; write the automaton to a .json file instead")
     if "\x00" in text:
         raise SpecError(f"spec {text[:40]!r} contains a NUL character")
-    if text.endswith(".json") or (":" not in text and _is_file(text)):
+    # a path: a .json name that is an existing file or no product of specs, or an existing
+    # file whose name has no ':' (so a family spec is never shadowed by a stray file)
+    if text.endswith(".json"):
+        if _is_file(text) or not any(op in text for op in "*+"):
+            return load_automaton(text)
+    elif ":" not in text and _is_file(text):
         return load_automaton(text)
     if "*" in text and "+" in text:
         raise SpecError(
