@@ -37,6 +37,8 @@ from .compilation import (
     dihedral_cp_model,
 )
 from .errors import NotRepresentableError, ResourceLimitError
+from .limits import check_memory
+from .minimization import minimize
 from .model import BilinearModel
 from .verify import verify
 
@@ -205,9 +207,14 @@ def classify(automaton: MooreMachine, *, compile_limit: int = COMPILE_LIMIT
     5
     """
     automaton = check_machine(automaton, "automaton")
-    profile = algebraic_profile(automaton)
+    minimal = minimize(automaton).machine
+    n, D = minimal.n_states, minimal.n_symbols
+    # the one-hot models (full, block, orthogonal_block, cp) are dense (D, H, H) arrays
+    # today, a few alive at once: refuse up front rather than swap for minutes
+    check_memory(f"the classification of {automaton.name or 'the automaton'} ({n} minimal states, "
+                 f"{D} symbols; dense one-hot models of {D}×{n}×{n})", 3 * 8 * D * n * n)
+    profile = algebraic_profile(minimal)
     machine = profile.machine
-    n, D = machine.n_states, machine.n_symbols
     rungs: dict[str, RungVerdict] = {}
     for rung in ("positive_diagonal", "sign_diagonal", "real_diagonal", "rotation",
                  "complex_diagonal"):

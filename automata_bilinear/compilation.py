@@ -40,6 +40,7 @@ from .checker import prove
 from .dynamics import OneHotDynamics, PhaseDynamics
 from .errors import (
     AutomataBilinearError,
+    InvalidArgumentError,
     NotRepresentableError,
     ResourceLimitError,
     SpecError,
@@ -741,6 +742,11 @@ def compile_bilinear(automaton: MooreMachine, rung: str = "full", *,
         raise SpecError(f"unknown rung {rung!r}; valid rungs: {', '.join(RUNGS)}")
     if block_size is not None and (not isinstance(block_size, int) or block_size < 1):
         raise SpecError(f"block_size must be a positive integer, got {block_size!r}")
+    if block_size is not None and rung not in _BLOCK_RUNGS:
+        raise InvalidArgumentError(f"block_size applies only to the block rungs "
+                                   f"({', '.join(_BLOCK_RUNGS)}), not to {rung}")
+    if exact_valued and rung != "full":
+        raise InvalidArgumentError(f"exact_valued applies only to the full rung, not to {rung}")
     profile = algebraic_profile(automaton)
     machine = profile.machine
     name = automaton.name or "automaton"

@@ -36,6 +36,7 @@ from .files import FIGURE_SUFFIXES, check_output_path, save_figure
 from .limits import check_memory, check_work
 from .plotting import pyplot
 from .progress import progress_bar
+from .validation import as_generator
 
 __all__ = [
     "Prop3Row",
@@ -126,7 +127,7 @@ def monte_carlo_existence(hidden: int, encoding: str = "scalar", trials: int = 1
     check_work(f"{trials} Monte Carlo trials at H = {hidden}", 20 * trials * hidden * k)
     check_memory(f"Monte Carlo batches of {min(batch, trials)} trials at H = {hidden}",
                  8 * min(batch, trials) * hidden * 2 * k * 4)
-    rng = np.random.default_rng(seed)
+    rng = as_generator(seed)
     hits = 0
     done = 0
     bar = progress_bar(desc="Prop. 3 Monte Carlo", total=trials, unit="trial")
@@ -167,7 +168,7 @@ def learned_readout_success(hidden: int, encoding: str = "scalar", trials: int =
                  8 * trials * hidden * 2 * 6)
     check_work(f"least-squares readouts for {trials} trials at H = {hidden}",
                50 * trials * hidden * 4)
-    rng = np.random.default_rng(seed)
+    rng = as_generator(seed)
     lam = sample_eigenvalues(rng, trials, hidden, encoding)
     X = lam.transpose(0, 2, 1)  # (trials, 2 examples, H): h("0") = λ0, h("1") = λ1
     y = np.array([1.0, -1.0])
@@ -202,7 +203,7 @@ def finite_precision_success(hidden: int, encoding: str = "scalar", trials: int 
                10 * trials * steps * hidden)
     check_memory(f"{trials} float runs of {steps} steps at H = {hidden}",
                  8 * trials * (steps + 8 * hidden + 201 * hidden))
-    rng = np.random.default_rng(seed)
+    rng = as_generator(seed)
     lam = sample_eigenvalues(rng, trials, hidden, encoding).astype(dtype)
     good = good_units(lam)
     c = good.astype(dtype)

@@ -13,7 +13,7 @@ import numpy as np
 
 from .automaton import MooreMachine, OutputLabel, Word, check_machine, encode_word, encode_words
 from .limits import check_allocation
-from .validation import check_integer
+from .validation import as_generator, check_integer
 
 __all__ = [
     "final_output",
@@ -132,5 +132,5 @@ def random_words(
     count = check_integer(count, "count", minimum=0)
     length = check_integer(length, "length", minimum=0)
     check_allocation("random words", (count, length))
-    rng = np.random.default_rng(seed)
+    rng = as_generator(seed)
     return rng.integers(0, k, size=(count, length), dtype=np.int64)

@@ -18,7 +18,7 @@ import numpy as np
 
 from .errors import InvalidArgumentError
 
-__all__ = ["check_integer"]
+__all__ = ["as_generator", "check_integer"]
 
 
 def check_integer(value: Any, name: str, *, minimum: int | None = None,
@@ -35,3 +35,17 @@ def check_integer(value: Any, name: str, *, minimum: int | None = None,
             bound = f" in [{minimum}, {maximum}]"
         raise InvalidArgumentError(f"{name} must be an integer{bound}, got {value!r}")
     return value
+
+
+def as_generator(seed: Any, name: str = "seed") -> np.random.Generator:
+    """``numpy.random.default_rng(seed)`` for a non-negative int, a Generator or None; any
+    other value is refused naming ``name``.
+
+    Examples
+    --------
+    >>> bool(as_generator(0).integers(10) == as_generator(0).integers(10))
+    True
+    """
+    if seed is None or isinstance(seed, np.random.Generator):
+        return np.random.default_rng(seed)
+    return np.random.default_rng(check_integer(seed, name, minimum=0))

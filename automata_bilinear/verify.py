@@ -244,7 +244,7 @@ def numerical_check(model: BilinearModel, automaton: MooreMachine, *, steps: int
     """
     model = check_model(model, "model")
     automaton = check_machine(automaton, "automaton")
-    steps = check_integer(steps, "steps", minimum=1)
+    steps = check_integer(steps, "steps", minimum=1, maximum=10**8)
     batch = check_integer(batch, "batch", minimum=1)
     from .rnn import forward
 
@@ -324,7 +324,7 @@ def verify(model: BilinearModel, automaton: MooreMachine, *, numerical: bool = T
     """
     model = check_model(model, "model")
     automaton = check_machine(automaton, "automaton")
-    steps = check_integer(steps, "steps", minimum=1)
+    steps = check_integer(steps, "steps", minimum=1, maximum=10**8)
     batch = check_integer(batch, "batch", minimum=1)
     proof = prove(model, automaton, max_pairs=max_pairs)
     claims = float_claims(model, proof)

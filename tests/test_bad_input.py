@@ -724,6 +724,70 @@ API_CASES = [
      E.ResourceLimitError, "Monte Carlo"),
     ("prop3-steps", lambda: ab.prop3.finite_precision_success(8, steps=0),
      E.AutomataBilinearError, "steps"),
+    ("prop3-seed", lambda: ab.prop3.monte_carlo_existence(8, seed=-1),
+     E.InvalidArgumentError, "seed"),
+    ("words-seed", lambda: ab.random_words(PARITY, 2, 3, seed=-1), E.InvalidArgumentError,
+     "seed"),
+    ("words-seed-str", lambda: ab.random_words(PARITY, 2, 3, seed="x"),
+     E.InvalidArgumentError, "seed"),
+    ("parse-none", lambda: ab.parse_spec(None), E.SpecError, "NoneType"),
+    ("parse-int", lambda: ab.parse_spec(5), E.SpecError, "int"),
+    ("decode-range", lambda: ab.decode_word(PARITY, [5]), E.UnknownSymbolError, "5"),
+    ("decode-negative", lambda: ab.decode_word(PARITY, [-1]), E.UnknownSymbolError, "-1"),
+    ("decode-none", lambda: ab.decode_word(PARITY, None), E.InvalidArgumentError,
+     "indices"),
+    ("run-dict", lambda: ab.run(PARITY, {0: 1}), E.InvalidArgumentError, "word"),
+    ("forward-chunk0", lambda: ab.forward(PARITY_MODEL, [[0, 1]], chunk=0),
+     E.InvalidArgumentError, "chunk"),
+    ("forward-chunk-neg", lambda: ab.forward(PARITY_MODEL, [[0, 1]], chunk=-5),
+     E.InvalidArgumentError, "chunk"),
+    ("forward-int8-huge", lambda: ab.forward(PARITY_MODEL, np.zeros((4, 10**9), np.int8)),
+     E.ResourceLimitError, "tokens as int64"),
+    ("forward-matrices-str", lambda: ab.forward_matrices("x", "y", "z", [[0]]),
+     ab.ModelError, "real arrays"),
+    ("function-unhashable", lambda: ab.machine_from_function(0, ["a"], lambda q, x: [q],
+                                                             lambda q: 0),
+     E.InvalidArgumentError, "unhashable"),
+    ("from-json-int", lambda: ab.automaton_from_json(5), E.InvalidArgumentError, "int"),
+    ("from-json-bytes", lambda: ab.automaton_from_json(b"{}"), E.InvalidArgumentError,
+     "bytes"),
+    ("from-networkx-none", lambda: ab.from_networkx(None), E.InvalidArgumentError, "graph"),
+    ("from-automata-lib-none", lambda: ab.from_automata_lib(None), E.InvalidArgumentError,
+     "dfa"),
+    ("model-params-none", lambda: ab.BilinearModel("full", None, [1.0], [[1.0]], ["a"], [0]),
+     ab.ModelError, "params"),
+    ("model-alphabet-str", lambda: ab.BilinearModel("full", {"W": np.ones((1, 1, 2))}, [1.0],
+                                                    [[1.0]], "ab", [0]),
+     ab.ModelError, "alphabet"),
+    ("model-alphabet-none", lambda: ab.BilinearModel("full", {"W": np.ones((1, 1, 1))},
+                                                     [1.0], [[1.0]], [None], [0]),
+     ab.ModelError, "alphabet[0]"),
+    ("model-exact-str", lambda: ab.BilinearModel("full", {"W": np.ones((1, 1, 1))}, [1.0],
+                                                 [[1.0]], ["a"], [0], exact="garbage"),
+     ab.ModelError, "exact"),
+    ("model-metadata-list", lambda: ab.BilinearModel("full", {"W": np.ones((1, 1, 1))},
+                                                     [1.0], [[1.0]], ["a"], [0],
+                                                     metadata=[1]),
+     ab.ModelError, "metadata"),
+    ("model-label-dict", lambda: ab.BilinearModel("full", {"W": np.ones((1, 1, 1))}, [1.0],
+                                                  [[1.0]], ["a"], [{"x": 1}]),
+     ab.ModelError, "output_labels[0]"),
+    ("save-cert-none", lambda: ab.save_certificate(None, "c.json"), E.InvalidArgumentError,
+     "cert"),
+    ("commute-ragged", lambda: ab.commutation_check([[1]]), E.AutomatonError, "shape"),
+    ("permutation-none", lambda: ab.permutation_group(None), E.InvalidArgumentError,
+     "generators"),
+    ("cayley-none", lambda: ab.cayley_automaton(None), E.InvalidArgumentError, "group"),
+    ("compile-block-size-diagonal", lambda: ab.compile_bilinear(PARITY, "sign_diagonal",
+                                                                block_size=3),
+     E.InvalidArgumentError, "block_size"),
+    ("compile-exact-valued-rotation", lambda: ab.compile_bilinear(PARITY, "rotation",
+                                                                  exact_valued=True),
+     E.InvalidArgumentError, "exact_valued"),
+    ("machine-bool-index", lambda: ab.MooreMachine([[True, 0], [1, 0]], 0, (0, 1),
+                                                   ("a", "b")), E.AutomatonError, "True"),
+    ("verify-steps-huge", lambda: ab.verify(PARITY_MODEL, PARITY, steps=10**12),
+     E.InvalidArgumentError, "steps"),
 ]
 
 
@@ -733,6 +797,53 @@ def test_bad_api_call(name, call, error, culprit):
         call()
     assert isinstance(info.value, error), (type(info.value), info.value)
     assert culprit in str(info.value), str(info.value)
+
+
+def test_prober_cli_findings(capsys, files, tmp_path):
+    huge = "cyclic:" + "9" * 293
+    assert_cli_error(capsys, ["show", huge], E.ResourceLimitError, "more than")
+    with zipfile.ZipFile(tmp_path / "readme.npz", "w") as zf:
+        zf.writestr("readme.txt", "hello")
+    assert_cli_error(capsys, ["show-model", str(tmp_path / "readme.npz")], E.FormatError,
+                     "readme.txt")
+    assert_cli_error(capsys, ["export", "parity", "-o", ""], E.InvalidArgumentError,
+                     "not a valid file name")
+    assert_cli_error(capsys, ["compile", "parity", "-o", ""], E.InvalidArgumentError,
+                     "not a valid file name")
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    assert_cli_error(capsys, ["export", "parity", "-o", str(fifo)], E.OutputPathError,
+                     "not a regular file")
+    assert fifo.is_fifo()
+
+
+def test_export_through_a_symlink_keeps_the_link(capsys, tmp_path):
+    target = tmp_path / "real.json"
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    assert main(["export", "cyclic:3", "-o", str(link)]) == 0
+    assert link.is_symlink() and ab.load_automaton(target).n_states == 3
+
+
+def test_json_factor_in_a_product(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    ab.save_automaton(ab.build("parity"), "p.json")
+    assert ab.build("cyclic:2*p.json").n_states == 4
+    assert ab.build("p.json*parity").n_states == 4
+
+
+def test_flipflop_model_runs_on_the_empty_word(capsys, tmp_path):
+    path = tmp_path / "ff.npz"
+    ab.save_model(ab.compile_bilinear(ab.build("flipflop"), "block"), path)
+    assert main(["run", str(path), "--input", ""]) == 0
+
+
+def test_show_model_names_the_exact_phase_schema(capsys, tmp_path):
+    path = tmp_path / "z5.npz"
+    assert main(["compile", "cyclic:5", "-o", str(path), "--steps", "0"]) == 0
+    capsys.readouterr()
+    assert main(["show-model", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["exact_method"].startswith("exact phases")
 
 
 def test_loads_strict_refuses_constants():
