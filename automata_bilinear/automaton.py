@@ -148,8 +148,8 @@ def _check_transitions(transitions: Any, n_symbols: int, alphabet: tuple[str, ..
             for a, v in enumerate(row):
                 if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
                     raise AutomatonError(
-                        f"transition from state {q} on symbol {alphabet[a]!r} is {v!r}; "
-                        "transitions must hold integer state indices")
+                        f"transition from state {q} on symbol {alphabet[a]!r} is {v!r} "
+                        f"({type(v).__name__}); transitions must hold integer state indices")
         try:
             raw = np.asarray(rows)
         except (ValueError, TypeError) as exc:
@@ -439,6 +439,7 @@ def encode_words(machine: MooreMachine, words: Sequence[Word] | np.ndarray) -> n
     if isinstance(words, np.ndarray) and words.ndim == 2:
         if words.dtype.kind not in "iu":
             raise UnknownSymbolError(f"a batch of words must have integer dtype, got {words.dtype}")
+        check_allocation("a batch of words as int64", words.shape)
         out = words.astype(np.int64, copy=True)
         bad = np.argwhere((out < 0) | (out >= machine.n_symbols))
         if bad.size:

@@ -745,6 +745,8 @@ API_CASES = [
      E.ResourceLimitError, "tokens as int64"),
     ("forward-matrices-str", lambda: ab.forward_matrices("x", "y", "z", [[0]]),
      ab.ModelError, "real arrays"),
+    ("machine-float-index", lambda: ab.MooreMachine([[0.0, 0]], 0, (0,), ("a", "b")),
+     E.AutomatonError, "(float)"),
     ("function-unhashable", lambda: ab.machine_from_function(0, ["a"], lambda q, x: [q],
                                                              lambda q: 0),
      E.InvalidArgumentError, "unhashable"),
@@ -786,6 +788,8 @@ API_CASES = [
      E.InvalidArgumentError, "exact_valued"),
     ("machine-bool-index", lambda: ab.MooreMachine([[True, 0], [1, 0]], 0, (0, 1),
                                                    ("a", "b")), E.AutomatonError, "True"),
+    ("batch-int8-huge", lambda: ab.run_batch(PARITY, np.zeros((10**6, 10**4), np.int8)),
+     E.ResourceLimitError, "as int64"),
     ("verify-steps-huge", lambda: ab.verify(PARITY_MODEL, PARITY, steps=10**12),
      E.InvalidArgumentError, "steps"),
 ]
