@@ -24,6 +24,7 @@ import numpy as np
 
 from .automaton import MooreMachine, check_machine
 from .errors import ResourceLimitError
+from .progress import progress_bar
 from .reachability import ShortlexSearch, shortlex_search
 
 __all__ = ["Minimization", "RefinementHistory", "minimize", "refine_partition"]
@@ -150,11 +151,16 @@ def refine_partition(table: np.ndarray, initial: np.ndarray) -> RefinementHistor
     records_round: list[np.ndarray] = []
     records_id: list[np.ndarray] = []
     rounds = 0
+    # at most n − 1 rounds; a bar (on a terminal) shows the classes found so far
+    bar = progress_bar(desc="minimising: state classes", total=n, unit="class")
+    bar.update(n_classes)
     while True:
         key = _signature_groups(cls, table, next_id)
         n_groups = int(key.max()) + 1 if n else 0
         if n_groups == n_classes:
+            bar.close()
             break
+        bar.update(n_groups - n_classes)
         rounds += 1
         counts = np.bincount(key, minlength=n_groups)
         member = np.empty(n_groups, dtype=np.int64)
