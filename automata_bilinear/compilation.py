@@ -39,7 +39,7 @@ from .automaton import MooreMachine, check_machine
 from .checker import prove
 from .dynamics import OneHotDynamics, PhaseDynamics
 from .errors import (
-    AutomataBilinearError,
+    ConstructionUnavailableError,
     InvalidArgumentError,
     NotRepresentableError,
     ResourceLimitError,
@@ -78,10 +78,6 @@ RUNG_ORDER = (
 )
 """Rungs from the narrowest to the widest, the order in which :func:`compile_lowest` tries
 them (sign ⊂ rotation and positive ⊂ real are side branches of docs/theory.md §3's containments)."""
-
-
-class ConstructionUnavailableError(AutomataBilinearError):
-    """No implemented construction fits, although the rung is not proven impossible."""
 
 
 # -- rung decisions (docs/theory.md §4, tests of §5) -----------------------------------------------

@@ -12,12 +12,17 @@ __all__ = [
     "AutomataBilinearError",
     "AutomatonError",
     "ConfigurationError",
+    "ConstructionUnavailableError",
     "FormatError",
     "InternalConsistencyError",
     "InvalidArgumentError",
+    "KernelObstruction",
     "MissingDependencyError",
+    "ModelError",
     "NotRepresentableError",
     "OutputPathError",
+    "Prop3Error",
+    "RNNInputError",
     "ResourceLimitError",
     "SpecError",
     "UnknownSymbolError",
@@ -89,3 +94,24 @@ class VerificationError(AutomataBilinearError, ValueError):
 class InternalConsistencyError(AutomataBilinearError, AssertionError):
     """Two independent lines of evidence disagree (a proof and an exact re-evaluation):
     a bug in the toolkit, reported loudly instead of printing a verdict."""
+
+
+class ModelError(AutomataBilinearError, ValueError):
+    """A bilinear model's parameters are malformed (wrong shape, non-finite, off-rung)."""
+
+
+class ConstructionUnavailableError(AutomataBilinearError):
+    """No implemented construction fits, although the rung is not proven impossible."""
+
+
+class KernelObstruction(NotRepresentableError):
+    """The transition group is recognised and every real irrep of dimension ≤ b has a common
+    non-trivial kernel (docs/theory.md §5, KERNEL): orthogonal_block(b) is impossible."""
+
+
+class RNNInputError(AutomataBilinearError, ValueError):
+    """Tokens or options passed to the forward pass are invalid."""
+
+
+class Prop3Error(AutomataBilinearError, ValueError):
+    """Invalid arguments to a Proposition 3 computation."""

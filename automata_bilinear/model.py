@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 
 from .automaton import OutputLabel, check_output_label, check_symbol_labels
-from .errors import AutomataBilinearError, AutomatonError, InvalidArgumentError
+from .errors import AutomatonError, InvalidArgumentError, ModelError
 
 __all__ = [
     "PHASE_BLOCKS",
@@ -89,10 +89,6 @@ _SCHEMAS: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 
 _TOL = 1e-9
-
-
-class ModelError(AutomataBilinearError, ValueError):
-    """A bilinear model's parameters are malformed (wrong shape, non-finite, off-rung)."""
 
 
 def _as_array(name: str, value: Any, *, complex_ok: bool = False) -> np.ndarray:

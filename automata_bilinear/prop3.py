@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import AutomataBilinearError
+from .errors import Prop3Error
 from .files import FIGURE_SUFFIXES, check_output_path, save_figure
 from .limits import check_memory, check_work
 from .plotting import pyplot
@@ -54,10 +54,6 @@ __all__ = [
 ]
 
 ENCODINGS = {"scalar": 1, "onehot": 2}
-
-
-class Prop3Error(AutomataBilinearError, ValueError):
-    """Invalid arguments to a Proposition 3 computation."""
 
 
 def _check(hidden: int, encoding: str, trials: int | None = None) -> int:

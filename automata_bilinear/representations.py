@@ -34,7 +34,7 @@ from .algebra import AlgebraicProfile
 from .assembly import assemble_model, blocks_from_matrices, finite_image_exact, reachable_image
 from .certificates import KERNEL_FACTS, Certificate, derived_rules
 from .dynamics import MatrixDynamics, PhaseDynamics, QuadraticNumber, exact_matmul
-from .errors import NotRepresentableError
+from .errors import KernelObstruction, NotRepresentableError
 from .model import BilinearModel
 from .readout import fit_readout
 
@@ -45,11 +45,6 @@ __all__ = [
     "named_representations",
     "transition_group",
 ]
-
-
-class KernelObstruction(NotRepresentableError):
-    """The transition group is recognised and every real irrep of dimension ≤ b has a common
-    non-trivial kernel (docs/theory.md §5, KERNEL): orthogonal_block(b) is impossible."""
 
 
 @dataclass(frozen=True, eq=False)

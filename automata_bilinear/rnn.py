@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import AutomataBilinearError
+from .errors import RNNInputError
 from .limits import check_allocation
 from .model import BilinearModel, ModelError, check_model, diagonal_eigenvalues
 from .validation import check_integer
@@ -35,10 +35,6 @@ __all__ = ["ForwardResult", "RNNInputError", "forward", "forward_affine", "forwa
 
 _DIAGONAL = ("real_diagonal", "sign_diagonal", "positive_diagonal")
 _COMPLEX = ("complex_diagonal", "rotation")
-
-
-class RNNInputError(AutomataBilinearError, ValueError):
-    """Tokens or options passed to the forward pass are invalid."""
 
 
 @dataclass(frozen=True)
