@@ -59,7 +59,7 @@ from .specs import build, family_table
 from .summary import machine_summary
 from .verify import verify
 
-__all__ = ["DEMO_SPECS", "main"]
+__all__ = ["DEMO_SPECS", "console_main", "main"]
 
 DEMO_SPECS = (
     "parity", "cyclic:5", "counter:3", "cycle_navigation:5", "modular_arithmetic:5",
@@ -547,7 +547,7 @@ _MODEL_HELP = "a .npz model file (written by `compile -o`)"
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
-        prog="automata-bilinear",
+        prog="automata-bilinear", allow_abbrev=False,
         description="Finite automata and groups for bilinear-RNN expressivity research.",
         epilog="Exit status: 0 success, 1 negative answer (verify: not proved; "
                "check-certificate: invalid), 2 bad input or refused estimate, 130 interrupted.",
@@ -557,7 +557,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 parser_class=_Parser)
 
     def add(name: str, func: Any, help_text: str, **kwargs: Any) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text, description=help_text,
+        p = sub.add_parser(name, help=help_text, description=help_text, allow_abbrev=False,
                            formatter_class=argparse.ArgumentDefaultsHelpFormatter, **kwargs)
         p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
         p.add_argument("--max-bytes", type=_size, default=None, metavar="SIZE",
@@ -670,14 +670,24 @@ def _report(exc: BaseException, kind: str, want_json: bool) -> None:
     print(f"automata-bilinear: error: {message}", file=sys.stderr)
 
 
+class _Terminated(BaseException):
+    """SIGTERM, raised where the program is so the stack unwinds (temporary files go)."""
+
+
 def _terminate(signum: int, frame: Any) -> None:
-    raise SystemExit(128 + signum)  # unwinds, so open temporary files are removed
+    raise _Terminated
+
+
+def _wants_json(argv: Sequence[str]) -> bool:
+    # for errors before parsing finishes: --json among the options (not after "--")
+    options = argv[:argv.index("--")] if "--" in argv else argv
+    return "--json" in options
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit status (see the module docstring)."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    want_json = "--json" in argv
+    want_json = _wants_json(argv)
     previous = None
     try:
         previous = signal.signal(signal.SIGTERM, _terminate)
@@ -685,6 +695,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         previous = None
     try:
         args = build_parser().parse_args(argv)
+        want_json = bool(args.json)
         with budget(max_bytes=args.max_bytes, max_work=args.max_work), \
                 show_progress(not args.json):
             return int(args.func(args) or 0)
@@ -695,10 +706,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         _report(KeyboardInterrupt("interrupted; nothing was left half-written"),
                 "Interrupted", want_json)
         return 130
-    except BrokenPipeError:  # e.g. piped into `head`: stop quietly
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
+    except _Terminated:
+        _report(_Terminated("terminated (SIGTERM); nothing was left half-written"),
+                "Terminated", want_json)
+        return 143
+    except BrokenPipeError:  # e.g. piped into `head`: stop quietly, like other Unix tools
+        return 141
     except RecursionError:
         _report(RecursionError("input nested too deeply"), "InvalidArgumentError", want_json)
         return 2
@@ -715,5 +728,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             signal.signal(signal.SIGTERM, previous)
 
 
+def console_main() -> int:
+    """The console script: :func:`main`, and on a closed pipe silence the interpreter's
+    final flush of stdout (which would print a second BrokenPipeError)."""
+    status = main()
+    if status == 141:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    return status
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    sys.exit(console_main())

@@ -17,7 +17,7 @@ import errno
 import json
 import os
 import re
-import tempfile
+import secrets
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -90,6 +90,8 @@ def check_output_path(path: str | os.PathLike, *, suffixes: Sequence[str] = (),
     shown = f"{what} {str(path)!r}"
     if not str(path).strip() or "\x00" in str(path):
         raise InvalidArgumentError(f"{shown}: not a valid file name")
+    if str(path).endswith((os.sep, os.altsep or os.sep)):
+        raise InvalidArgumentError(f"{shown}: ends with a path separator; name a file")
     if suffixes and target.suffix.lower() not in suffixes:
         raise InvalidArgumentError(
             f"{shown}: the name must end in {' or '.join(suffixes)} (got "
@@ -103,6 +105,8 @@ def check_output_path(path: str | os.PathLike, *, suffixes: Sequence[str] = (),
         if target.exists() and not target.is_file():
             raise OutputPathError(f"{shown}: exists and is not a regular file (a device, "
                                   "FIFO or socket); refusing to replace it")
+        if target.is_file() and not target.stat().st_mode & 0o222:
+            raise OutputPathError(f"{shown}: exists and is read-only; refusing to replace it")
         if not folder.exists():
             raise OutputPathError(f"{shown}: the folder {str(folder)!r} does not exist")
         if not folder.is_dir():
@@ -133,6 +137,8 @@ def read_bytes(path: str | os.PathLike, *, what: str = "file") -> bytes:
         source = Path(path)
         if source.is_dir():
             raise FormatError(f"{shown}: is a directory, not a file")
+        if source.exists() and not source.is_file():
+            raise FormatError(f"{shown}: not a regular file (a device, FIFO or socket)")
         size = source.stat().st_size
         check_memory(f"reading {shown}", 8 * size)
         return source.read_bytes()
@@ -154,10 +160,14 @@ def read_text(path: str | os.PathLike, *, what: str = "file") -> str:
                           f"{exc.start})") from None
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+def _create_temporary(target: Path, mode: int) -> tuple[int, str]:
+    for _ in range(100):
+        name = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
+        try:
+            return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode), str(name)
+        except FileExistsError:
+            continue
+    raise OutputPathError(f"{target}: could not create a temporary file next to it")
 
 
 def write_atomic(path: str | os.PathLike, write: Callable[[IO[bytes]], Any], *,
@@ -176,13 +186,16 @@ def write_atomic(path: str | os.PathLike, write: Callable[[IO[bytes]], Any], *,
     target = check_output_path(path, what=what)
     tmp: str | None = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                   dir=target.parent)
+        # created with mode 0666 so the kernel applies the umask (no process-wide umask
+        # juggling); a file being replaced keeps its own permissions
+        mode = target.stat().st_mode & 0o7777 if target.is_file() else 0o666
+        fd, tmp = _create_temporary(target, mode)
         with os.fdopen(fd, "wb") as fh:
             write(fh)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
+        if target.is_file():
+            os.chmod(tmp, mode)
         os.replace(tmp, target)
         tmp = None
     except OSError as exc:
@@ -200,7 +213,9 @@ def write_text_atomic(path: str | os.PathLike, text: str, *,
     return write_atomic(path, lambda fh: fh.write(data), what=what)
 
 
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+# the closing quote is optional so an unterminated string is one linear match, not a
+# quadratic search from every quote
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"?')
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 
 

@@ -154,35 +154,37 @@ def refine_partition(table: np.ndarray, initial: np.ndarray) -> RefinementHistor
     # at most n − 1 rounds; a bar (on a terminal) shows the classes found so far
     bar = progress_bar(desc="minimising: state classes", total=n, unit="class")
     bar.update(n_classes)
-    while True:
-        key = _signature_groups(cls, table, next_id)
-        n_groups = int(key.max()) + 1 if n else 0
-        if n_groups == n_classes:
-            bar.close()
-            break
-        bar.update(n_groups - n_classes)
-        rounds += 1
-        counts = np.bincount(key, minlength=n_groups)
-        member = np.empty(n_groups, dtype=np.int64)
-        member[key] = np.arange(n)
-        old = cls[member]
-        # Within each old class the largest new group keeps the old id (ties: lowest group).
-        order = np.lexsort((np.arange(n_groups), -counts, old))
-        old_sorted = old[order]
-        keeps = np.ones(n_groups, dtype=bool)
-        keeps[1:] = old_sorted[1:] != old_sorted[:-1]
-        new_id = np.empty(n_groups, dtype=np.int64)
-        new_id[order[keeps]] = old_sorted[keeps]
-        fresh = order[~keeps]
-        new_id[fresh] = next_id + np.arange(fresh.size)
-        next_id += fresh.size
-        new_cls = new_id[key]
-        changed = np.flatnonzero(new_cls != cls)
-        records_state.append(changed)
-        records_round.append(np.full(changed.size, rounds, dtype=np.int64))
-        records_id.append(new_cls[changed])
-        cls = new_cls
-        n_classes = n_groups
+    try:
+        while True:
+            key = _signature_groups(cls, table, next_id)
+            n_groups = int(key.max()) + 1 if n else 0
+            if n_groups == n_classes:
+                break
+            bar.update(n_groups - n_classes)
+            rounds += 1
+            counts = np.bincount(key, minlength=n_groups)
+            member = np.empty(n_groups, dtype=np.int64)
+            member[key] = np.arange(n)
+            old = cls[member]
+            # Within each old class the largest new group keeps the old id (ties: lowest group).
+            order = np.lexsort((np.arange(n_groups), -counts, old))
+            old_sorted = old[order]
+            keeps = np.ones(n_groups, dtype=bool)
+            keeps[1:] = old_sorted[1:] != old_sorted[:-1]
+            new_id = np.empty(n_groups, dtype=np.int64)
+            new_id[order[keeps]] = old_sorted[keeps]
+            fresh = order[~keeps]
+            new_id[fresh] = next_id + np.arange(fresh.size)
+            next_id += fresh.size
+            new_cls = new_id[key]
+            changed = np.flatnonzero(new_cls != cls)
+            records_state.append(changed)
+            records_round.append(np.full(changed.size, rounds, dtype=np.int64))
+            records_id.append(new_cls[changed])
+            cls = new_cls
+            n_classes = n_groups
+    finally:
+        bar.close()
     if records_state:
         st = np.concatenate(records_state)
         rd = np.concatenate(records_round)

@@ -46,6 +46,7 @@ import numpy as np
 
 from .automaton import OutputLabel, check_output_label, check_symbol_labels
 from .errors import AutomatonError, InvalidArgumentError, ModelError
+from .limits import check_allocation
 
 __all__ = [
     "PHASE_BLOCKS",
@@ -183,6 +184,20 @@ def _phase_block_transitions(rung: str, params: Mapping[str, np.ndarray], D: int
     return A
 
 
+def _hidden_bound(params: Mapping[str, np.ndarray]) -> int:
+    """An upper bound on H read off the parameter shapes, for the budget check before the
+    (D, H, H) matrices are allocated (complex units count twice)."""
+    if "W" in params:
+        return int(np.shape(params["W"])[0]) if np.ndim(params["W"]) else 0
+    if "U" in params:
+        return int(np.shape(params["U"])[0]) if np.ndim(params["U"]) else 0
+    if "block_sizes" in params:
+        sizes = np.asarray(params["block_sizes"]).ravel()
+        return int(np.abs(sizes).sum()) if sizes.size and sizes.dtype.kind in "iuf" else 0
+    return sum(2 * int(np.shape(v)[-1]) for k, v in params.items()
+               if np.ndim(v) and k != "phase_periods")
+
+
 def materialize_transitions(rung: str, params: Mapping[str, np.ndarray], n_symbols: int
                             ) -> np.ndarray:
     """Real per-letter transition matrices ``A`` of shape (D, H, H) from native parameters.
@@ -203,6 +218,7 @@ def materialize_transitions(rung: str, params: Mapping[str, np.ndarray], n_symbo
             raise ModelError(f"{rung}: missing parameter(s) {missing}")
         raise ModelError(f"{rung}: unexpected parameter(s) {extra}; expected {best}")
     D = n_symbols
+    check_allocation(f"{rung} transition matrices", (D, *(2 * [_hidden_bound(params)])))
     if schema == PHASE_UNITS:
         return _phase_unit_transitions(rung, params, D)
     if schema == PHASE_BLOCKS:

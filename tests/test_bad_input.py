@@ -960,3 +960,93 @@ def test_fuzz_model_loader(tmp_path_factory, flips, cut):
     except E.FormatError:
         return
     assert isinstance(model, ab.BilinearModel)
+
+
+# --------------------------------------------------------------------------- review findings
+
+
+def test_unterminated_json_string_is_refused_quickly(tmp_path):
+    # the bracket scan once retried its string pattern from every quote (quadratic)
+    path = tmp_path / "bad.json"
+    path.write_text('"\\\\' * 150_000)
+    with pytest.raises(E.FormatError, match="not valid JSON"):
+        ab.load_automaton(path)
+
+
+def test_device_and_fifo_inputs_are_refused(tmp_path):
+    (tmp_path / "zero.npz").symlink_to("/dev/zero")
+    with pytest.raises(E.FormatError, match="not a regular file"):
+        ab.load_model(tmp_path / "zero.npz")
+    os.mkfifo(tmp_path / "pipe.json")
+    with pytest.raises(E.FormatError, match="not a regular file"):
+        ab.load_automaton(tmp_path / "pipe.json")
+
+
+def test_replaced_files_keep_their_mode_and_read_only_ones_are_refused(tmp_path):
+    private = tmp_path / "secret.json"
+    private.write_text("old")
+    private.chmod(0o600)
+    ab.save_automaton(ab.build("parity"), private)
+    assert private.stat().st_mode & 0o777 == 0o600 and ab.load_automaton(private).n_states == 2
+    frozen = tmp_path / "ro.json"
+    frozen.write_text("old")
+    frozen.chmod(0o444)
+    with pytest.raises(E.OutputPathError, match="read-only"):
+        ab.save_automaton(ab.build("parity"), frozen)
+    assert frozen.read_text() == "old"
+
+
+def test_writing_leaves_the_process_umask_alone(tmp_path):
+    old = os.umask(0o077)
+    try:
+        ab.save_automaton(ab.build("parity"), tmp_path / "p.json")
+        assert os.umask(0o077) == 0o077  # unchanged by the write
+    finally:
+        os.umask(old)
+    assert (tmp_path / "p.json").stat().st_mode & 0o777 == 0o600
+
+
+def test_trailing_separator_is_refused(capsys, tmp_path):
+    assert_cli_error(capsys, ["export", "parity", "-o", f"{tmp_path}/foo/"],
+                     E.InvalidArgumentError, "path separator")
+    assert not (tmp_path / "foo").exists()
+
+
+def test_abbreviated_options_are_refused_and_json_after_dashdash_is_a_value(capsys):
+    assert main(["show", "parity", "--js"]) == 2
+    assert "--js" in capsys.readouterr().err
+    assert main(["trace", "parity", "--", "--json"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "automata-bilinear: error:" in err
+
+
+def test_sigterm_with_json_prints_the_error(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "automata_bilinear", "parity", "--trials",
+                             "200000000", "--hidden", "4", "--json"], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(3.0)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143 and json.loads(out)["error"]["type"] == "Terminated", err
+
+
+def test_broken_pipe_in_process_keeps_stdout(monkeypatch, capsys):
+    from automata_bilinear import cli
+
+    def closed(args):
+        raise BrokenPipeError
+    monkeypatch.setattr(cli, "cmd_families", closed)
+    assert cli.main(["families"]) == 141
+    print("still here")
+    assert "still here" in capsys.readouterr().out
+
+
+def test_materialised_matrices_are_budgeted():
+    with pytest.raises(E.ResourceLimitError, match="transition matrices"):
+        ab.BilinearModel("real_diagonal", {"eigenvalues": np.ones((2, 30_000))},
+                         np.ones(30_000), np.ones((1, 30_000)), ["a", "b"], [0])
