@@ -40,7 +40,10 @@ from .automaton import MooreMachine, encode_word, label_key
 from .errors import FormatError, InvalidArgumentError, UnknownSymbolError
 from .exact import exact_rank
 from .files import loads_strict, read_text, write_text_atomic
+from .minimization import minimize
+from .reachability import reachable_states
 from .simulate import final_output
+from .wfa import observable_basis_words
 
 __all__ = [
     "CERTIFICATE_FORMAT",
@@ -317,8 +320,6 @@ def _permutation_group(m: MooreMachine) -> Any:
     None when some letter is not a permutation of the reachable states."""
     from sympy.combinatorics import Permutation, PermutationGroup
 
-    from .reachability import reachable_states
-
     reach = reachable_states(m).tolist()
     pos = {q: i for i, q in enumerate(reach)}
     gens = []
@@ -423,10 +424,6 @@ def load_certificate(path: str | os.PathLike) -> Certificate:
 # -- builders (from the minimal automaton's profile) ---------------------------------------
 
 
-def _labels(profile: AlgebraicProfile, word: tuple[int, ...]) -> tuple[str, ...]:
-    return tuple(profile.machine.alphabet[a] for a in word)
-
-
 def parikh_certificate(profile: AlgebraicProfile) -> Certificate | None:
     """From letters a, b with δ(q, ab) ≠ δ(q, ba): w1 = acc(q)·a·b·sep, w2 = acc(q)·b·a·sep."""
     if profile.non_commuting is None:
@@ -499,9 +496,6 @@ def recur_certificate(profile: AlgebraicProfile) -> Certificate | None:
 def hankel_certificate(machine: MooreMachine) -> Certificate:
     """Prefixes = access words of the minimal states, suffixes = the words whose output
     functionals form the basis of the Schützenberger reduction; rank = Hankel rank."""
-    from .minimization import minimize
-    from .wfa import observable_basis_words
-
     res = minimize(machine)
     rank, suffixes = observable_basis_words(res.machine)
     prefixes = [list(res.access_word(q)) for q in range(res.machine.n_states)]

@@ -40,7 +40,9 @@ from .errors import NotRepresentableError, ResourceLimitError
 from .limits import check_memory
 from .minimization import minimize
 from .model import BilinearModel
+from .representations import identify_group, kernel_certificate, transition_group
 from .verify import verify
+from .wfa import MAX_EXACT_STATES
 
 __all__ = ["ClassificationReport", "RungVerdict", "classify", "cp_term_count"]
 
@@ -168,8 +170,6 @@ def _orthogonal_verdict(profile: AlgebraicProfile, machine: MooreMachine) -> Run
     extra: dict[str, Any] = {}
     block = int(model.params["block_sizes"].max())
     if block > 1:
-        from .representations import kernel_certificate
-
         cert = None
         if not profile.is_commutative:
             for b in range(min(block - 1, 4), 1, -1):  # KERNEL covers b ≤ 3 (Q_8, S_5)
@@ -267,8 +267,6 @@ def classify(automaton: MooreMachine, *, compile_limit: int = COMPILE_LIMIT
                                     construction="one-hot (Prop. 1)")
 
     hankel = None
-    from .wfa import MAX_EXACT_STATES
-
     if n <= MAX_EXACT_STATES:
         cert = _certified(hankel_certificate(machine), machine)
         hankel = {"rank": cert.data["rank"], "certificate": cert.to_json(),
@@ -301,8 +299,6 @@ def group_facts(profile: AlgebraicProfile, max_order: int = 5040) -> dict[str, A
         return None
     from sympy.combinatorics import Permutation, PermutationGroup
 
-    from .representations import transition_group
-
     try:
         group = transition_group(profile, max_order=max_order)
     except NotRepresentableError:
@@ -316,8 +312,6 @@ def group_facts(profile: AlgebraicProfile, max_order: int = 5040) -> dict[str, A
                              "solvable": bool(G.is_solvable)}
     if G.is_abelian:
         facts["abelian_invariants"] = [int(x) for x in G.abelian_invariants()]
-    from .representations import identify_group
-
     found = identify_group(profile) if order in (8, 12, 24, 60, 120) else None
     if found is not None:
         facts["name"] = found[0]

@@ -14,9 +14,12 @@ from typing import Any
 import numpy as np
 
 from .automaton import MooreMachine
+from .compilation import RUNG_ORDER
 from .errors import MissingDependencyError, ResourceLimitError
 from .files import FIGURE_SUFFIXES, check_output_path, save_figure
 from .model import BilinearModel
+from .rnn import forward
+from .simulate import random_words, run_batch
 
 __all__ = [
     "plot_accuracy_vs_length",
@@ -153,8 +156,6 @@ def plot_eigenvalues(models: BilinearModel | Sequence[BilinearModel], *,
 def plot_hierarchy(reports: Sequence[Any], *, path: str | None = None) -> Any:
     """The hierarchy table (families × rungs) as a coloured figure: green = yes with its
     hidden size, red = the certificate kind that rules the rung out, grey = open."""
-    from .compilation import RUNG_ORDER
-
     plt = _start(path)
     short = ["pos", "sign", "real", "rot", "cplx", "orth", "block", "cp", "full"]
     fig, ax = plt.subplots(figsize=(1.0 * len(RUNG_ORDER) + 2.5, 0.42 * len(reports) + 1))
@@ -182,9 +183,6 @@ def plot_accuracy_vs_length(model: BilinearModel, automaton: MooreMachine, *,
                             length: int = 2_000, batch: int = 64, seed: int = 0,
                             path: str | None = None) -> Any:
     """Per-position accuracy of the model on random words, in float64 and float32."""
-    from .rnn import forward
-    from .simulate import random_words, run_batch
-
     plt = _start(path)
     x = random_words(automaton, batch, length, seed)
     letter = np.array([model.alphabet.index(s) for s in automaton.alphabet])

@@ -33,6 +33,7 @@ from .automaton import MooreMachine, check_machine
 from .checker import COMPLEX_RUNGS, DIAGONAL_RUNGS, Proof, align, exact_prediction, prove
 from .errors import InternalConsistencyError, VerificationError
 from .model import BilinearModel, check_model, diagonal_eigenvalues
+from .rnn import forward
 from .simulate import random_words, run_batch
 from .validation import check_integer
 
@@ -246,8 +247,6 @@ def numerical_check(model: BilinearModel, automaton: MooreMachine, *, steps: int
     automaton = check_machine(automaton, "automaton")
     steps = check_integer(steps, "steps", minimum=1, maximum=10**8)
     batch = check_integer(batch, "batch", minimum=1)
-    from .rnn import forward
-
     al = align(model, automaton)
     H = model.hidden_size
     steps = int(max(1, min(steps, max_flops // max(1, batch * H * H))))

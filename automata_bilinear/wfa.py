@@ -19,6 +19,7 @@ import numpy as np
 from .automaton import MooreMachine, check_machine
 from .errors import ResourceLimitError
 from .exact import Echelon
+from .minimization import minimize
 from .model import BilinearModel
 from .model_io import automaton_hash
 
@@ -86,8 +87,6 @@ def hankel_rank(machine: MooreMachine) -> int:
     (2, 4)
     """
     machine = check_machine(machine, "machine")
-    from .minimization import minimize
-
     return len(_observable_basis(minimize(machine).machine))
 
 
@@ -117,8 +116,6 @@ def minimal_exact_valued_model(machine: MooreMachine) -> BilinearModel:
     With ``B`` (r × n) a basis of the observable functionals and ``J`` pivot columns with
     ``B_J`` invertible: ``A'_σ = (B A_σ)_J B_J⁻¹``, ``h0' = B e_{q0}``, ``C' = C_J B_J⁻¹``.
     """
-    from .minimization import minimize
-
     machine = minimize(machine).machine
     B = _observable_basis(machine)
     r, n = len(B), machine.n_states
