@@ -33,6 +33,7 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
+from types import MappingProxyType
 from typing import Any
 
 from .algebra import AlgebraicProfile, functional_graph
@@ -40,6 +41,7 @@ from .automaton import MooreMachine, encode_word, label_key
 from .errors import FormatError, InvalidArgumentError, UnknownSymbolError
 from .exact import exact_rank
 from .files import loads_strict, read_text, write_text_atomic
+from .frozen import freeze, thaw
 from .minimization import minimize
 from .reachability import reachable_states
 from .simulate import final_output
@@ -134,6 +136,11 @@ class Certificate:
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise FormatError(f"unknown certificate kind {self.kind!r}; valid: {KINDS}")
+        # read-only, so an edit that could change what the certificate shows needs a new one
+        object.__setattr__(self, "words", MappingProxyType(
+            {k: tuple(v) for k, v in dict(self.words).items()}))
+        object.__setattr__(self, "data", freeze(self.data))
+        object.__setattr__(self, "rules_out", tuple(self.rules_out))
 
     # -- checking --------------------------------------------------------------------
 
@@ -282,7 +289,7 @@ class Certificate:
 
     def to_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "words": {k: list(v) for k, v in self.words.items()},
-                "data": self.data, "rules_out": list(self.rules_out)}
+                "data": thaw(self.data), "rules_out": list(self.rules_out)}
 
     @staticmethod
     def from_json(data: Any, *, source: str = "certificate") -> Certificate:

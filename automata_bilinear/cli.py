@@ -18,6 +18,7 @@ import re
 import signal
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ from .errors import (
 )
 from .files import FIGURE_SUFFIXES, check_output_path, write_text_atomic
 from .formats import automaton_to_json, to_dot
+from .frozen import thaw
 from .limits import budget, parse_size
 from .minimization import minimize
 from .model import PHASE_BLOCKS, PHASE_UNITS, QUADRATIC_BLOCKS, RUNGS, BilinearModel
@@ -218,10 +220,12 @@ def cmd_compile(args: argparse.Namespace) -> None:
                                  exact_valued=args.exact_valued)
     report = None if args.no_verify else verify(model, machine, numerical=steps > 0,
                                                 steps=max(steps, 1))
-    model.metadata.update({"automaton": machine.name, "automaton_hash": automaton_hash(machine)})
+    info: dict[str, Any] = {**thaw(model.metadata), "automaton": machine.name,
+                            "automaton_hash": automaton_hash(machine)}
     if report is not None:
-        model.metadata["verification"] = {"method": report.method, "proved": report.proved,
-                                          "detail": report.detail}
+        info["verification"] = {"method": report.method, "proved": report.proved,
+                                "detail": report.detail}
+    model = replace(model, metadata=info)
     payload: dict[str, Any] = {"spec": args.spec, "model": _model_info(model),
                                "verification": None if report is None else report.to_json()}
     if args.output is not None:
@@ -249,7 +253,7 @@ def cmd_show_model(args: argparse.Namespace) -> None:
     model = load_model(args.model)
     info = {**_model_info(model), "alphabet": list(model.alphabet),
             "output_labels": [_label(o) for o in model.output_labels],
-            "metadata": model.metadata}
+            "metadata": thaw(model.metadata)}
     text = "\n".join([
         f"{args.model}: {model.rung} model, H = {model.hidden_size}, D = {model.n_symbols}, "
         f"Y = {len(model.output_labels)}",

@@ -46,6 +46,7 @@ import numpy as np
 
 from .automaton import OutputLabel, check_output_label, check_symbol_labels
 from .errors import AutomatonError, InvalidArgumentError, ModelError
+from .frozen import freeze
 from .limits import check_allocation
 
 __all__ = [
@@ -433,6 +434,8 @@ class BilinearModel:
         object.__setattr__(self, "bias", bias)
         object.__setattr__(self, "alphabet", alphabet)
         object.__setattr__(self, "output_labels", labels)
+        object.__setattr__(self, "exact", None if self.exact is None else freeze(self.exact))
+        object.__setattr__(self, "metadata", freeze(self.metadata))
         object.__setattr__(self, "_transitions", A)
 
     @property

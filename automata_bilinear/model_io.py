@@ -31,6 +31,7 @@ from .automaton import MooreMachine
 from .errors import FormatError
 from .files import check_output_path, loads_strict, read_bytes, write_atomic
 from .formats import automaton_to_json
+from .frozen import thaw
 from .limits import check_memory
 from .model import BilinearModel, ModelError, check_model
 
@@ -89,8 +90,8 @@ def save_model(model: BilinearModel, path: str | os.PathLike) -> None:
         "alphabet": list(model.alphabet),
         "output_labels": [_json_label(x) for x in model.output_labels],
         "construction": model.construction,
-        "exact": model.exact,
-        "info": model.metadata,
+        "exact": thaw(model.exact),
+        "info": thaw(model.metadata),
     }
     arrays: dict[str, np.ndarray] = {
         "A": np.asarray(model.transitions, dtype=np.float64),

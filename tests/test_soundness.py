@@ -338,3 +338,20 @@ def test_over_claiming_rules_out_is_always_rejected():
                 continue
             claim = Certificate(cert.kind, cert.words, cert.data, (*cert.rules_out, rung))
             assert not claim.check(machine).ok, (spec, cert.kind, rung)
+
+
+def test_frozen_fields_cannot_be_edited_in_place():
+    """An edit that could change a verdict must build a new object."""
+    import pytest
+
+    import automata_bilinear as ab
+
+    model = ab.compile_bilinear(ab.build("parity"), "sign_diagonal")
+    with pytest.raises(TypeError):
+        model.metadata["verification"] = {"proved": True}
+    cert = ab.classify(ab.build("cyclic:5")).rungs["real_diagonal"].certificate
+    with pytest.raises(TypeError):
+        cert.data["period"] = 2
+    with pytest.raises(TypeError):
+        cert.words["u"] = ("1",)
+    assert cert.check(ab.build("cyclic:5")).ok

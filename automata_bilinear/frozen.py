@@ -1,0 +1,45 @@
+"""Read-only JSON-like values for the fields of frozen objects.
+
+``freeze`` turns dicts into read-only mappings and lists into tuples, recursively, so a
+frozen model's ``metadata`` or a certificate's ``data`` cannot be edited in place (an edit
+that could flip a verdict must build a new object); ``thaw`` gives plain dicts and lists
+back for JSON.
+
+Examples
+--------
+>>> frozen = freeze({"a": [1, {"b": 2}]})
+>>> frozen["a"]
+(1, mappingproxy({'b': 2}))
+>>> frozen["a"] = 3
+Traceback (most recent call last):
+...
+TypeError: 'mappingproxy' object does not support item assignment
+>>> thaw(frozen)
+{'a': [1, {'b': 2}]}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+__all__ = ["freeze", "thaw"]
+
+
+def freeze(value: Any) -> Any:
+    """A read-only deep copy: mappings → ``MappingProxyType``, lists/tuples → tuples."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({k: freeze(v) for k, v in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(freeze(v) for v in value)
+    return value
+
+
+def thaw(value: Any) -> Any:
+    """Plain ``dict``/``list`` values again (for JSON)."""
+    if isinstance(value, Mapping):
+        return {k: thaw(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [thaw(v) for v in value]
+    return value
