@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from types import MappingProxyType
@@ -137,8 +138,16 @@ class Certificate:
         if self.kind not in KINDS:
             raise FormatError(f"unknown certificate kind {self.kind!r}; valid: {KINDS}")
         # read-only, so an edit that could change what the certificate shows needs a new one
+        if not isinstance(self.words, Mapping) or not all(
+                isinstance(w, (list, tuple)) and all(isinstance(x, str) for x in w)
+                for w in self.words.values()):
+            raise InvalidArgumentError("certificate words must map names to sequences of "
+                                       f"symbol strings, got {self.words!r:.80}")
+        if not isinstance(self.data, Mapping):
+            raise InvalidArgumentError(f"certificate data must be a mapping, got "
+                                       f"{type(self.data).__name__}")
         object.__setattr__(self, "words", MappingProxyType(
-            {k: tuple(v) for k, v in dict(self.words).items()}))
+            {k: tuple(v) for k, v in self.words.items()}))
         object.__setattr__(self, "data", freeze(self.data))
         object.__setattr__(self, "rules_out", tuple(self.rules_out))
 

@@ -788,6 +788,8 @@ API_CASES = [
      E.InvalidArgumentError, "exact_valued"),
     ("machine-bool-index", lambda: ab.MooreMachine([[True, 0], [1, 0]], 0, (0, 1),
                                                    ("a", "b")), E.AutomatonError, "True"),
+    ("certificate-words-none", lambda: ab.Certificate(kind="parikh", words=None),
+     E.InvalidArgumentError, "words"),
     ("batch-int8-huge", lambda: ab.run_batch(PARITY, np.zeros((10**6, 10**4), np.int8)),
      E.ResourceLimitError, "as int64"),
     ("verify-steps-huge", lambda: ab.verify(PARITY_MODEL, PARITY, steps=10**12),
