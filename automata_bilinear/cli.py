@@ -14,7 +14,6 @@ import argparse
 import json
 import math
 import os
-import re
 import signal
 import sys
 from collections.abc import Sequence
@@ -44,7 +43,7 @@ from .formats import automaton_to_json, to_dot
 from .frozen import thaw
 from .limits import budget, parse_size
 from .minimization import minimize
-from .model import PHASE_BLOCKS, PHASE_UNITS, QUADRATIC_BLOCKS, RUNGS, BilinearModel
+from .model import RUNGS, BilinearModel, stored_exact_form
 from .model_io import automaton_hash, load_model, save_model
 from .progress import progress, show_progress
 from .prop2 import commutation_check, prop2_obstruction
@@ -59,6 +58,7 @@ from .rnn import forward
 from .simulate import final_output, output_trace
 from .specs import build, family_table
 from .summary import machine_summary
+from .validation import is_ascii_integer
 from .verify import verify
 
 __all__ = ["DEMO_SPECS", "console_main", "main"]
@@ -180,24 +180,12 @@ def cmd_equiv(args: argparse.Namespace) -> None:
     _emit(args, payload, text)
 
 
-def _stored_exactly(model: BilinearModel) -> str:
-    """How the stored arrays describe the exact model the checker proves."""
-    names = set(model.params)
-    if set(PHASE_UNITS) <= names:
-        return "exact phases (integer turns and periods)"
-    if set(PHASE_BLOCKS) <= names:
-        return "exact phase blocks (integer turns, reflection bits)"
-    if set(QUADRATIC_BLOCKS) <= names:
-        return f"exact blocks over Q(√{int(model.params['sqrt_base'])})"
-    return "the stored floats, read as exact rationals"
-
-
 def _model_info(model: BilinearModel) -> dict[str, Any]:
     return {
         "rung": model.rung, "hidden": model.hidden_size, "params": model.parameter_count,
         "symbols": model.n_symbols, "outputs": len(model.output_labels),
         "construction": model.construction,
-        "exact_method": _stored_exactly(model),
+        "exact_method": stored_exact_form(model),
     }
 
 
@@ -494,13 +482,12 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 _DEFAULT_STEPS = 10_000
 _DEFAULT_PLOT_LENGTH = 2_000
-_INTEGER = re.compile(r"[+-]?[0-9]+")  # ASCII only: int() would take '١٠', '１０' and '1_0'
 
 
 def _integer(minimum: int, maximum: int | None = None) -> Any:
     """An argparse type: an ASCII integer in [minimum, maximum]."""
     def parse(text: str) -> int:
-        if not _INTEGER.fullmatch(text.strip()):
+        if not is_ascii_integer(text):
             raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}")
         value = int(text)
         if value < minimum or (maximum is not None and value > maximum):

@@ -60,6 +60,7 @@ __all__ = [
     "diagonal_eigenvalues",
     "materialize_transitions",
     "parameter_count",
+    "stored_exact_form",
 ]
 
 RUNGS = (
@@ -487,3 +488,24 @@ def check_model(value: Any, argument: str = "model") -> BilinearModel:
     hint = (f"; load it first: ab.load_model({value!r})" if isinstance(value, str) else "")
     raise InvalidArgumentError(
         f"{argument}: expected a BilinearModel, got {type(value).__name__}{hint}")
+
+
+def stored_exact_form(model: BilinearModel) -> str:
+    """How the stored arrays describe the exact model the checker proves: one of the exact
+    schemas, or the floats themselves read as exact rationals.
+
+    Examples
+    --------
+    >>> from automata_bilinear.specs import build
+    >>> from automata_bilinear.compilation import compile_bilinear
+    >>> stored_exact_form(compile_bilinear(build("cyclic:5"), "rotation"))
+    'exact phases (integer turns and periods)'
+    """
+    names = set(model.params)
+    if set(PHASE_UNITS) <= names:
+        return "exact phases (integer turns and periods)"
+    if set(PHASE_BLOCKS) <= names:
+        return "exact phase blocks (integer turns, reflection bits)"
+    if set(QUADRATIC_BLOCKS) <= names:
+        return f"exact blocks over Q(√{int(model.params['sqrt_base'])})"
+    return "the stored floats, read as exact rationals"

@@ -15,7 +15,6 @@ Examples: ``parity``, ``cyclic:5``, ``dihedral:4,letters=generators``,
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,11 +25,11 @@ from .automaton import MooreMachine
 from .errors import SpecError
 from .formats import load_automaton
 from .operations import direct_product
+from .validation import is_ascii_integer
 
 __all__ = ["FAMILIES", "Family", "Parameter", "build", "family_table", "parse_spec"]
 
 _REQUIRED = object()
-_INTEGER = re.compile(r"[+-]?[0-9]+")  # ASCII digits only: int() also takes '１０' and '1_0'
 MAX_SPEC_LENGTH = 1000
 
 
@@ -59,7 +58,7 @@ class Parameter:
     def parse(self, family: str, raw: str) -> Any:
         if self.choices and raw in self.choices:
             return raw
-        if self.minimum is not None and _INTEGER.fullmatch(raw):
+        if self.minimum is not None and is_ascii_integer(raw):
             value = int(raw)
             if value < self.minimum:
                 raise SpecError(

@@ -12,13 +12,29 @@ automata_bilinear.errors.InvalidArgumentError: count must be an integer ≥ 0, g
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
 
 from .errors import InvalidArgumentError
 
-__all__ = ["as_generator", "check_integer"]
+__all__ = ["as_generator", "check_integer", "is_ascii_integer"]
+
+
+_ASCII_INTEGER = re.compile(r"[+-]?[0-9]+")
+
+
+def is_ascii_integer(text: str) -> bool:
+    """Whether ``text`` is an integer in ASCII digits; ``int()`` alone would also take
+    ``'１０'``, ``'١٠'`` and ``'1_0'``, which specs and flags refuse.
+
+    Examples
+    --------
+    >>> is_ascii_integer(" -12 "), is_ascii_integer("１０"), is_ascii_integer("1_0")
+    (True, False, False)
+    """
+    return _ASCII_INTEGER.fullmatch(text.strip()) is not None
 
 
 def check_integer(value: Any, name: str, *, minimum: int | None = None,
