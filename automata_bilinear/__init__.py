@@ -35,12 +35,7 @@ from .automaton import (
 )
 from .certificates import Certificate, CertificateCheck, load_certificate, save_certificate
 from .classify import ClassificationReport, RungVerdict, classify
-from .compilation import (
-    RUNG_ORDER,
-    ConstructionUnavailableError,
-    compile_bilinear,
-    compile_lowest,
-)
+from .compilation import ConstructionUnavailableError, compile_bilinear, compile_lowest
 from .equivalence import are_equivalent, find_counterexample
 from .errors import (
     AutomataBilinearError,
@@ -102,12 +97,13 @@ from .groups import (
 )
 from .limits import budget
 from .minimization import Minimization, minimize
-from .model import RUNGS, BilinearModel, ModelError
+from .model import BilinearModel, ModelError
 from .model_io import load_model, save_model
 from .operations import direct_product, relabel
 from .prop2 import CommutationReport, commutation_check, prop2_obstruction
 from .reachability import access_words, canonical_form, reachable_states, trim
 from .rnn import ForwardResult, RNNInputError, forward, forward_affine, forward_matrices
+from .rungs import REGISTRY, RUNG_ORDER, RUNGS, Rung, get_rung
 from .simulate import final_output, output_trace, random_words, run, run_batch
 from .specs import FAMILIES, build, parse_spec
 from .summary import machine_summary, permutation_letters
@@ -116,6 +112,7 @@ from .wfa import hankel_rank
 
 __all__ = [
     "FAMILIES",
+    "REGISTRY",
     "RUNGS",
     "RUNG_ORDER",
     "AlgebraicProfile",
@@ -144,6 +141,7 @@ __all__ = [
     "OutputPathError",
     "RNNInputError",
     "ResourceLimitError",
+    "Rung",
     "RungVerdict",
     "SpecError",
     "TransitionMonoid",
@@ -190,6 +188,7 @@ __all__ = [
     "forward_matrices",
     "from_automata_lib",
     "from_networkx",
+    "get_rung",
     "group_from_sympy",
     "hankel_rank",
     "load_automaton",

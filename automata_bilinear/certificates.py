@@ -42,17 +42,20 @@ from .automaton import MooreMachine, encode_word, label_key
 from .errors import FormatError, InvalidArgumentError, UnknownSymbolError
 from .exact import exact_rank
 from .files import loads_strict, read_text, write_text_atomic
-from .frozen import freeze, thaw
+from .frozen import TextEnum, freeze, thaw
 from .minimization import minimize
 from .reachability import reachable_states
+from .rungs import REGISTRY, Obstructions
 from .simulate import final_output
 from .wfa import observable_basis_words
 
 __all__ = [
     "CERTIFICATE_FORMAT",
     "KERNEL_FACTS",
+    "KINDS",
     "Certificate",
     "CertificateCheck",
+    "CertificateKind",
     "derived_rules",
     "hankel_certificate",
     "identify_kernel_group",
@@ -61,15 +64,27 @@ __all__ = [
     "parikh_certificate",
     "period_certificate",
     "recur_certificate",
+    "refutation_kind",
+    "refuting_certificate",
     "save_certificate",
 ]
 
 CERTIFICATE_FORMAT = "automata_bilinear.certificate"
 CERTIFICATE_VERSION = 1
 
-DIAGONAL_RUNGS = ("complex_diagonal", "rotation", "real_diagonal", "sign_diagonal",
-                  "positive_diagonal")
-KINDS = ("parikh", "period", "recur", "kernel", "hankel")
+
+
+class CertificateKind(TextEnum):
+    """The kinds of certificate (docs/theory.md §5); the value is the JSON ``kind``."""
+
+    PARIKH = "parikh"
+    PERIOD = "period"
+    RECUR = "recur"
+    KERNEL = "kernel"
+    HANKEL = "hankel"
+
+
+KINDS = tuple(kind.value for kind in CertificateKind)
 
 # group -> (largest b the theorem covers, derived-series depth of the common kernel of all
 # real irreps of dimension <= b). Q_8: G' = {±1}; A_4: G' = V_4; S_4: G'' = V_4; A_5: G' = G;
@@ -79,22 +94,39 @@ KERNEL_FACTS: dict[str, tuple[int, int]] = {
 }
 
 
-def derived_rules(kind: str, data: dict[str, Any], period: int | None = None
-                   ) -> tuple[str, ...]:
-    """The rungs a *valid* certificate of this kind rules out, from its checked data."""
-    if kind == "parikh":
-        return DIAGONAL_RUNGS
-    if kind == "period":
-        assert period is not None
-        if period in (1, 2):
-            return ("positive_diagonal",) if period == 2 else ()
-        return ("real_diagonal", "sign_diagonal", "positive_diagonal")
-    if kind == "recur":
-        return ("rotation", "sign_diagonal", "orthogonal_block")
-    if kind == "kernel":
-        # orthogonal_block(b') for b' ≤ b; rotation and sign ⊂ orthogonal_block(2)
+def derived_rules(kind: str, data: Mapping[str, Any], period: int | None = None
+                  ) -> tuple[str, ...]:
+    """The rungs a *valid* certificate of this kind rules out, read off the rung
+    descriptions (:mod:`automata_bilinear.rungs`), widest first.
+
+    PARIKH: every commuting rung. PERIOD p: every rung whose letter cycles must divide a
+    ``max_letter_cycle`` that p does not divide. RECUR: every orthogonal rung. KERNEL b:
+    ``orthogonal_block(b)`` and every rung inside orthogonal_block(b') with b' ≤ b. HANKEL:
+    an exact-valued readout below the rank (``"exact_valued"``).
+
+    Examples
+    --------
+    >>> derived_rules("period", {}, period=3)
+    ('real_diagonal', 'sign_diagonal', 'positive_diagonal')
+    >>> derived_rules("kernel", {"block_size": 2})
+    ('orthogonal_block(2)', 'rotation', 'sign_diagonal')
+    """
+    kind = CertificateKind(kind)
+    rungs = REGISTRY.values()
+    if kind is CertificateKind.PARIKH:
+        return tuple(r.name for r in rungs if r.commuting)
+    if kind is CertificateKind.PERIOD:
+        if period is None:
+            raise ValueError("a PERIOD certificate's rules need its checked period")
+        return tuple(r.name for r in rungs
+                     if r.max_letter_cycle is not None and r.max_letter_cycle % period)
+    if kind is CertificateKind.RECUR:
+        return tuple(r.name for r in rungs if r.orthogonal)
+    if kind is CertificateKind.KERNEL:
         b = int(data["block_size"])
-        return (f"orthogonal_block({b})",) + (("rotation", "sign_diagonal") if b >= 2 else ())
+        sized = tuple(f"{r.name}({b})" for r in rungs if r.orthogonal and r.sized_blocks)
+        return sized + tuple(r.name for r in rungs if r.orthogonal_block_bound is not None
+                             and r.orthogonal_block_bound <= b)
     return ("exact_valued",)
 
 
@@ -118,7 +150,7 @@ class Certificate:
     Attributes
     ----------
     kind
-        ``"parikh"``, ``"period"``, ``"recur"``, ``"kernel"`` or ``"hankel"``.
+        A :class:`CertificateKind` (a string given here is converted).
     words
         Named words (tuples of symbol labels): PARIKH ``w1, w2``; PERIOD/RECUR ``w, u, v``;
         KERNEL ``g`` plus witnesses ``w, v`` with f(w v) ≠ f(w g v); HANKEL has none.
@@ -129,14 +161,15 @@ class Certificate:
         Rungs (or ``"exact_valued"`` with a hidden size) this certificate excludes.
     """
 
-    kind: str
-    words: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    data: dict[str, Any] = field(default_factory=dict)
+    kind: CertificateKind
+    words: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    data: Mapping[str, Any] = field(default_factory=dict)
     rules_out: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        if self.kind not in KINDS:
+        if not isinstance(self.kind, str) or self.kind not in KINDS:
             raise FormatError(f"unknown certificate kind {self.kind!r}; valid: {KINDS}")
+        object.__setattr__(self, "kind", CertificateKind(self.kind))
         # read-only, so an edit that could change what the certificate shows needs a new one
         if not isinstance(self.words, Mapping) or not all(
                 isinstance(w, (list, tuple)) and all(isinstance(x, str) for x in w)
@@ -160,7 +193,7 @@ class Certificate:
         whose ``rules_out`` names anything else is rejected.
         """
         try:
-            result = getattr(self, f"_check_{self.kind}")(automaton)
+            result = getattr(self, f"_check_{self.kind.value}")(automaton)
         except UnknownSymbolError as exc:
             return CertificateCheck(False, f"the certificate uses a symbol the automaton lacks "
                                            f"({exc})")
@@ -284,24 +317,27 @@ class Certificate:
         def show(word: tuple[str, ...]) -> str:
             return " ".join(word) if word else "ε"
 
-        if self.kind == "parikh":
+        if self.kind is CertificateKind.PARIKH:
             return f"PARIKH: '{show(self.words['w1'])}' vs '{show(self.words['w2'])}'"
-        if self.kind in ("period", "recur"):
-            extra = f", period {self.data['period']}" if self.kind == "period" else ""
+        if self.kind in (CertificateKind.PERIOD, CertificateKind.RECUR):
+            extra = (f", period {self.data['period']}" if self.kind is CertificateKind.PERIOD
+                     else "")
             return (f"{self.kind.upper()}: w = '{show(self.words['w'])}', u = "
                     f"'{show(self.words['u'])}', v = '{show(self.words['v'])}'{extra}")
-        if self.kind == "kernel":
+        if self.kind is CertificateKind.KERNEL:
             return (f"KERNEL: g = '{show(self.words['g'])}' in {self.data['group']} is trivial "
                     f"in every real irrep of dimension ≤ {self.data['block_size']}")
         return (f"HANKEL: rank {self.data['rank']} on {len(self.data['prefixes'])} prefixes × "
                 f"{len(self.data['suffixes'])} suffixes")
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "words": {k: list(v) for k, v in self.words.items()},
+        return {"kind": self.kind.value, "words": {k: list(v) for k, v in self.words.items()},
                 "data": thaw(self.data), "rules_out": list(self.rules_out)}
 
     @staticmethod
     def from_json(data: Any, *, source: str = "certificate") -> Certificate:
+        if isinstance(data, Mapping):
+            data = thaw(data)  # a read-only report field reads like the JSON it came from
         if not isinstance(data, dict):
             raise FormatError(f"{source}: expected a JSON object")
         for key in ("kind", "words", "rules_out"):
@@ -450,33 +486,34 @@ def parikh_certificate(profile: AlgebraicProfile) -> Certificate | None:
     p1, p2 = int(t[t[q, a], b]), int(t[t[q, b], a])
     acc, sep = res.access_word(q), res.separating_suffix(p1, p2)
     la, lb = m.alphabet[a], m.alphabet[b]
-    return Certificate("parikh", {"w1": (*acc, la, lb, *sep), "w2": (*acc, lb, la, *sep)},
-                       rules_out=DIAGONAL_RUNGS)
+    return Certificate(CertificateKind.PARIKH,
+                       {"w1": (*acc, la, lb, *sep), "w2": (*acc, lb, la, *sep)},
+                       rules_out=derived_rules(CertificateKind.PARIKH, {}))
 
 
-def period_certificate(profile: AlgebraicProfile, *, positive_only: bool = False
+def period_certificate(profile: AlgebraicProfile, *, max_letter_cycle: int = 2
                        ) -> Certificate | None:
-    """From a letter with a cycle of length ℓ ∉ {1, 2} (or ℓ ≥ 2 with ``positive_only``):
-    w = acc(q) for q on the cycle, u = σ, v = sep(q, σ²(q)) (or sep(q, σ(q)))."""
+    """From a letter σ with a cycle of length ℓ not dividing ``max_letter_cycle`` m (2 for
+    the real rungs, 1 for the positive one): w = acc(q) for q on the cycle, u = σ,
+    v = sep(q, σ^m(q)) — the two differ since ℓ ∤ m."""
     m, res = profile.machine, profile.minimization
+    step = max_letter_cycle
     for a, d in enumerate(profile.letters):
-        bad = [c for c in d.cycle_lengths if (c >= 2 if positive_only else c > 2)]
+        bad = [c for c in d.cycle_lengths if step % c]
         if not bad:
             continue
         length = bad[0]
         f = m.transitions[:, a]
         depth, cyc = functional_graph(f)
         q = next(s for s in range(m.n_states) if depth[s] == 0 and cyc[s] == length)
-        step = 1 if positive_only else 2
         target = q
         for _ in range(step):
             target = int(f[target])
         sep = res.separating_suffix(q, target)
-        cert = Certificate("period", {"w": res.access_word(q), "u": (m.alphabet[a],), "v": sep},
-                           rules_out=("positive_diagonal",) if positive_only else
-                           ("real_diagonal", "sign_diagonal", "positive_diagonal"))
-        period, _ = cert.eventual_period(m)
-        return Certificate(cert.kind, cert.words, {"period": period}, cert.rules_out)
+        words = {"w": res.access_word(q), "u": (m.alphabet[a],), "v": sep}
+        period, _ = Certificate(CertificateKind.PERIOD, words).eventual_period(m)
+        return Certificate(CertificateKind.PERIOD, words, {"period": period},
+                           derived_rules(CertificateKind.PERIOD, {}, period))
     return None
 
 
@@ -504,9 +541,10 @@ def recur_certificate(profile: AlgebraicProfile) -> Certificate | None:
     if best is None:
         return None
     power, a, q, c = best
-    return Certificate("recur", {"w": res.access_word(q), "u": (m.alphabet[a],) * power,
-                                 "v": res.separating_suffix(q, c)},
-                       rules_out=derived_rules("recur", {}))
+    return Certificate(CertificateKind.RECUR,
+                       {"w": res.access_word(q), "u": (m.alphabet[a],) * power,
+                        "v": res.separating_suffix(q, c)},
+                       rules_out=derived_rules(CertificateKind.RECUR, {}))
 
 
 def hankel_certificate(machine: MooreMachine) -> Certificate:
@@ -515,7 +553,49 @@ def hankel_certificate(machine: MooreMachine) -> Certificate:
     res = minimize(machine)
     rank, suffixes = observable_basis_words(res.machine)
     prefixes = [list(res.access_word(q)) for q in range(res.machine.n_states)]
-    return Certificate("hankel", data={"prefixes": prefixes,
+    return Certificate(CertificateKind.HANKEL, data={"prefixes": prefixes,
                                        "suffixes": [list(s) for s in suffixes],
                                        "rank": rank},
                        rules_out=("exact_valued",))
+
+
+# -- which certificate refutes a rung (docs/theory.md §4) -----------------------------------
+
+
+def refutation_kind(profile: AlgebraicProfile, obstructions: Obstructions
+                    ) -> CertificateKind | None:
+    """The first §4 fact the task violates, as the kind of certificate that shows it:
+    non-commuting letters (PARIKH) on a commuting rung, a non-permutation letter (RECUR) on
+    an orthogonal one, a letter cycle that does not divide the rung's ``max_letter_cycle``
+    (PERIOD); None when the facts allow the task.
+
+    Examples
+    --------
+    >>> from automata_bilinear import algebraic_profile, build
+    >>> from automata_bilinear.rungs import get_rung
+    >>> refutation_kind(algebraic_profile(build("cyclic:3")), get_rung("real_diagonal")
+    ...                 .obstructions())
+    <CertificateKind.PERIOD: 'period'>
+    """
+    if obstructions.commuting and profile.non_commuting is not None:
+        return CertificateKind.PARIKH
+    if obstructions.orthogonal and not profile.is_group:
+        return CertificateKind.RECUR
+    cycle = obstructions.max_letter_cycle
+    if cycle is not None and any(cycle % c for d in profile.letters for c in d.cycle_lengths):
+        return CertificateKind.PERIOD
+    return None
+
+
+def refuting_certificate(profile: AlgebraicProfile, obstructions: Obstructions
+                         ) -> Certificate | None:
+    """The certificate of :func:`refutation_kind`, built from the minimal automaton."""
+    kind = refutation_kind(profile, obstructions)
+    if kind is CertificateKind.PARIKH:
+        return parikh_certificate(profile)
+    if kind is CertificateKind.RECUR:
+        return recur_certificate(profile)
+    if kind is CertificateKind.PERIOD:
+        assert obstructions.max_letter_cycle is not None
+        return period_certificate(profile, max_letter_cycle=obstructions.max_letter_cycle)
+    return None

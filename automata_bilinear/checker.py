@@ -50,9 +50,11 @@ from .errors import ResourceLimitError, VerificationError
 from .exact import Echelon, turn_enclosure
 from .limits import max_work
 from .minimization import minimize
-from .model import PHASE_BLOCKS, PHASE_UNITS, BilinearModel, check_model
+from .model import BilinearModel, check_model
 from .progress import progress_bar
 from .reachability import reachable_states
+from .rungs import Structure, get_rung
+from .rungs.base import PHASE_BLOCKS, PHASE_UNITS
 
 __all__ = [
     "Alignment",
@@ -63,8 +65,6 @@ __all__ = [
     "prove",
 ]
 
-DIAGONAL_RUNGS = ("real_diagonal", "sign_diagonal", "positive_diagonal")
-COMPLEX_RUNGS = ("complex_diagonal", "rotation")
 MAX_BITS = 512  # an exact image whose integers grow past this is not finite in practice
 
 
@@ -548,7 +548,7 @@ def _units(model: BilinearModel) -> list[_Unit] | str:
                                tuple(int(x < 0) for x in col), zero, 2,
                                (h0[offset + i], Fraction(0))))
 
-    if model.rung in DIAGONAL_RUNGS:
+    if get_rung(model.rung).structure is Structure.DIAGONAL:
         real_units(p["eigenvalues"], 0)
         return units
     if "phase_turns" in p:
@@ -945,7 +945,7 @@ def _wrong_exactly(model: BilinearModel, automaton: MooreMachine, word: Sequence
 def _exact_transitions(model: BilinearModel) -> np.ndarray | str:
     """Float matrices equal to the exact transitions the parameters define, or the reason
     they cannot be had exactly."""
-    if model.rung != "cp":
+    if get_rung(model.rung).structure is not Structure.FACTORED:
         return model.transitions
     U, V, d = (model.params[k] for k in ("U", "V", "d"))
     if not all(np.array_equal(x, np.round(x)) for x in (U, V, d)):
@@ -993,17 +993,18 @@ def prove(model: BilinearModel, automaton: MooreMachine, *, max_pairs: int = 2_0
     automaton = minimize(automaton).machine
     al = align(model, automaton)
     params = model.params
+    structure = get_rung(model.rung).structure
     if "blocks_sqrt" in params:
         return _quadratic_image(model, automaton, al, max_pairs)
     if set(params) == set(PHASE_UNITS) or set(params) == set(PHASE_BLOCKS) or \
-            model.rung in DIAGONAL_RUNGS or "complex_eigenvalues" in params:
+            structure is Structure.DIAGONAL or "complex_eigenvalues" in params:
         units = _units(model)
         if isinstance(units, str):
             return Proof(False, ProofMethod.NONE, units)
         unit_moduli = {m for u in units for m in u.moduli}
         if unit_moduli <= {Fraction(1)}:
             return _phase_image(model, automaton, al, units, max_pairs)
-        if model.rung in DIAGONAL_RUNGS + COMPLEX_RUNGS:
+        if structure.diagonal:
             return _count_bound(model, automaton, al, units, max_points)
     A = _exact_transitions(model)
     if isinstance(A, str):

@@ -11,12 +11,13 @@ for its decisions (docs/theory.md §4–§5). For every rung it reports
 - ``unknown``: only where docs/theory.md marks the question open (the least block size for
   ``block``, the exact CP rank), together with the best bounds.
 
-The lowest rung is the first ``yes`` in :data:`automata_bilinear.compilation.RUNG_ORDER`.
+The lowest rung is the first ``yes`` in :data:`automata_bilinear.rungs.RUNG_ORDER`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -26,77 +27,97 @@ from .automaton import MooreMachine, check_machine
 from .certificates import (
     Certificate,
     hankel_certificate,
-    parikh_certificate,
     period_certificate,
-    recur_certificate,
+    refutation_kind,
+    refuting_certificate,
 )
-from .compilation import (
-    RUNG_ORDER,
-    ConstructionUnavailableError,
-    compile_bilinear,
-    dihedral_cp_model,
-)
+from .compilation import ConstructionUnavailableError, compile_bilinear, dihedral_cp_model
 from .errors import NotRepresentableError, ResourceLimitError
+from .frozen import TextEnum, freeze, thaw
 from .limits import check_memory
 from .minimization import minimize
 from .model import BilinearModel
 from .representations import identify_group, kernel_certificate, transition_group
+from .rungs import HIERARCHY, RUNG_ORDER, RUNGS, Obstructions, Rung, Structure
 from .verify import verify
 from .wfa import MAX_EXACT_STATES
 
-__all__ = ["ClassificationReport", "RungVerdict", "classify", "cp_term_count"]
+__all__ = ["ClassificationReport", "RungVerdict", "Verdict", "classify", "cp_term_count",
+           "group_facts"]
 
 COMPILE_LIMIT = 400  # one-hot constructions are compiled and verified up to this many states
 
 
+class Verdict(TextEnum):
+    """The classifier's answer for one rung; the value is the JSON ``verdict``."""
+
+    YES = "yes"          # a construction, proved exactly (or Prop. 1 on large machines)
+    NO = "no"            # a certificate, re-checked on the automaton
+    UNKNOWN = "unknown"  # representable by docs/theory.md §4, but no construction proved
+
+
 @dataclass(frozen=True)
 class RungVerdict:
-    """The classifier's answer for one rung."""
+    """The classifier's answer for one rung (every field read-only).
+
+    ``bounds`` maps a quantity the theory leaves open (``block_size``, ``R``) to a pair
+    ``(lower, upper)``, plus ``R_lower_for_exact_valued_readout`` (the Hankel rank).
+    """
 
     rung: str
-    verdict: str
+    verdict: Verdict
     method: str
     hidden: int | None = None
     params: int | None = None
     block_size: int | None = None
     construction: str | None = None
     certificate: Certificate | None = None
-    bounds: dict[str, Any] = field(default_factory=dict)
+    bounds: Mapping[str, Any] = field(default_factory=dict)
     note: str = ""
     bound_certificate: Certificate | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "verdict", Verdict(self.verdict))
+        object.__setattr__(self, "bounds", freeze(self.bounds))
 
     def to_json(self) -> dict[str, Any]:
         cert = None
         if self.certificate is not None:
-            cert = {"kind": self.certificate.kind,
+            cert = {"kind": self.certificate.kind.value,
                     **{k: list(v) for k, v in self.certificate.words.items()},
-                    **self.certificate.data, "description": self.certificate.describe()}
-        return {"verdict": self.verdict, "hidden": self.hidden, "params": self.params,
+                    **thaw(self.certificate.data), "description": self.certificate.describe()}
+        return {"verdict": self.verdict.value, "hidden": self.hidden, "params": self.params,
                 "block_size": self.block_size, "method": self.method,
                 "construction": self.construction, "certificate": cert,
-                "bounds": self.bounds or None, "note": self.note or None,
+                "bounds": thaw(self.bounds) or None, "note": self.note or None,
                 "bound_certificate": None if self.bound_certificate is None
                 else self.bound_certificate.to_json()}
 
 
 @dataclass(frozen=True)
 class ClassificationReport:
-    """Result of :func:`classify`; ``to_json`` gives the documented CLI object."""
+    """Result of :func:`classify` (every field read-only); ``to_json`` gives the documented
+    CLI object."""
 
-    automaton: dict[str, Any]
+    automaton: Mapping[str, Any]
     minimal_states: int
     lowest_rung: str
-    rungs: dict[str, RungVerdict]
-    algebra: dict[str, Any]
-    group: dict[str, Any] | None
-    hankel: dict[str, Any] | None
+    rungs: Mapping[str, RungVerdict]
+    algebra: Mapping[str, Any]
+    group: Mapping[str, Any] | None
+    hankel: Mapping[str, Any] | None
+
+    def __post_init__(self) -> None:
+        for name in ("automaton", "rungs", "algebra", "group", "hankel"):
+            object.__setattr__(self, name, freeze(getattr(self, name)))
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "automaton": self.automaton, "minimal_states": self.minimal_states,
+            "automaton": thaw(self.automaton), "minimal_states": self.minimal_states,
             "lowest_rung": self.lowest_rung,
             "rungs": {r: v.to_json() for r, v in self.rungs.items()},
-            "algebra": self.algebra, "group": self.group, "hankel": self.hankel,
+            "algebra": thaw(self.algebra), "group": thaw(self.group),
+            "hankel": thaw(self.hankel),
         }
 
 
@@ -123,85 +144,139 @@ def _certified(cert: Certificate | None, machine: MooreMachine) -> Certificate:
 
 def _no(rung: str, cert: Certificate, machine: MooreMachine) -> RungVerdict:
     cert = _certified(cert, machine)
-    return RungVerdict(rung, "no", f"certificate ({cert.kind.upper()}), re-checked on the "
-                                   "automaton", certificate=cert)
+    return RungVerdict(rung, Verdict.NO, f"certificate ({cert.kind.upper()}), re-checked on "
+                                         "the automaton", certificate=cert)
 
 
-def _yes(rung: str, model: BilinearModel, machine: MooreMachine, **extra: Any) -> RungVerdict:
+def _yes(rung: str, model: BilinearModel, machine: MooreMachine) -> RungVerdict:
     report = verify(model, machine, numerical=False)
     if not report.proved:  # pragma: no cover - would be a bug in a construction
         raise AssertionError(f"{model.construction} on {rung} failed: {report.detail}")
     block = None
     if "block_sizes" in model.params:
         block = int(model.params["block_sizes"].max())
-    return RungVerdict(rung, "yes", f"compiled and proved by {report.method}",
+    return RungVerdict(rung, Verdict.YES, f"compiled and proved by {report.method}",
                        hidden=model.hidden_size, params=model.parameter_count,
-                       block_size=block, construction=model.construction, **extra)
+                       block_size=block, construction=model.construction)
 
 
-def _diagonal_verdict(rung: str, profile: AlgebraicProfile, machine: MooreMachine
-                      ) -> RungVerdict:
-    if profile.non_commuting is not None:
-        return _no(rung, parikh_certificate(profile), machine)
-    if rung in ("rotation", "sign_diagonal") and not profile.is_group:
-        return _no(rung, recur_certificate(profile), machine)
-    if rung in ("real_diagonal", "sign_diagonal") and not profile.letter_cycles_at_most_two:
-        return _no(rung, period_certificate(profile), machine)
-    if rung == "positive_diagonal" and any(d.period > 1 for d in profile.letters):
-        return _no(rung, period_certificate(profile, positive_only=True), machine)
-    try:
-        model = compile_bilinear(machine, rung)
-    except (ConstructionUnavailableError, ResourceLimitError) as exc:
-        # THEORY §4 says "yes" here; our constructions hit a limit (size, float range)
-        return RungVerdict(rung, "unknown", "representable by THEORY §4, but no construction "
-                                            "within the limits could be proved", note=str(exc))
-    return _yes(rung, model, machine)
+_UNIVERSAL = Obstructions(commuting=False, orthogonal=False, max_letter_cycle=None)
 
 
-def _orthogonal_verdict(profile: AlgebraicProfile, machine: MooreMachine) -> RungVerdict:
-    rung = "orthogonal_block"
-    if not profile.is_group:
-        return _no(rung, recur_certificate(profile), machine)
-    try:
-        model = compile_bilinear(machine, rung)
-    except (ConstructionUnavailableError, NotRepresentableError, ResourceLimitError) as exc:
-        return RungVerdict(rung, "unknown", "no construction available", note=str(exc))
-    bounds: dict[str, Any] = {}
-    extra: dict[str, Any] = {}
-    block = int(model.params["block_sizes"].max())
-    if block > 1:
-        cert = None
-        if not profile.is_commutative:
-            for b in range(min(block - 1, 4), 1, -1):  # KERNEL covers b ≤ 3 (Q_8, S_5)
-                cert = kernel_certificate(profile, b)
-                if cert is not None:
-                    break
-        elif not profile.letter_cycles_at_most_two:  # abelian, not elementary: ±1 blocks fail
-            cert = period_certificate(profile)
-        if cert is not None:
-            ruled = int(cert.data.get("block_size", block - 1))
-            extra["bound_certificate"] = _certified(cert, machine)
-            bounds["block_size"] = [ruled + 1, block]
-            extra["note"] = (f"{cert.describe()} rules out block size {ruled}"
-                             + (f"; least block size {block}" if ruled + 1 == block else
-                                f"; between {ruled + 1} and the proved {block}"))
-        elif profile.is_commutative or block == 2:  # non-commutative: 1×1 blocks commute
-            bounds["block_size"] = [block, block]
-        else:
-            bounds["block_size"] = [2, block]
-            extra["note"] = "least block size unknown below the one constructed"
-    return _yes(rung, model, machine, bounds=bounds, **extra)
+def _prop1_verdict(rung: Rung, machine: MooreMachine) -> RungVerdict:
+    """A "yes" by Prop. 1 without building the model: the one-hot matrices are the DFA."""
+    n, D = machine.n_states, machine.n_symbols
+    if rung.structure is Structure.FACTORED:
+        terms = cp_term_count(machine)
+        return RungVerdict(rung.name, Verdict.YES, "Prop. 1 (shared rank-one terms of the "
+                           "one-hot matrices are exact)", hidden=n, params=terms * (2 * n + D),
+                           construction=f"shared rank-one terms (R = {terms})")
+    if rung.structure is Structure.BLOCKS:
+        return RungVerdict(rung.name, Verdict.YES, "Prop. 1 (one-hot transition matrices as "
+                           "one block reproduce the DFA exactly)", hidden=n, params=n * n * D,
+                           block_size=n, construction="one-hot (Prop. 1) as one block")
+    return RungVerdict(rung.name, Verdict.YES, "Prop. 1 (one-hot model is the DFA's "
+                       "transition table)", hidden=n, params=n * n * D,
+                       construction="one-hot (Prop. 1)")
+
+
+def _orthogonal_block_bounds(row: RungVerdict, profile: AlgebraicProfile,
+                             machine: MooreMachine) -> RungVerdict:
+    """The least orthogonal block size: a KERNEL (non-abelian) or PERIOD (abelian, not
+    elementary) certificate below the construction's block size, where one exists."""
+    block = row.block_size
+    if block is None or block <= 1:
+        return row
+    cert = None
+    if not profile.is_commutative:
+        for b in range(min(block - 1, 4), 1, -1):  # KERNEL covers b ≤ 3 (Q_8, S_5)
+            cert = kernel_certificate(profile, b)
+            if cert is not None:
+                break
+    elif not profile.letter_cycles_at_most_two:  # abelian, not elementary: ±1 blocks fail
+        cert = period_certificate(profile)
+    if cert is not None:
+        ruled = int(cert.data.get("block_size", block - 1))
+        return replace(row, bound_certificate=_certified(cert, machine),
+                       bounds={"block_size": (ruled + 1, block)},
+                       note=f"{cert.describe()} rules out block size {ruled}"
+                       + (f"; least block size {block}" if ruled + 1 == block else
+                          f"; between {ruled + 1} and the proved {block}"))
+    if profile.is_commutative or block == 2:  # non-commutative: 1×1 blocks commute
+        return replace(row, bounds={"block_size": (block, block)})
+    return replace(row, bounds={"block_size": (2, block)},
+                   note="least block size unknown below the one constructed")
+
+
+def _block_bounds(rung: Rung, row: RungVerdict, profile: AlgebraicProfile) -> RungVerdict:
+    """Below the construction the least block size is open (docs/theory.md §4); block size
+    1 is the real diagonal, so its refutation lifts the lower bound to 2."""
+    lower = 2 if refutation_kind(profile, rung.obstructions(block_size=1)) else 1
+    if row.block_size is None or lower >= row.block_size:
+        return row
+    return replace(row, bounds={"block_size": (lower, row.block_size)},
+                   note="least block size: open below the construction (docs/theory.md §4, "
+                        "conjecture)")
+
+
+def _cp_bounds(row: RungVerdict, profile: AlgebraicProfile, machine: MooreMachine,
+               hankel_rank: int | None) -> RungVerdict:
+    """The exact CP rank is open: R = 1 gives commuting matrices, so non-commutative tasks
+    need R ≥ 2; the upper bound is the proved construction's."""
+    assert row.hidden is not None and row.params is not None
+    upper = row.params // (2 * row.hidden + machine.n_symbols)  # params = R (2H + D)
+    lower = 1 if profile.is_commutative else 2
+    note = "exact CP rank is open; R upper bound from the proved construction"
+    if profile.is_group and machine.n_symbols == 2 and upper > 2 and \
+            dihedral_cp_model(profile) is not None:
+        note += ("; the dihedral construction has R = 2, but its rotation entries are "
+                 "irrational and its stored floats are not proved here")
+    bounds: dict[str, Any] = {"R": (lower, upper)}
+    if hankel_rank is not None:
+        bounds["R_lower_for_exact_valued_readout"] = hankel_rank
+    return replace(row, bounds=bounds, note=note)
+
+
+def _rung_verdict(rung: Rung, profile: AlgebraicProfile, machine: MooreMachine, small: bool,
+                  hankel_rank: int | None) -> RungVerdict:
+    """One row: the §4 facts refute (NO), or a construction is proved (YES), or neither
+    within the limits (UNKNOWN); then the open quantities' bounds for the rung's structure."""
+    facts = rung.obstructions()
+    cert = refuting_certificate(profile, facts)
+    if cert is not None:
+        return _no(rung.name, cert, machine)
+    if not small and facts == _UNIVERSAL and "one_hot" in rung.constructions:
+        row = _prop1_verdict(rung, machine)
+    else:
+        try:
+            row = _yes(rung.name, compile_bilinear(machine, rung.name), machine)
+        except (ConstructionUnavailableError, NotRepresentableError,
+                ResourceLimitError) as exc:
+            return RungVerdict(rung.name, Verdict.UNKNOWN, "representable by docs/theory.md "
+                               "§4, but no construction within the limits could be proved",
+                               note=str(exc))
+    if rung.sized_blocks:
+        if rung.orthogonal:
+            return _orthogonal_block_bounds(row, profile, machine)
+        return _block_bounds(rung, row, profile)
+    if rung.structure is Structure.FACTORED:
+        return _cp_bounds(row, profile, machine, hankel_rank)
+    return row
 
 
 def classify(automaton: MooreMachine, *, compile_limit: int = COMPILE_LIMIT
              ) -> ClassificationReport:
     """Classify the task of ``automaton`` on every rung of the hierarchy.
 
+    Every rung of the registry (:mod:`automata_bilinear.rungs`) gets a row, decided from the
+    rung's facts: a certificate when they refute the task, else the smallest proved
+    construction (or Prop. 1 on machines above ``compile_limit`` states).
+
     Examples
     --------
     >>> from automata_bilinear.specs import build
     >>> report = classify(build("flipflop"))
-    >>> report.lowest_rung, report.rungs["rotation"].certificate.kind
+    >>> report.lowest_rung, report.rungs["rotation"].certificate.kind.value
     ('block', 'parikh')
     >>> classify(build("cyclic:5")).rungs["real_diagonal"].certificate.data["period"]
     5
@@ -215,56 +290,6 @@ def classify(automaton: MooreMachine, *, compile_limit: int = COMPILE_LIMIT
                  f"{D} symbols; dense one-hot models of {D}×{n}×{n})", 3 * 8 * D * n * n)
     profile = algebraic_profile(minimal)
     machine = profile.machine
-    rungs: dict[str, RungVerdict] = {}
-    for rung in ("positive_diagonal", "sign_diagonal", "real_diagonal", "rotation",
-                 "complex_diagonal"):
-        rungs[rung] = _diagonal_verdict(rung, profile, machine)
-    rungs["orthogonal_block"] = _orthogonal_verdict(profile, machine)
-
-    # block: the smallest construction found; below it THEORY leaves the question open
-    small = n <= compile_limit
-    real_no = rungs["real_diagonal"].verdict == "no"
-    if small:
-        block_model = compile_bilinear(machine, "block")
-        block_row = _yes("block", block_model, machine)
-    else:
-        block_row = RungVerdict("block", "yes", "Prop. 1 (one-hot transition matrices as one "
-                                "block reproduce the DFA exactly)", hidden=n, params=n * n * D,
-                                block_size=n, construction="one-hot (Prop. 1) as one block")
-    lower = 2 if real_no else 1
-    if block_row.block_size is not None and lower < block_row.block_size:
-        block_row = RungVerdict(**{**block_row.__dict__,
-                                   "bounds": {"block_size": [lower, block_row.block_size]},
-                                   "note": "least block size: open below the construction "
-                                           "(docs/theory.md §4, conjecture)"})
-    rungs["block"] = block_row
-
-    # cp: always representable; the exact CP rank is open
-    terms = cp_term_count(machine)
-    upper = terms
-    if small:
-        cp_model = compile_bilinear(machine, "cp")
-        upper = int(cp_model.params["U"].shape[1])
-        cp_row = _yes("cp", cp_model, machine)
-    else:
-        cp_row = RungVerdict("cp", "yes", "Prop. 1 (shared rank-one terms of the one-hot "
-                             "matrices are exact)", hidden=n, params=terms * (2 * n + D),
-                             construction=f"shared rank-one terms (R = {terms})")
-    lower_r = 1 if profile.is_commutative else 2  # R = 1 gives commuting matrices
-    note = "exact CP rank is open; R upper bound from the proved construction"
-    if profile.is_group and D == 2 and dihedral_cp_model(profile) is not None and upper > 2:
-        note += ("; THEORY's dihedral construction has R = 2, but its rotation entries are "
-                 "irrational and its stored floats are not proved here")
-    cp_row = RungVerdict(**{**cp_row.__dict__, "bounds": {"R": [lower_r, upper]},
-                            "note": note})
-    rungs["cp"] = cp_row
-
-    if small:
-        rungs["full"] = _yes("full", compile_bilinear(machine, "full"), machine)
-    else:
-        rungs["full"] = RungVerdict("full", "yes", "Prop. 1 (one-hot model is the DFA's "
-                                    "transition table)", hidden=n, params=n * n * D,
-                                    construction="one-hot (Prop. 1)")
 
     hankel = None
     if n <= MAX_EXACT_STATES:
@@ -272,9 +297,10 @@ def classify(automaton: MooreMachine, *, compile_limit: int = COMPILE_LIMIT
         hankel = {"rank": cert.data["rank"], "certificate": cert.to_json(),
                   "meaning": "an exact-valued readout (C h = onehot(output)) needs H ≥ rank on "
                              "every rung; the minimal exact-valued model has H = rank"}
-        rungs["cp"].bounds["R_lower_for_exact_valued_readout"] = cert.data["rank"]
-
-    lowest = next(r for r in RUNG_ORDER if rungs[r].verdict == "yes")
+    rank = None if hankel is None else hankel["rank"]
+    small = n <= compile_limit
+    rows = {rung.name: _rung_verdict(rung, profile, machine, small, rank) for rung in HIERARCHY}
+    lowest = next(r for r in RUNG_ORDER if rows[r].verdict is Verdict.YES)
     algebra = {
         "group": profile.is_group, "commutative": profile.is_commutative,
         "aperiodic_commutative": profile.is_aperiodic_commutative,
@@ -284,10 +310,7 @@ def classify(automaton: MooreMachine, *, compile_limit: int = COMPILE_LIMIT
     }
     return ClassificationReport(
         automaton={"name": automaton.name, "states": automaton.n_states, "symbols": D},
-        minimal_states=n, lowest_rung=lowest,
-        rungs={r: rungs[r] for r in ("full", "cp", "block", "orthogonal_block",
-                                     "complex_diagonal", "rotation", "real_diagonal",
-                                     "sign_diagonal", "positive_diagonal")},
+        minimal_states=n, lowest_rung=lowest, rungs={r: rows[r] for r in RUNGS},
         algebra=algebra, group=group_facts(profile), hankel=hankel,
     )
 

@@ -28,7 +28,7 @@ from ._version import __version__
 from .automaton import encode_word
 from .certificates import load_certificate, save_certificate
 from .classify import classify
-from .compilation import RUNG_ORDER, compile_bilinear, compile_lowest
+from .compilation import compile_bilinear, compile_lowest
 from .equivalence import find_counterexample
 from .errors import (
     AutomataBilinearError,
@@ -43,7 +43,7 @@ from .formats import automaton_to_json, to_dot
 from .frozen import thaw
 from .limits import budget, parse_size
 from .minimization import minimize
-from .model import RUNGS, BilinearModel, stored_exact_form
+from .model import BilinearModel, stored_exact_form
 from .model_io import automaton_hash, load_model, save_model
 from .progress import progress, show_progress
 from .prop2 import commutation_check, prop2_obstruction
@@ -55,6 +55,7 @@ from .prop3 import (
     prop3_table,
 )
 from .rnn import forward
+from .rungs import RUNG_ORDER, RUNGS, get_rung
 from .simulate import final_output, output_trace
 from .specs import build, family_table
 from .summary import machine_summary
@@ -190,10 +191,12 @@ def _model_info(model: BilinearModel) -> dict[str, Any]:
 
 
 def cmd_compile(args: argparse.Namespace) -> None:
-    if args.block_size is not None and args.rung not in ("block", "orthogonal_block"):
-        raise UsageError("--block-size applies only with --rung block or orthogonal_block "
+    sized = [r for r in RUNGS if get_rung(r).sized_blocks]
+    if args.block_size is not None and args.rung not in sized:
+        raise UsageError(f"--block-size applies only with --rung {' or '.join(sized)} "
                          f"(got --rung {args.rung})")
-    if args.exact_valued and args.rung != "full":
+    if args.exact_valued and (args.rung == "auto"
+                              or "minimal_wfa" not in get_rung(args.rung).constructions):
         raise UsageError(f"--exact-valued applies only with --rung full (got --rung {args.rung})")
     if args.no_verify and args.steps is not None:
         raise UsageError("--steps sets the numerical check, which --no-verify skips; give one")
@@ -459,9 +462,6 @@ def cmd_demo(args: argparse.Namespace) -> None:
         ["family", "lowest rung", "H", "params", "construction", "proved for all lengths"],
     )
     hierarchy = []
-    short = {"positive_diagonal": "pos", "sign_diagonal": "sign", "real_diagonal": "real",
-             "rotation": "rot", "complex_diagonal": "cplx", "orthogonal_block": "orth",
-             "block": "block", "cp": "cp", "full": "full"}
     for spec in progress(DEMO_SPECS, desc="classifying"):
         rep = classify(build(spec))
         cells = {r: ("yes" if v.verdict == "yes" else
@@ -469,7 +469,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
                  for r, v in rep.rungs.items()}
         hierarchy.append({"spec": spec, "lowest_rung": rep.lowest_rung, "verdicts": cells})
     table3 = _table([[h["spec"], *[h["verdicts"][r] for r in RUNG_ORDER]] for h in hierarchy],
-                    ["family", *[short[r] for r in RUNG_ORDER]])
+                    ["family", *[get_rung(r).label for r in RUNG_ORDER]])
     text = ("automata_bilinear demo: the built-in families, minimised exactly\n\n" + table
             + "\n\nCompiled on the narrowest rung that fits and proved exactly:\n\n"
             + table2

@@ -29,13 +29,16 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 
 from .algebra import AlgebraicProfile, algebraic_profile
 from .assembly import assemble_model, blocks_from_matrices, finite_image_exact, reachable_image
 from .automaton import MooreMachine, check_machine
+from .certificates import CertificateKind, refutation_kind
 from .checker import prove
 from .dynamics import OneHotDynamics, PhaseDynamics
 from .errors import (
@@ -46,13 +49,17 @@ from .errors import (
     SpecError,
 )
 from .limits import check_allocation
-from .model import RUNGS, BilinearModel, materialize_transitions
+from .model import BilinearModel, materialize_transitions
 from .readout import fit_readout
 from .representations import KernelObstruction, irrep_model
+from .rungs import RUNG_ORDER, RUNGS, Structure, get_rung
 from .wfa import minimal_exact_valued_model
 
 __all__ = [
+    "CONSTRUCTIONS",
     "RUNG_ORDER",
+    "CompilationTask",
+    "Construction",
     "ConstructionUnavailableError",
     "character_basis_model",
     "characters_model",
@@ -63,21 +70,6 @@ __all__ = [
     "threshold_model",
 ]
 
-_BLOCK_RUNGS = ("block", "orthogonal_block")
-
-RUNG_ORDER = (
-    "positive_diagonal",
-    "sign_diagonal",
-    "real_diagonal",
-    "rotation",
-    "complex_diagonal",
-    "orthogonal_block",
-    "block",
-    "cp",
-    "full",
-)
-"""Rungs from the narrowest to the widest, the order in which :func:`compile_lowest` tries
-them (sign ⊂ rotation and positive ⊂ real are side branches of docs/theory.md §3's containments)."""
 
 
 # -- rung decisions (docs/theory.md §4, tests of §5) -----------------------------------------------
@@ -89,43 +81,35 @@ def _word(profile: AlgebraicProfile, q: int) -> str:
 
 def not_representable_reason(profile: AlgebraicProfile, rung: str,
                              block_size: int | None = None) -> str | None:
-    """Why ``rung`` cannot represent the task (None when docs/theory.md does not rule it out).
+    """Why ``rung`` (with blocks of size ≤ ``block_size``) cannot represent the task, or None
+    when docs/theory.md §4 does not rule it out.
 
-    Uses only the polynomial tests of docs/theory.md §5: non-commuting letters (PARIKH), a letter
-    that is not a permutation (RECUR), a letter cycle of the wrong length (PERIOD). Exact
-    certificates are built from the same data by the classifier.
+    Reads the rung's facts (:meth:`Rung.obstructions`) and applies the polynomial tests of
+    docs/theory.md §5: non-commuting letters (PARIKH), a letter that is not a permutation
+    (RECUR), a letter cycle of the wrong length (PERIOD). The classifier builds the exact
+    certificates from the same facts (:func:`~automata_bilinear.certificates.refuting_certificate`).
     """
+    facts = get_rung(rung).obstructions(block_size)
+    kind = refutation_kind(profile, facts)
     alphabet = profile.machine.alphabet
-    commuting_needed = rung in ("complex_diagonal", "rotation", "real_diagonal",
-                                "sign_diagonal", "positive_diagonal")
-    if rung in _BLOCK_RUNGS and block_size == 1:
-        commuting_needed = True
-    if commuting_needed and profile.non_commuting is not None:
+    if kind is CertificateKind.PARIKH:
+        assert profile.non_commuting is not None
         q, a, b = profile.non_commuting
         return (f"PARIKH: letters {alphabet[a]!r} and {alphabet[b]!r} do not commute after "
                 f"'{_word(profile, q)}', but every commuting (diagonal) model depends only on "
                 "letter counts")
-    group_needed = rung in ("rotation", "sign_diagonal", "orthogonal_block")
-    if group_needed:
-        for d in profile.letters:
-            if not d.is_permutation:
-                return (f"RECUR: letter {d.symbol!r} is not a permutation of the minimal "
-                        "automaton's states, but powers of an orthogonal matrix return "
-                        "arbitrarily close to the identity")
-    small = rung in ("real_diagonal", "sign_diagonal") or (
-        rung in _BLOCK_RUNGS and block_size == 1)
-    if small:
-        for d in profile.letters:
-            bad = [c for c in d.cycle_lengths if c > 2]
-            if bad:
-                return (f"PERIOD: letter {d.symbol!r} has a cycle of length {bad[0]}, but a "
-                        "real exponential sum has an eventually 2-periodic sign")
-    if rung == "positive_diagonal":
-        for d in profile.letters:
-            bad = [c for c in d.cycle_lengths if c > 1]
-            if bad:
-                return (f"PERIOD: letter {d.symbol!r} has a cycle of length {bad[0]}, but a "
-                        "positive exponential sum has an eventually constant sign")
+    if kind is CertificateKind.RECUR:
+        d = next(d for d in profile.letters if not d.is_permutation)
+        return (f"RECUR: letter {d.symbol!r} is not a permutation of the minimal "
+                "automaton's states, but powers of an orthogonal matrix return "
+                "arbitrarily close to the identity")
+    if kind is CertificateKind.PERIOD:
+        cycle = facts.max_letter_cycle
+        assert cycle is not None
+        d, bad = next((d, c) for d in profile.letters for c in d.cycle_lengths if cycle % c)
+        sign = ("a positive exponential sum has an eventually constant sign" if cycle == 1
+                else f"a real exponential sum has an eventually {cycle}-periodic sign")
+        return f"PERIOD: letter {d.symbol!r} has a cycle of length {bad}, but {sign}"
     return None
 
 
@@ -152,13 +136,14 @@ def one_hot_model(machine: MooreMachine, rung: str = "full") -> BilinearModel:
     C = np.zeros((len(labels), n))
     C[codes, np.arange(n)] = 1.0
     exact = finite_image_exact(OneHotDynamics(machine.transitions.copy(), machine.start))
-    if rung == "full":
+    structure = get_rung(rung).structure
+    if structure is Structure.DENSE:
         return assemble_model(machine, rung, {"W": np.moveaxis(A, 0, 2)}, h0, C,
                               "one-hot (Prop. 1)", exact)
-    if rung in _BLOCK_RUNGS:
+    if structure is Structure.BLOCKS:
         return assemble_model(machine, rung, blocks_from_matrices(A, [n]), h0, C,
-                      "one-hot (Prop. 1) as one block", exact)
-    if rung == "cp":
+                              "one-hot (Prop. 1) as one block", exact)
+    if structure is Structure.FACTORED:
         terms: dict[tuple[int, bytes], int] = {}
         uses: list[list[int]] = []
         for a in range(D):
@@ -181,8 +166,8 @@ def one_hot_model(machine: MooreMachine, rung: str = "full") -> BilinearModel:
                 p = int(np.flatnonzero(U[:, r])[0])
                 V[:, r] = (col == p)
         return assemble_model(machine, rung, {"U": U, "V": V, "d": d}, h0, C,
-                      f"shared rank-one terms (R = {R})", exact)
-    raise ValueError(rung)
+                              f"shared rank-one terms (R = {R})", exact)
+    raise ConstructionUnavailableError(f"no one-hot layout for the {rung} rung's structure")
 
 
 def _permutation_order(perm: np.ndarray) -> int:
@@ -334,13 +319,16 @@ def _character_params(rung: str, D: int, turns: np.ndarray, N: int, real_signs: 
     """Native parameters of units with eigenvalues ``exp(2πi turns/N)`` (complex units,
     (D, c)) and ±1 (real units, (D, r)), in the exact phase schema of the rung."""
     c = turns.shape[1]
-    if rung in ("rotation", "complex_diagonal"):
+    structure = get_rung(rung).structure
+    if structure is Structure.COMPLEX_DIAGONAL:
         return {"phase_turns": turns.astype(float), "phase_periods": np.full(c, float(N)),
                 "complex_moduli": np.ones((D, c)), "real_eigenvalues": real_signs}
-    if rung in ("real_diagonal", "sign_diagonal", "positive_diagonal"):
+    if structure is Structure.DIAGONAL:
         if c:
             raise ConstructionUnavailableError("complex units on a real rung")
         return {"eigenvalues": real_signs}
+    if structure is not Structure.BLOCKS:
+        raise ConstructionUnavailableError(f"no unit layout for the {rung} rung's structure")
     r = real_signs.shape[1]
     return {"block_turns": np.concatenate([turns, (real_signs < 0).astype(np.int64)], axis=1
                                           ).astype(float),
@@ -543,7 +531,8 @@ def decay_model(profile: AlgebraicProfile, rung: str) -> BilinearModel:
             "the float64 range")
     periods = [d.period for d in letters]
     N = math.lcm(*periods) if periods else 1
-    if rung in ("real_diagonal", "positive_diagonal", "sign_diagonal") and N > 2:
+    structure = get_rung(rung).structure
+    if structure is Structure.DIAGONAL and N > 2:
         raise ConstructionUnavailableError("a letter period > 2 needs complex units")
     F = _class_outputs(profile)
     per_letter_units = [[(c, 0) for c in range(d.index)] + [(d.index, k) for k in range(d.period)]
@@ -608,21 +597,23 @@ def decay_model(profile: AlgebraicProfile, rung: str) -> BilinearModel:
             f"{len(real_units)} real units)")
     real_eig = moduli[:, real_units] * np.where(turns.T[:, real_units] % N == 0, 1.0, -1.0) \
         if N > 1 else moduli[:, real_units]
-    if complex_units and rung not in ("complex_diagonal", "block"):
+    if complex_units and structure not in (Structure.COMPLEX_DIAGONAL, Structure.BLOCKS):
         raise ConstructionUnavailableError("complex units on a real rung")
-    if rung == "complex_diagonal":
+    if structure is Structure.COMPLEX_DIAGONAL:
         params = {"phase_turns": turns.T[:, complex_units].astype(float),
                   "phase_periods": np.full(len(complex_units), float(N)),
                   "complex_moduli": moduli[:, complex_units],
                   "real_eigenvalues": real_eig}
-    elif rung in ("real_diagonal", "positive_diagonal", "sign_diagonal"):
+    elif structure is Structure.DIAGONAL:
         params = {"eigenvalues": real_eig}
-    else:
+    elif structure is Structure.BLOCKS:
         A = materialize_transitions("complex_diagonal", {
             "phase_turns": turns.T[:, complex_units].astype(float),
             "phase_periods": np.full(len(complex_units), float(N)),
             "complex_moduli": moduli[:, complex_units], "real_eigenvalues": real_eig}, D)
         params = blocks_from_matrices(A, [2] * len(complex_units) + [1] * len(real_units))
+    else:
+        raise ConstructionUnavailableError(f"no unit layout for the {rung} rung's structure")
     return assemble_model(machine, rung, params, h0, C, name, None)
 
 
@@ -671,17 +662,78 @@ def threshold_model(profile: AlgebraicProfile, rung: str) -> BilinearModel | Non
     eig[a, 1] = lam
     C = np.zeros((2, 2))
     C[below] = (-theta, 1.0)  # score(below) − score(above) = λ^n − θ
-    if rung in ("complex_diagonal", "rotation"):
+    structure = get_rung(rung).structure
+    if structure is Structure.COMPLEX_DIAGONAL:
         params = {"complex_eigenvalues": np.zeros((machine.n_symbols, 0)),
                   "real_eigenvalues": eig}
-    elif rung in _BLOCK_RUNGS:
+    elif structure is Structure.BLOCKS:
         A = np.zeros((machine.n_symbols, 2, 2))
         A[:, 0, 0], A[:, 1, 1] = eig[:, 0], eig[:, 1]
         params = blocks_from_matrices(A, [1, 1])
-    else:
+    elif structure is Structure.DIAGONAL:
         params = {"eigenvalues": eig}
+    else:
+        raise ConstructionUnavailableError(f"no unit layout for the {rung} rung's structure")
     return assemble_model(machine, rung, params, np.ones(2), C, f"single threshold (at least "
                           f"{t} '{machine.alphabet[a]}', 2 units)", None)
+
+
+# -- the constructions by name, as the rung descriptions list them --------------------------
+
+
+@dataclass(frozen=True)
+class CompilationTask:
+    """What a construction is asked to do: the task's profile, the automaton to compile (the
+    minimal one unless ``minimal=False``), the rung and its options."""
+
+    profile: AlgebraicProfile
+    source: MooreMachine
+    rung: str
+    block_size: int | None
+    exact_valued: bool
+
+
+@dataclass(frozen=True)
+class Construction:
+    """A named construction: when it applies, and how it builds (None: not this task)."""
+
+    name: str
+    applies: Callable[[CompilationTask], bool]
+    build: Callable[[CompilationTask], BilinearModel | None]
+
+
+def _abelian(task: CompilationTask) -> bool:
+    return task.profile.is_abelian_group
+
+
+def _commutative_monoid(task: CompilationTask) -> bool:
+    # the trivial group too: rungs without characters (positive) still need a model
+    profile = task.profile
+    return profile.is_commutative and (not profile.is_abelian_group
+                                       or profile.machine.n_states == 1)
+
+
+def _always(task: CompilationTask) -> bool:
+    return True
+
+
+CONSTRUCTIONS: Mapping[str, Construction] = MappingProxyType({c.name: c for c in (
+    Construction("one_hot", lambda t: not t.exact_valued,
+                 lambda t: one_hot_model(t.source, t.rung)),
+    Construction("minimal_wfa", lambda t: t.exact_valued,
+                 lambda t: minimal_exact_valued_model(t.profile.machine)),
+    Construction("dihedral_cp", _always, lambda t: dihedral_cp_model(t.profile)),
+    Construction("characters", _abelian, lambda t: characters_model(t.profile, t.rung)),
+    Construction("character_basis", _abelian,
+                 lambda t: character_basis_model(t.profile, t.rung)),
+    Construction("threshold", lambda t: not t.profile.is_abelian_group,
+                 lambda t: threshold_model(t.profile, t.rung)),
+    Construction("decay", _commutative_monoid, lambda t: decay_model(t.profile, t.rung)),
+    Construction("homogeneous_reset", _always, lambda t: homogeneous_reset_model(t.profile)),
+    Construction("irreps", lambda t: t.profile.is_group and not t.profile.is_commutative,
+                 lambda t: irrep_model(t.profile, t.rung, t.block_size)),
+)})
+"""Every construction a rung can list (:attr:`Rung.constructions`), by name."""
 
 
 # -- the entry point ---------------------------------------------------------------------
@@ -734,14 +786,16 @@ def compile_bilinear(automaton: MooreMachine, rung: str = "full", *,
     automata_bilinear.errors.NotRepresentableError: real_diagonal cannot represent ...
     """
     automaton = check_machine(automaton, "automaton")
-    if rung not in RUNGS:
+    if not isinstance(rung, str) or rung not in RUNGS:
         raise SpecError(f"unknown rung {rung!r}; valid rungs: {', '.join(RUNGS)}")
+    description = get_rung(rung)
     if block_size is not None and (not isinstance(block_size, int) or block_size < 1):
         raise SpecError(f"block_size must be a positive integer, got {block_size!r}")
-    if block_size is not None and rung not in _BLOCK_RUNGS:
+    if block_size is not None and not description.sized_blocks:
+        sized = [r for r in RUNGS if get_rung(r).sized_blocks]
         raise InvalidArgumentError(f"block_size applies only to the block rungs "
-                                   f"({', '.join(_BLOCK_RUNGS)}), not to {rung}")
-    if exact_valued and rung != "full":
+                                   f"({', '.join(sized)}), not to {rung}")
+    if exact_valued and "minimal_wfa" not in description.constructions:
         raise InvalidArgumentError(f"exact_valued applies only to the full rung, not to {rung}")
     profile = algebraic_profile(automaton)
     machine = profile.machine
@@ -749,59 +803,30 @@ def compile_bilinear(automaton: MooreMachine, rung: str = "full", *,
     reason = not_representable_reason(profile, rung, block_size)
     if reason is not None:
         raise NotRepresentableError(f"{rung} cannot represent {name}: {reason}")
-    source = machine if minimal else automaton
-
-    # Candidate constructions for the rung; the smallest one the checker proves wins.
-    candidates: list[Callable[[], BilinearModel | None]] = []
-    abelian = profile.is_abelian_group
-    if rung == "full":
-        candidates.append((lambda: minimal_exact_valued_model(machine)) if exact_valued
-                          else (lambda: one_hot_model(source, "full")))
-    elif rung == "cp":
-        candidates += [lambda: dihedral_cp_model(profile), lambda: one_hot_model(source, "cp")]
-    elif rung in ("rotation", "sign_diagonal"):
-        candidates += [lambda: characters_model(profile, rung),
-                       lambda: character_basis_model(profile, rung)]
-    elif rung in ("complex_diagonal", "real_diagonal", "positive_diagonal"):
-        candidates.append(lambda: threshold_model(profile, rung))
-        if abelian and rung != "positive_diagonal":
-            candidates += [lambda: characters_model(profile, rung),
-                           lambda: character_basis_model(profile, rung)]
-        else:
-            candidates.append(lambda: decay_model(profile, rung))
-    else:  # block rungs
-        if abelian:
-            candidates += [lambda: characters_model(profile, rung),
-                           lambda: character_basis_model(profile, rung)]
-        elif profile.is_commutative and rung == "block":
-            candidates.append(lambda: threshold_model(profile, rung))
-            candidates.append(lambda: decay_model(profile, rung))
-        if rung == "block":
-            candidates.append(lambda: homogeneous_reset_model(profile))
-        if profile.is_group and not profile.is_commutative:
-            candidates.append(lambda: irrep_model(profile, rung, block_size))
-        candidates.append(lambda: one_hot_model(source, rung))
+    task = CompilationTask(profile, machine if minimal else automaton, rung, block_size,
+                           exact_valued)
+    # the rung's constructions that apply; the smallest one the checker proves wins
+    candidates = [CONSTRUCTIONS[c] for c in description.constructions
+                  if CONSTRUCTIONS[c].applies(task)]
     built: list[BilinearModel] = []
     notes: list[str] = []
-    for make in candidates:
+    for construction in candidates:
         try:
-            model = make()
-        except NotRepresentableError as exc:
-            if isinstance(exc, KernelObstruction):
-                raise
-            notes.append(str(exc))
-            continue
-        except (ConstructionUnavailableError, ResourceLimitError, OverflowError) as exc:
+            model = construction.build(task)
+        except KernelObstruction:
+            raise
+        except (NotRepresentableError, ConstructionUnavailableError,
+                ResourceLimitError) as exc:
             notes.append(str(exc))
             continue
         if model is None:
             continue
-        if rung in _BLOCK_RUNGS and block_size is not None:
+        if description.sized_blocks and block_size is not None:
             if int(model.params["block_sizes"].max()) > block_size:
                 notes.append(f"{model.construction}: blocks of size "
                              f"{int(model.params['block_sizes'].max())} > {block_size}")
                 continue
-        proof = prove(model, source)
+        proof = prove(model, task.source)
         if not proof.proved:
             notes.append(f"{model.construction}: its stored arrays are not proved "
                          f"({proof.method}: {proof.detail})")
@@ -811,7 +836,7 @@ def compile_bilinear(automaton: MooreMachine, rung: str = "full", *,
             break  # nothing on a rung is smaller than the first proved H ≤ 2 candidate
     if not built:
         detail = "; ".join(notes) if notes else "no construction applies"
-        if rung in _BLOCK_RUNGS and block_size == 1:
+        if description.sized_blocks and block_size == 1:
             raise NotRepresentableError(f"{rung}(1) cannot represent {name}: {detail}")
         raise ConstructionUnavailableError(
             f"no implemented construction puts {name} on {rung}"

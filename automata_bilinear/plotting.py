@@ -14,11 +14,11 @@ from typing import Any
 import numpy as np
 
 from .automaton import MooreMachine
-from .compilation import RUNG_ORDER
 from .errors import MissingDependencyError, ResourceLimitError
 from .files import FIGURE_SUFFIXES, check_output_path, save_figure
 from .model import BilinearModel
 from .rnn import forward
+from .rungs import HIERARCHY
 from .simulate import random_words, run_batch
 
 __all__ = [
@@ -157,11 +157,10 @@ def plot_hierarchy(reports: Sequence[Any], *, path: str | None = None) -> Any:
     """The hierarchy table (families × rungs) as a coloured figure: green = yes with its
     hidden size, red = the certificate kind that rules the rung out, grey = open."""
     plt = _start(path)
-    short = ["pos", "sign", "real", "rot", "cplx", "orth", "block", "cp", "full"]
-    fig, ax = plt.subplots(figsize=(1.0 * len(RUNG_ORDER) + 2.5, 0.42 * len(reports) + 1))
+    fig, ax = plt.subplots(figsize=(1.0 * len(HIERARCHY) + 2.5, 0.42 * len(reports) + 1))
     colors = {"yes": "#b7e1b0", "no": "#f4b6b6", "unknown": "#dddddd"}
     for i, rep in enumerate(reports):
-        for j, rung in enumerate(RUNG_ORDER):
+        for j, rung in enumerate(r.name for r in HIERARCHY):
             v = rep.rungs[rung]
             text = f"H={v.hidden}" if v.verdict == "yes" else (
                 v.certificate.kind.upper() if v.certificate else "?")
@@ -169,9 +168,9 @@ def plot_hierarchy(reports: Sequence[Any], *, path: str | None = None) -> Any:
             ax.add_patch(plt.Rectangle((j, -i - 1), 1, 1, color=colors[v.verdict]))
             ax.text(j + 0.5, -i - 0.5, text, ha="center", va="center", fontsize=7,
                     fontweight=weight)
-    ax.set_xlim(0, len(RUNG_ORDER))
+    ax.set_xlim(0, len(HIERARCHY))
     ax.set_ylim(-len(reports), 0)
-    ax.set_xticks(np.arange(len(RUNG_ORDER)) + 0.5, short, fontsize=8)
+    ax.set_xticks(np.arange(len(HIERARCHY)) + 0.5, [r.label for r in HIERARCHY], fontsize=8)
     ax.xaxis.tick_top()
     ax.set_yticks(-np.arange(len(reports)) - 0.5,
                   [r.automaton["name"] or "?" for r in reports], fontsize=8)

@@ -32,7 +32,7 @@ import numpy as np
 
 from .algebra import AlgebraicProfile
 from .assembly import assemble_model, blocks_from_matrices, finite_image_exact, reachable_image
-from .certificates import KERNEL_FACTS, Certificate, derived_rules
+from .certificates import KERNEL_FACTS, Certificate, CertificateKind, derived_rules
 from .dynamics import MatrixDynamics, PhaseDynamics, QuadraticNumber, exact_matmul
 from .errors import KernelObstruction, NotRepresentableError
 from .model import BilinearModel
@@ -526,8 +526,8 @@ def kernel_certificate(profile: AlgebraicProfile, block_size: int) -> Any:
     q = next(s for s in range(machine.n_states) if perm_g[s] != s)
     res = profile.minimization
     return Certificate(
-        "kernel",
+        CertificateKind.KERNEL,
         {"w": res.access_word(q), "g": tuple(machine.alphabet[a] for a in g_word),
          "v": res.separating_suffix(q, perm_g[q])},
         {"block_size": block_size, "group": name},
-        rules_out=derived_rules("kernel", {"block_size": block_size}))
+        rules_out=derived_rules(CertificateKind.KERNEL, {"block_size": block_size}))

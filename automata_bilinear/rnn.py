@@ -28,13 +28,12 @@ import numpy as np
 
 from .errors import RNNInputError
 from .limits import check_allocation
-from .model import BilinearModel, ModelError, check_model, diagonal_eigenvalues
+from .model import BilinearModel, ModelError, check_model
+from .rungs import get_rung
+from .rungs.base import diagonal_eigenvalues
 from .validation import check_integer
 
 __all__ = ["ForwardResult", "RNNInputError", "forward", "forward_affine", "forward_matrices"]
-
-_DIAGONAL = ("real_diagonal", "sign_diagonal", "positive_diagonal")
-_COMPLEX = ("complex_diagonal", "rotation")
 
 
 @dataclass(frozen=True)
@@ -130,7 +129,7 @@ def forward(model: BilinearModel, tokens: object, *, dtype: str = "float64",
         check_allocation("per-step predictions", (B, T + 1))
     if return_hidden:
         check_allocation("hidden states", (B, T + 1, H), np.dtype(dtype).itemsize)
-    if model.rung in _DIAGONAL or model.rung in _COMPLEX:
+    if get_rung(model.rung).structure.diagonal:  # commuting units: the letter-count engine
         return _forward_diagonal(model, x, np.dtype(dtype), final_only, return_hidden, chunk)
     return _forward_matrices(model, x, np.dtype(dtype), final_only, return_hidden)
 
@@ -184,7 +183,7 @@ def _diagonal_logs(model: BilinearModel) -> tuple[np.ndarray, np.ndarray]:
     """Per letter and unit: log|λ| (−inf for 0) and the phase (angle; 0 or π for reals).
 
     Complex units occupy two real coordinates (Re, Im) of the model's state."""
-    lam_c, lam_r = diagonal_eigenvalues(model.rung, model.params)
+    lam_c, lam_r = diagonal_eigenvalues(model.params)
     lam = np.concatenate([lam_c, lam_r.astype(np.complex128)], axis=1)
     with np.errstate(divide="ignore"):
         return np.log(np.abs(lam)), np.angle(lam)
@@ -199,7 +198,7 @@ def _forward_diagonal(model: BilinearModel, x: np.ndarray, dt: np.dtype, final_o
     B, T = x.shape
     D = model.n_symbols
     logmag, phase = _diagonal_logs(model)  # (D, U)
-    n_complex = diagonal_eigenvalues(model.rung, model.params)[0].shape[1]
+    n_complex = diagonal_eigenvalues(model.params)[0].shape[1]
     h0 = model.h0.astype(np.float64)
     z0 = np.concatenate([h0[0:2 * n_complex:2] + 1j * h0[1:2 * n_complex:2],
                          h0[2 * n_complex:].astype(np.complex128)])

@@ -30,10 +30,12 @@ from typing import Any
 import numpy as np
 
 from .automaton import MooreMachine, check_machine
-from .checker import COMPLEX_RUNGS, DIAGONAL_RUNGS, Proof, align, exact_prediction, prove
+from .checker import Proof, align, exact_prediction, prove
 from .errors import InternalConsistencyError, VerificationError
-from .model import BilinearModel, check_model, diagonal_eigenvalues
+from .model import BilinearModel, check_model
 from .rnn import forward
+from .rungs import Structure, get_rung
+from .rungs.base import diagonal_eigenvalues
 from .simulate import random_words, run_batch
 from .validation import check_integer
 
@@ -159,7 +161,7 @@ def _diagonal_bound(model: BilinearModel, proof: Proof, dtype: str) -> FloatClai
     rho, mu = proof.relative_margin, proof.sup_margin
     if rho is None or mu is None or not (rho > 0 and mu > 0):
         return None
-    lam_c, lam_r = diagonal_eigenvalues(model.rung, model.params)
+    lam_c, lam_r = diagonal_eigenvalues(model.params)
     mags = np.abs(np.concatenate([lam_c, lam_r.astype(np.complex128)], axis=1))
     nonzero = mags[mags > 0]
     ell = float(np.abs(np.log(nonzero)).max(initial=0.0))
@@ -215,12 +217,13 @@ def float_claims(model: BilinearModel, proof: Proof) -> tuple[FloatClaim, ...]:
         if not proof.proved:
             claims.append(FloatClaim(dtype, False, None, "the exact model is not proved"))
             continue
-        if dtype in proof.float_exact and model.rung not in COMPLEX_RUNGS:
+        structure = get_rung(model.rung).structure
+        if dtype in proof.float_exact and structure is not Structure.COMPLEX_DIAGONAL:
             claims.append(FloatClaim(dtype, True, None, "the normalised states are exactly "
                                                         "±e_j in floating point"))
             continue
         claim = None
-        if model.rung in DIAGONAL_RUNGS + COMPLEX_RUNGS:
+        if structure.diagonal:
             claim = _diagonal_bound(model, proof, dtype)
         elif model.bias is None:
             claim = _orthogonal_bound(model, proof, dtype)

@@ -74,7 +74,7 @@ def test_section_8_table(spec, lowest, hidden, below):
                                                       "A_5")])
 def test_kernel_certificates_bound_the_block_size(spec, block, group):
     row = classify(build(spec)).rungs["orthogonal_block"]
-    assert row.block_size == block and row.bounds["block_size"] == [block, block]
+    assert row.block_size == block and row.bounds["block_size"] == (block, block)
     cert = row.bound_certificate
     assert cert.kind == "kernel" and cert.data["group"] == group
     assert cert.data["block_size"] == block - 1
@@ -93,9 +93,9 @@ def test_flipflop_parikh_words_are_the_textbook_pair():
 def test_cp_and_block_report_bounds_where_theory_is_open():
     report = classify(build("dihedral:4,letters=generators"))
     assert report.rungs["cp"].verdict == "yes" and report.rungs["cp"].hidden == 2
-    assert report.rungs["cp"].bounds["R"] == [2, 2]
+    assert report.rungs["cp"].bounds["R"] == (2, 2)
     report = classify(build("reset_cyclic:4"))
-    assert report.rungs["block"].bounds["block_size"] == [2, 3]
+    assert report.rungs["block"].bounds["block_size"] == (2, 3)
     assert "open" in report.rungs["block"].note
 
 
