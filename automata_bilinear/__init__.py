@@ -17,14 +17,27 @@ Examples
 """
 
 from ._version import __version__
-from .algebra import (
+from .algebra.groups import (
+    FiniteGroup,
+    alternating_group,
+    cayley_automaton,
+    cyclic_group,
+    dihedral_group,
+    direct_product_group,
+    group_from_sympy,
+    permutation_group,
+    quaternion_group,
+    symmetric_group,
+)
+from .algebra.profile import (
     AlgebraicProfile,
     LetterDynamics,
     TransitionMonoid,
     algebraic_profile,
     transition_monoid,
 )
-from .automaton import (
+from .automata.equivalence import are_equivalent, find_counterexample
+from .automata.machine import (
     MooreMachine,
     OutputLabel,
     Word,
@@ -33,26 +46,11 @@ from .automaton import (
     encode_words,
     machine_from_function,
 )
-from .certificates import Certificate, CertificateCheck, load_certificate, save_certificate
-from .classify import ClassificationReport, RungVerdict, classify
-from .compilation import ConstructionUnavailableError, compile_bilinear, compile_lowest
-from .equivalence import are_equivalent, find_counterexample
-from .errors import (
-    AutomataBilinearError,
-    AutomatonError,
-    ConfigurationError,
-    FormatError,
-    InternalConsistencyError,
-    InvalidArgumentError,
-    NotRepresentableError,
-    OutputPathError,
-    ResourceLimitError,
-    SpecError,
-    UnknownSymbolError,
-    UsageError,
-    VerificationError,
-)
-from .families import (
+from .automata.minimization import Minimization, minimize
+from .automata.operations import direct_product, relabel
+from .automata.reachability import access_words, canonical_form, reachable_states, trim
+from .automata.simulate import final_output, output_trace, random_words, run, run_batch
+from .catalog.families import (
     alternating,
     counter_mod,
     cycle_navigation,
@@ -69,7 +67,28 @@ from .families import (
     symmetric,
     threshold,
 )
-from .formats import (
+from .catalog.specs import FAMILIES, build, parse_spec
+from .catalog.summary import machine_summary, permutation_letters
+from .checker.certificates import Certificate, CertificateCheck, load_certificate, save_certificate
+from .classify import ClassificationReport, RungVerdict, classify
+from .compilation import ConstructionUnavailableError, compile_bilinear, compile_lowest
+from .errors import (
+    AutomataBilinearError,
+    AutomatonError,
+    ConfigurationError,
+    FormatError,
+    InternalConsistencyError,
+    InvalidArgumentError,
+    NotRepresentableError,
+    OutputPathError,
+    ResourceLimitError,
+    SpecError,
+    UnknownSymbolError,
+    UsageError,
+    VerificationError,
+)
+from .exact.wfa import hankel_rank
+from .io.formats import (
     MissingDependencyError,
     automaton_from_dict,
     automaton_from_json,
@@ -83,32 +102,13 @@ from .formats import (
     to_dot,
     to_networkx,
 )
-from .groups import (
-    FiniteGroup,
-    alternating_group,
-    cayley_automaton,
-    cyclic_group,
-    dihedral_group,
-    direct_product_group,
-    group_from_sympy,
-    permutation_group,
-    quaternion_group,
-    symmetric_group,
-)
+from .io.model_file import load_model, save_model
 from .limits import budget
-from .minimization import Minimization, minimize
 from .model import BilinearModel, ModelError
-from .model_io import load_model, save_model
-from .operations import direct_product, relabel
-from .prop2 import CommutationReport, commutation_check, prop2_obstruction
-from .reachability import access_words, canonical_form, reachable_states, trim
+from .propositions.prop2 import CommutationReport, commutation_check, prop2_obstruction
 from .rnn import ForwardResult, RNNInputError, forward, forward_affine, forward_matrices
 from .rungs import REGISTRY, RUNG_ORDER, RUNGS, Rung, get_rung
-from .simulate import final_output, output_trace, random_words, run, run_batch
-from .specs import FAMILIES, build, parse_spec
-from .summary import machine_summary, permutation_letters
 from .verify import NumericalReport, VerificationReport, numerical_check, verify
-from .wfa import hankel_rank
 
 __all__ = [
     "FAMILIES",

@@ -22,9 +22,11 @@ from typing import Any
 
 import numpy as np
 
-from .algebra import AlgebraicProfile, algebraic_profile
-from .automaton import MooreMachine, check_machine
-from .certificates import (
+from .algebra.profile import AlgebraicProfile, algebraic_profile
+from .algebra.representations import identify_group, kernel_certificate, transition_group
+from .automata.machine import MooreMachine, check_machine
+from .automata.minimization import minimize
+from .checker.certificates import (
     Certificate,
     hankel_certificate,
     period_certificate,
@@ -33,14 +35,12 @@ from .certificates import (
 )
 from .compilation import ConstructionUnavailableError, compile_bilinear, dihedral_cp_model
 from .errors import NotRepresentableError, ResourceLimitError
+from .exact.wfa import MAX_EXACT_STATES
 from .frozen import TextEnum, freeze, thaw
 from .limits import check_memory
-from .minimization import minimize
 from .model import BilinearModel
-from .representations import identify_group, kernel_certificate, transition_group
 from .rungs import HIERARCHY, RUNG_ORDER, RUNGS, Obstructions, Rung, Structure
 from .verify import verify
-from .wfa import MAX_EXACT_STATES
 
 __all__ = ["ClassificationReport", "RungVerdict", "Verdict", "classify", "cp_term_count",
            "group_facts"]
@@ -274,7 +274,7 @@ def classify(automaton: MooreMachine, *, compile_limit: int = COMPILE_LIMIT
 
     Examples
     --------
-    >>> from automata_bilinear.specs import build
+    >>> from automata_bilinear.catalog.specs import build
     >>> report = classify(build("flipflop"))
     >>> report.lowest_rung, report.rungs["rotation"].certificate.kind.value
     ('block', 'parikh')

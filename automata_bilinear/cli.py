@@ -25,11 +25,15 @@ import numpy as np
 
 from . import plotting
 from ._version import __version__
-from .automaton import encode_word
-from .certificates import load_certificate, save_certificate
+from .automata.equivalence import find_counterexample
+from .automata.machine import encode_word
+from .automata.minimization import minimize
+from .automata.simulate import final_output, output_trace
+from .catalog.specs import build, family_table
+from .catalog.summary import machine_summary
+from .checker.certificates import load_certificate, save_certificate
 from .classify import classify
 from .compilation import compile_bilinear, compile_lowest
-from .equivalence import find_counterexample
 from .errors import (
     AutomataBilinearError,
     ConfigurationError,
@@ -38,16 +42,15 @@ from .errors import (
     UnknownSymbolError,
     UsageError,
 )
-from .files import FIGURE_SUFFIXES, check_output_path, write_text_atomic
-from .formats import automaton_to_json, to_dot
 from .frozen import thaw
+from .io.files import FIGURE_SUFFIXES, check_output_path, write_text_atomic
+from .io.formats import automaton_to_json, to_dot
+from .io.model_file import automaton_hash, load_model, save_model
 from .limits import budget, parse_size
-from .minimization import minimize
 from .model import BilinearModel, stored_exact_form
-from .model_io import automaton_hash, load_model, save_model
 from .progress import progress, show_progress
-from .prop2 import commutation_check, prop2_obstruction
-from .prop3 import (
+from .propositions.prop2 import commutation_check, prop2_obstruction
+from .propositions.prop3 import (
     finite_precision_success,
     learned_readout_success,
     monte_carlo_existence,
@@ -56,9 +59,6 @@ from .prop3 import (
 )
 from .rnn import forward
 from .rungs import RUNG_ORDER, RUNGS, get_rung
-from .simulate import final_output, output_trace
-from .specs import build, family_table
-from .summary import machine_summary
 from .validation import is_ascii_integer
 from .verify import verify
 

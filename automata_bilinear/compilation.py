@@ -19,7 +19,7 @@ irreps              orthogonal_block/block (named groups)                 Σ dim
 minimal WFA         full with ``exact_valued=True``                       Hankel rank
 ==================  ====================================================  ===============
 
-Every candidate is handed to the trusted checker (:func:`automata_bilinear.checker.prove`),
+Every candidate is handed to the trusted checker (:func:`automata_bilinear.checker.proof.prove`),
 which proves it from its stored arrays alone; only proved candidates are returned, the
 smallest first. A construction whose floats cannot be proved (a rotation by 2π/5 stored as
 rounded cos/sin in a dense block, say) is skipped with the reason.
@@ -35,12 +35,18 @@ from types import MappingProxyType
 
 import numpy as np
 
-from .algebra import AlgebraicProfile, algebraic_profile
-from .assembly import assemble_model, blocks_from_matrices, finite_image_exact, reachable_image
-from .automaton import MooreMachine, check_machine
-from .certificates import CertificateKind, refutation_kind
-from .checker import prove
-from .dynamics import OneHotDynamics, PhaseDynamics
+from .algebra.profile import AlgebraicProfile, algebraic_profile
+from .algebra.representations import KernelObstruction, irrep_model
+from .automata.machine import MooreMachine, check_machine
+from .checker.certificates import CertificateKind, refutation_kind
+from .checker.proof import prove
+from .constructions.assembly import (
+    assemble_model,
+    blocks_from_matrices,
+    finite_image_exact,
+    reachable_image,
+)
+from .constructions.readout import fit_readout
 from .errors import (
     ConstructionUnavailableError,
     InvalidArgumentError,
@@ -48,12 +54,11 @@ from .errors import (
     ResourceLimitError,
     SpecError,
 )
+from .exact.dynamics import OneHotDynamics, PhaseDynamics
+from .exact.wfa import minimal_exact_valued_model
 from .limits import check_allocation
 from .model import BilinearModel, materialize_transitions
-from .readout import fit_readout
-from .representations import KernelObstruction, irrep_model
 from .rungs import RUNG_ORDER, RUNGS, Structure, get_rung
-from .wfa import minimal_exact_valued_model
 
 __all__ = [
     "CONSTRUCTIONS",
@@ -87,7 +92,8 @@ def not_representable_reason(profile: AlgebraicProfile, rung: str,
     Reads the rung's facts (:meth:`Rung.obstructions`) and applies the polynomial tests of
     docs/theory.md §5: non-commuting letters (PARIKH), a letter that is not a permutation
     (RECUR), a letter cycle of the wrong length (PERIOD). The classifier builds the exact
-    certificates from the same facts (:func:`~automata_bilinear.certificates.refuting_certificate`).
+    certificates from the same facts
+    (:func:`~automata_bilinear.checker.certificates.refuting_certificate`).
     """
     facts = get_rung(rung).obstructions(block_size)
     kind = refutation_kind(profile, facts)
@@ -775,7 +781,7 @@ def compile_bilinear(automaton: MooreMachine, rung: str = "full", *,
 
     Examples
     --------
-    >>> from automata_bilinear.specs import build
+    >>> from automata_bilinear.catalog.specs import build
     >>> compile_bilinear(build("cyclic:5"), "rotation").hidden_size
     2
     >>> compile_bilinear(build("cyclic:3*cyclic:3"), "rotation").hidden_size
@@ -849,7 +855,7 @@ def compile_lowest(automaton: MooreMachine) -> BilinearModel:
 
     Examples
     --------
-    >>> from automata_bilinear.specs import build
+    >>> from automata_bilinear.catalog.specs import build
     >>> compile_lowest(build("parity")).rung, compile_lowest(build("dihedral:3")).rung
     ('sign_diagonal', 'orthogonal_block')
     """

@@ -31,7 +31,7 @@ rung                   native parameters (``A_σ`` in terms of them)
 =====================  =============================================================
 
 The exact (phase) forms exist because a rotation by 2π/5 has no exact float entries: a model
-stored with them is a finite object whose proof (:mod:`automata_bilinear.checker`) is about
+stored with them is a finite object whose proof (:mod:`automata_bilinear.checker.proof`) is about
 exactly what the file holds, while ``transitions`` holds the rounded matrices used by the
 floating-point forward pass.
 """
@@ -45,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-from .automaton import OutputLabel, check_output_label, check_symbol_labels
+from .automata.machine import OutputLabel, check_output_label, check_symbol_labels
 from .errors import AutomatonError, InvalidArgumentError, ModelError
 from .frozen import freeze
 from .rungs import RUNGS, get_rung
@@ -251,7 +251,7 @@ def stored_exact_form(model: BilinearModel) -> str:
 
     Examples
     --------
-    >>> from automata_bilinear.specs import build
+    >>> from automata_bilinear.catalog.specs import build
     >>> from automata_bilinear.compilation import compile_bilinear
     >>> stored_exact_form(compile_bilinear(build("cyclic:5"), "rotation"))
     'exact phases (integer turns and periods)'

@@ -13,13 +13,13 @@ from typing import Any
 
 import numpy as np
 
-from .automaton import MooreMachine
+from .automata.machine import MooreMachine
+from .automata.simulate import random_words, run_batch
 from .errors import MissingDependencyError, ResourceLimitError
-from .files import FIGURE_SUFFIXES, check_output_path, save_figure
+from .io.files import FIGURE_SUFFIXES, check_output_path, save_figure
 from .model import BilinearModel
 from .rnn import forward
 from .rungs import HIERARCHY
-from .simulate import random_words, run_batch
 
 __all__ = [
     "plot_accuracy_vs_length",

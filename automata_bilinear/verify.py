@@ -2,7 +2,7 @@
 
 :func:`verify` reports three separate things about the model the user holds:
 
-1. **The exact claim** — :func:`automata_bilinear.checker.prove` runs on the stored arrays
+1. **The exact claim** — :func:`automata_bilinear.checker.proof.prove` runs on the stored arrays
    read as exact rationals (or the stored integers of the exact phase schemas) and either
    proves "correct on every word" or says why not, with a counterexample when the exact
    model is wrong. Nothing a construction wrote into the model's ``exact`` or ``metadata``
@@ -29,14 +29,14 @@ from typing import Any
 
 import numpy as np
 
-from .automaton import MooreMachine, check_machine
-from .checker import Proof, align, exact_prediction, prove
+from .automata.machine import MooreMachine, check_machine
+from .automata.simulate import random_words, run_batch
+from .checker.proof import Proof, align, exact_prediction, prove
 from .errors import InternalConsistencyError, VerificationError
 from .model import BilinearModel, check_model
 from .rnn import forward
 from .rungs import Structure, get_rung
 from .rungs.base import diagonal_eigenvalues
-from .simulate import random_words, run_batch
 from .validation import check_integer
 
 __all__ = [
@@ -317,7 +317,7 @@ def verify(model: BilinearModel, automaton: MooreMachine, *, numerical: bool = T
 
     Examples
     --------
-    >>> from automata_bilinear.specs import build
+    >>> from automata_bilinear.catalog.specs import build
     >>> from automata_bilinear.compilation import compile_bilinear
     >>> m = build("cyclic:5")
     >>> report = verify(compile_bilinear(m, "rotation"), m, numerical=False)

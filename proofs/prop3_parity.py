@@ -32,7 +32,7 @@ import sympy as sp
 from scipy.optimize import linprog
 from sympy import Rational
 
-from automata_bilinear.prop3 import (
+from automata_bilinear.propositions.prop3 import (
     monte_carlo_existence,
     readout_exists,
     success_probability,

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import automata_bilinear as ab
 from automata_bilinear import errors as E
 from automata_bilinear.cli import main
-from automata_bilinear.files import loads_strict
+from automata_bilinear.io.files import loads_strict
 from automata_bilinear.limits import budget, check_machine_size, parse_size
 
 # --------------------------------------------------------------------------- fixtures
@@ -588,7 +588,7 @@ def test_write_failure_leaves_no_temporary_file(tmp_path, monkeypatch):
     def boom(fh):
         fh.write(b"half")
         raise OSError(28, "No space left on device")
-    from automata_bilinear.files import write_atomic
+    from automata_bilinear.io.files import write_atomic
 
     with pytest.raises(E.OutputPathError, match="disk is full"):
         write_atomic(tmp_path / "x.bin", boom)
@@ -596,7 +596,7 @@ def test_write_failure_leaves_no_temporary_file(tmp_path, monkeypatch):
 
 
 def test_interrupt_during_write_leaves_nothing(tmp_path):
-    from automata_bilinear.files import write_atomic
+    from automata_bilinear.io.files import write_atomic
 
     def interrupted(fh):
         fh.write(b"half")
@@ -718,13 +718,13 @@ API_CASES = [
      "appears twice"),
     ("json-deep", lambda: ab.automaton_from_json("[" * 5000 + "]" * 5000), E.FormatError,
      "nested"),
-    ("prop3-hidden", lambda: ab.prop3.monte_carlo_existence(0), E.AutomataBilinearError,
+    ("prop3-hidden", lambda: ab.propositions.prop3.monte_carlo_existence(0), E.AutomataBilinearError,
      "hidden"),
-    ("prop3-trials", lambda: ab.prop3.monte_carlo_existence(8, trials=10**13),
+    ("prop3-trials", lambda: ab.propositions.prop3.monte_carlo_existence(8, trials=10**13),
      E.ResourceLimitError, "Monte Carlo"),
-    ("prop3-steps", lambda: ab.prop3.finite_precision_success(8, steps=0),
+    ("prop3-steps", lambda: ab.propositions.prop3.finite_precision_success(8, steps=0),
      E.AutomataBilinearError, "steps"),
-    ("prop3-seed", lambda: ab.prop3.monte_carlo_existence(8, seed=-1),
+    ("prop3-seed", lambda: ab.propositions.prop3.monte_carlo_existence(8, seed=-1),
      E.InvalidArgumentError, "seed"),
     ("words-seed", lambda: ab.random_words(PARITY, 2, 3, seed=-1), E.InvalidArgumentError,
      "seed"),

@@ -18,7 +18,7 @@ from automata_bilinear import (
     transition_monoid,
     verify,
 )
-from automata_bilinear.certificates import parikh_certificate, period_certificate
+from automata_bilinear.checker.certificates import parikh_certificate, period_certificate
 from automata_bilinear.cli import main
 
 # docs/theory.md §8, written out: (spec, lowest rung, its hidden size,

@@ -21,7 +21,7 @@ from automata_bilinear import (
     transition_monoid,
     verify,
 )
-from automata_bilinear.checker import ProofMethod
+from automata_bilinear.checker.proof import ProofMethod
 
 FAMILIES = [
     "parity", "cyclic:5", "counter:3", "cycle_navigation:5", "modular_arithmetic:5",
@@ -97,7 +97,7 @@ def test_dihedral_cp_rank_two_floats_are_not_claimed_as_proved():
     # those floats is a rotation of infinite order, so the checker must not prove it, and
     # compile falls back to the proved shared rank-one terms.
     machine = minimize(build("dihedral:6,letters=generators")).machine
-    from automata_bilinear.algebra import algebraic_profile
+    from automata_bilinear.algebra.profile import algebraic_profile
     from automata_bilinear.compilation import dihedral_cp_model
 
     rounded = dihedral_cp_model(algebraic_profile(machine))

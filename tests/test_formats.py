@@ -135,7 +135,7 @@ def test_networkx_errors_name_the_node():
 def test_automata_lib_round_trip():
     pytest.importorskip("automata.fa.dfa")
     from automata_bilinear import from_automata_lib, to_automata_lib
-    from automata_bilinear.simulate import final_output, random_words
+    from automata_bilinear.automata.simulate import final_output, random_words
 
     m = build("random:states=12,symbols=2,seed=4,outputs=binary")
     dfa = to_automata_lib(m)

@@ -143,7 +143,7 @@ def test_random_20000_state_machine_minimises_and_keeps_behaviour():
 
 @given(machines())
 def test_hash_collisions_fall_back_to_the_exact_path(machine):
-    import automata_bilinear.minimization as mod
+    import automata_bilinear.automata.minimization as mod
 
     expected = minimize(machine).state_map
     saved = mod._HASH_MULTIPLIERS

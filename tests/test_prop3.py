@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from automata_bilinear.prop3 import (
+from automata_bilinear.propositions.prop3 import (
     Prop3Error,
     finite_precision_success,
     good_units,

@@ -31,9 +31,9 @@ from automata_bilinear import (
     save_model,
     verify,
 )
-from automata_bilinear.automaton import label_key
-from automata_bilinear.certificates import KINDS
-from automata_bilinear.checker import prove
+from automata_bilinear.automata.machine import label_key
+from automata_bilinear.checker.certificates import KINDS
+from automata_bilinear.checker.proof import prove
 from automata_bilinear.model import BilinearModel
 
 COMMUTATIVE_RUNGS = ("positive_diagonal", "sign_diagonal", "real_diagonal", "rotation",
@@ -222,7 +222,7 @@ def test_abelian_groups_with_non_element_outputs(table_spec, rungs):
 
 def test_quaternion_with_a_sign_output_is_classified():
     q8 = build("quaternion")
-    from automata_bilinear.operations import relabel
+    from automata_bilinear.automata.operations import relabel
 
     sign = relabel(q8, outputs=lambda o: str(o) in ("1", "-1"))
     report = classify(sign)
@@ -244,7 +244,7 @@ def test_true_and_one_are_different_labels(tmp_path):
     assert find_counterexample(m, other) == ("a",)
     model = compile_bilinear(m, "full")
     assert verify(model, m, numerical=False).proved
-    from automata_bilinear.formats import automaton_from_json, automaton_to_json
+    from automata_bilinear.io.formats import automaton_from_json, automaton_to_json
 
     back = automaton_from_json(automaton_to_json(m))
     assert [type(o) for o in back.outputs] == [bool, int, bool]

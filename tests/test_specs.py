@@ -3,7 +3,7 @@
 import pytest
 
 from automata_bilinear import FAMILIES, SpecError, build, parse_spec
-from automata_bilinear.specs import family_table
+from automata_bilinear.catalog.specs import family_table
 
 
 @pytest.mark.parametrize("family", list(FAMILIES.values()), ids=lambda f: f.name)

@@ -20,11 +20,11 @@ from typing import Any
 
 import numpy as np
 
-from .algebra import algebraic_profile
-from .automaton import MooreMachine, check_machine
-from .certificates import Certificate, parikh_certificate
-from .errors import AutomatonError, InvalidArgumentError, VerificationError
-from .model import BilinearModel
+from ..algebra.profile import algebraic_profile
+from ..automata.machine import MooreMachine, check_machine
+from ..checker.certificates import Certificate, parikh_certificate
+from ..errors import AutomatonError, InvalidArgumentError, VerificationError
+from ..model import BilinearModel
 
 __all__ = ["CommutationReport", "commutation_check", "prop2_obstruction"]
 

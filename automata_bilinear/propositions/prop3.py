@@ -31,12 +31,12 @@ from typing import Any
 
 import numpy as np
 
-from .errors import Prop3Error
-from .files import FIGURE_SUFFIXES, check_output_path, save_figure
-from .limits import check_memory, check_work
-from .plotting import pyplot
-from .progress import progress_bar
-from .validation import as_generator
+from ..errors import Prop3Error
+from ..io.files import FIGURE_SUFFIXES, check_output_path, save_figure
+from ..limits import check_memory, check_work
+from ..plotting import pyplot
+from ..progress import progress_bar
+from ..validation import as_generator
 
 __all__ = [
     "Prop3Row",

@@ -2,7 +2,7 @@
 enclosures of cos/sin at rational turns.
 
 Every float64 is a rational number, so ``Fraction(x)`` is the exact value a stored array
-holds. The trusted checker (:mod:`automata_bilinear.checker`) and the certificate checks
+holds. The trusted checker (:mod:`automata_bilinear.checker.proof`) and the certificate checks
 compute only with these rationals, with integers, and with the intervals of
 :func:`turn_enclosure` (mpmath's interval arithmetic with outward rounding).
 """

@@ -27,13 +27,13 @@ from typing import Any
 
 import numpy as np
 
-from .automaton import MooreMachine
-from .errors import FormatError
+from ..automata.machine import MooreMachine
+from ..errors import FormatError
+from ..frozen import thaw
+from ..limits import check_memory
+from ..model import BilinearModel, ModelError, check_model
 from .files import check_output_path, loads_strict, read_bytes, write_atomic
 from .formats import automaton_to_json
-from .frozen import thaw
-from .limits import check_memory
-from .model import BilinearModel, ModelError, check_model
 
 __all__ = ["MODEL_FORMAT", "MODEL_FORMAT_VERSION", "automaton_hash", "load_model", "save_model"]
 

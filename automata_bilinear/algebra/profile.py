@@ -24,9 +24,9 @@ from functools import cached_property
 
 import numpy as np
 
-from .automaton import MooreMachine, check_machine
-from .errors import ResourceLimitError
-from .minimization import Minimization, minimize
+from ..automata.machine import MooreMachine, check_machine
+from ..automata.minimization import Minimization, minimize
+from ..errors import ResourceLimitError
 
 __all__ = [
     "AlgebraicProfile",
@@ -91,7 +91,7 @@ def letter_dynamics(machine: MooreMachine, symbol: int) -> LetterDynamics:
 
     Examples
     --------
-    >>> from automata_bilinear.families import threshold
+    >>> from automata_bilinear.catalog.families import threshold
     >>> letter_dynamics(threshold(3), 0)
     LetterDynamics(symbol='a', index=3, period=1, cycle_lengths=(1,))
     """
@@ -195,7 +195,7 @@ def algebraic_profile(machine: MooreMachine) -> AlgebraicProfile:
 
     Examples
     --------
-    >>> from automata_bilinear.specs import build
+    >>> from automata_bilinear.catalog.specs import build
     >>> p = algebraic_profile(build("cyclic:3*cyclic:3"))
     >>> p.is_abelian_group, [d.period for d in p.letters][:4]
     (True, [1, 3, 3, 3])
@@ -273,7 +273,7 @@ class TransitionMonoid:
 
         Examples
         --------
-        >>> from automata_bilinear.families import flipflop
+        >>> from automata_bilinear.catalog.families import flipflop
         >>> classes = transition_monoid(flipflop()).green_classes()
         >>> len(classes["R"]), len(classes["L"]), len(classes["H"])
         (2, 3, 3)
@@ -312,7 +312,7 @@ def transition_monoid(machine: MooreMachine, *, max_elements: int = 100_000) -> 
 
     Examples
     --------
-    >>> from automata_bilinear.families import flipflop, dihedral
+    >>> from automata_bilinear.catalog.families import flipflop, dihedral
     >>> transition_monoid(flipflop()).size  # identity, read, w0, w1 -> {id, w0, w1}
     3
     >>> transition_monoid(dihedral(5, "generators")).size

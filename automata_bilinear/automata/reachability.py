@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .automaton import MooreMachine, check_machine
+from .machine import MooreMachine, check_machine
 
 __all__ = [
     "ShortlexSearch",
@@ -61,7 +61,7 @@ def shortlex_search(machine: MooreMachine) -> ShortlexSearch:
 
     Examples
     --------
-    >>> from automata_bilinear.families import cyclic
+    >>> from automata_bilinear.catalog.families import cyclic
     >>> search = shortlex_search(cyclic(4))
     >>> search.order.tolist(), search.access_word(3)
     ([0, 1, 2, 3], (3,))
@@ -110,7 +110,7 @@ def access_words(machine: MooreMachine) -> dict[int, tuple[str, ...]]:
 
     Examples
     --------
-    >>> from automata_bilinear.families import threshold
+    >>> from automata_bilinear.catalog.families import threshold
     >>> access_words(threshold(2))
     {0: (), 1: ('a',), 2: ('a', 'a')}
     """

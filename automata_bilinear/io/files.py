@@ -24,8 +24,8 @@ from typing import IO, Any
 
 import numpy as np
 
-from .errors import FormatError, InvalidArgumentError, OutputPathError
-from .limits import check_memory
+from ..errors import FormatError, InvalidArgumentError, OutputPathError
+from ..limits import check_memory
 
 __all__ = [
     "FIGURE_SUFFIXES",

@@ -45,16 +45,16 @@ from fractions import Fraction
 
 import numpy as np
 
-from .automaton import MooreMachine, check_machine, label_key
-from .errors import ResourceLimitError, VerificationError
-from .exact import Echelon, turn_enclosure
-from .limits import max_work
-from .minimization import minimize
-from .model import BilinearModel, check_model
-from .progress import progress_bar
-from .reachability import reachable_states
-from .rungs import Structure, get_rung
-from .rungs.base import PHASE_BLOCKS, PHASE_UNITS
+from ..automata.machine import MooreMachine, check_machine, label_key
+from ..automata.minimization import minimize
+from ..automata.reachability import reachable_states
+from ..errors import ResourceLimitError, VerificationError
+from ..exact.arithmetic import Echelon, turn_enclosure
+from ..limits import max_work
+from ..model import BilinearModel, check_model
+from ..progress import progress_bar
+from ..rungs import Structure, get_rung
+from ..rungs.base import PHASE_BLOCKS, PHASE_UNITS
 
 __all__ = [
     "Alignment",

@@ -7,10 +7,10 @@ from typing import Any
 
 import numpy as np
 
-from .automaton import MooreMachine
-from .errors import ResourceLimitError
-from .model import BilinearModel
-from .model_io import automaton_hash
+from ..automata.machine import MooreMachine
+from ..errors import ResourceLimitError
+from ..io.model_file import automaton_hash
+from ..model import BilinearModel
 
 __all__ = ["assemble_model", "blocks_from_matrices", "finite_image_exact", "reachable_image"]
 

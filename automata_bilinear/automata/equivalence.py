@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .automaton import MooreMachine, check_machine, label_key
-from .errors import AutomatonError
+from ..errors import AutomatonError
+from .machine import MooreMachine, check_machine, label_key
 
 __all__ = ["are_equivalent", "find_counterexample"]
 
@@ -37,7 +37,7 @@ def find_counterexample(m1: MooreMachine, m2: MooreMachine) -> tuple[str, ...] |
 
     Examples
     --------
-    >>> from automata_bilinear.families import counter_mod, parity
+    >>> from automata_bilinear.catalog.families import counter_mod, parity
     >>> find_counterexample(parity(), counter_mod(2)) is None
     True
     >>> find_counterexample(counter_mod(2), counter_mod(4))
@@ -96,7 +96,7 @@ def are_equivalent(m1: MooreMachine, m2: MooreMachine) -> bool:
 
     Examples
     --------
-    >>> from automata_bilinear.families import counter_mod, parity
+    >>> from automata_bilinear.catalog.families import counter_mod, parity
     >>> are_equivalent(parity(), counter_mod(2)), are_equivalent(parity(), counter_mod(3))
     (True, False)
     """

@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from .automaton import MooreMachine, check_machine
-from .minimization import minimize
-from .validation import check_integer
+from ..automata.machine import MooreMachine, check_machine
+from ..automata.minimization import minimize
+from ..validation import check_integer
 
 __all__ = ["machine_summary", "permutation_letters"]
 
@@ -39,7 +39,7 @@ def machine_summary(machine: MooreMachine, *, table_limit: int = 12) -> dict[str
 
     Examples
     --------
-    >>> from automata_bilinear.families import threshold
+    >>> from automata_bilinear.catalog.families import threshold
     >>> s = machine_summary(threshold(2))
     >>> s["minimal_states"], s["group_automaton"], s["distinguishing_depth"]
     (3, False, 1)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import NotRepresentableError, ResourceLimitError
+from ..errors import NotRepresentableError, ResourceLimitError
 
 __all__ = ["fit_readout", "readout_margins"]
 

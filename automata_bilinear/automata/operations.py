@@ -1,7 +1,7 @@
 """Building new machines from old: direct products and relabelling.
 
-Canonical numbering lives in :mod:`automata_bilinear.reachability`
-(:func:`~automata_bilinear.reachability.canonical_form`).
+Canonical numbering lives in :mod:`automata_bilinear.automata.reachability`
+(:func:`~automata_bilinear.automata.reachability.canonical_form`).
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from .automaton import MooreMachine, OutputLabel, check_machine
-from .errors import AutomatonError
-from .limits import check_allocation, check_machine_size
+from ..errors import AutomatonError
+from ..limits import check_allocation, check_machine_size
+from .machine import MooreMachine, OutputLabel, check_machine
 from .reachability import trim
 
 __all__ = ["direct_product", "relabel"]
@@ -45,7 +45,7 @@ def direct_product(*machines: MooreMachine, letters: str = "product",
 
     Examples
     --------
-    >>> from automata_bilinear.families import cyclic
+    >>> from automata_bilinear.catalog.families import cyclic
     >>> z2z3 = direct_product(cyclic(2), cyclic(3))
     >>> z2z3.n_states, z2z3.n_symbols, z2z3.alphabet[5]
     (6, 6, '(1,2)')
@@ -121,7 +121,7 @@ def relabel(
 
     Examples
     --------
-    >>> from automata_bilinear.families import parity
+    >>> from automata_bilinear.catalog.families import parity
     >>> m = relabel(parity(), symbols={"0": "a", "1": "b"}, outputs=lambda o: o == 1)
     >>> m.alphabet, m.outputs
     (('a', 'b'), (False, True))

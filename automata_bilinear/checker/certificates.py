@@ -37,17 +37,17 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import Any
 
-from .algebra import AlgebraicProfile, functional_graph
-from .automaton import MooreMachine, encode_word, label_key
-from .errors import FormatError, InvalidArgumentError, UnknownSymbolError
-from .exact import exact_rank
-from .files import loads_strict, read_text, write_text_atomic
-from .frozen import TextEnum, freeze, thaw
-from .minimization import minimize
-from .reachability import reachable_states
-from .rungs import REGISTRY, Obstructions
-from .simulate import final_output
-from .wfa import observable_basis_words
+from ..algebra.profile import AlgebraicProfile, functional_graph
+from ..automata.machine import MooreMachine, encode_word, label_key
+from ..automata.minimization import minimize
+from ..automata.reachability import reachable_states
+from ..automata.simulate import final_output
+from ..errors import FormatError, InvalidArgumentError, UnknownSymbolError
+from ..exact.arithmetic import exact_rank
+from ..exact.wfa import observable_basis_words
+from ..frozen import TextEnum, freeze, thaw
+from ..io.files import loads_strict, read_text, write_text_atomic
+from ..rungs import REGISTRY, Obstructions
 
 __all__ = [
     "CERTIFICATE_FORMAT",

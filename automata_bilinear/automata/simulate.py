@@ -11,9 +11,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .automaton import MooreMachine, OutputLabel, Word, check_machine, encode_word, encode_words
-from .limits import check_allocation
-from .validation import as_generator, check_integer
+from ..limits import check_allocation
+from ..validation import as_generator, check_integer
+from .machine import MooreMachine, OutputLabel, Word, check_machine, encode_word, encode_words
 
 __all__ = [
     "final_output",
@@ -29,7 +29,7 @@ def run(machine: MooreMachine, word: Word) -> np.ndarray:
 
     Examples
     --------
-    >>> from automata_bilinear.families import parity
+    >>> from automata_bilinear.catalog.families import parity
     >>> run(parity(), "0110").tolist()
     [0, 0, 1, 0, 0]
     """
@@ -51,7 +51,7 @@ def run_batch(
         The machine to run.
     words
         A ``(batch, length)`` integer array of symbol indices, or a sequence of words of equal
-        length (see :func:`~automata_bilinear.automaton.encode_word`).
+        length (see :func:`~automata_bilinear.automata.machine.encode_word`).
     final_only
         Return only the last state of each word, shape ``(batch,)``.
 
@@ -63,7 +63,7 @@ def run_batch(
 
     Examples
     --------
-    >>> from automata_bilinear.families import cyclic
+    >>> from automata_bilinear.catalog.families import cyclic
     >>> z3 = cyclic(3)
     >>> run_batch(z3, [["1", "1", "1"], ["2", "2", "0"]]).tolist()
     [[0, 1, 2, 0], [0, 2, 1, 1]]
@@ -91,7 +91,7 @@ def output_trace(machine: MooreMachine, word: Word) -> list[OutputLabel]:
 
     Examples
     --------
-    >>> from automata_bilinear.families import parity
+    >>> from automata_bilinear.catalog.families import parity
     >>> output_trace(parity(), "0110")
     [0, 0, 1, 0, 0]
     """
@@ -104,7 +104,7 @@ def final_output(machine: MooreMachine, word: Word) -> OutputLabel:
 
     Examples
     --------
-    >>> from automata_bilinear.families import parity
+    >>> from automata_bilinear.catalog.families import parity
     >>> final_output(parity(), "0111")
     1
     """

@@ -30,13 +30,18 @@ from typing import Any
 
 import numpy as np
 
-from .algebra import AlgebraicProfile
-from .assembly import assemble_model, blocks_from_matrices, finite_image_exact, reachable_image
-from .certificates import KERNEL_FACTS, Certificate, CertificateKind, derived_rules
-from .dynamics import MatrixDynamics, PhaseDynamics, QuadraticNumber, exact_matmul
-from .errors import KernelObstruction, NotRepresentableError
-from .model import BilinearModel
-from .readout import fit_readout
+from ..checker.certificates import KERNEL_FACTS, Certificate, CertificateKind, derived_rules
+from ..constructions.assembly import (
+    assemble_model,
+    blocks_from_matrices,
+    finite_image_exact,
+    reachable_image,
+)
+from ..constructions.readout import fit_readout
+from ..errors import KernelObstruction, NotRepresentableError
+from ..exact.dynamics import MatrixDynamics, PhaseDynamics, QuadraticNumber, exact_matmul
+from ..model import BilinearModel
+from .profile import AlgebraicProfile
 
 __all__ = [
     "ExactRepresentation",

@@ -20,13 +20,13 @@ from typing import Any
 
 import numpy as np
 
-from .errors import (
+from ..errors import (
     AutomatonError,
     InvalidArgumentError,
     ResourceLimitError,
     UnknownSymbolError,
 )
-from .limits import check_allocation
+from ..limits import check_allocation
 
 __all__ = [
     "MooreMachine",
@@ -206,7 +206,7 @@ class MooreMachine:
     -----
     ``==`` is structural: same transition table, start, outputs, alphabet and state labels.
     Semantic equivalence (same output on every word) is
-    :func:`automata_bilinear.equivalence.are_equivalent`.
+    :func:`automata_bilinear.automata.equivalence.are_equivalent`.
 
     Examples
     --------
@@ -374,7 +374,7 @@ def encode_word(machine: MooreMachine, word: Word) -> np.ndarray:
 
     Examples
     --------
-    >>> from automata_bilinear.families import parity
+    >>> from automata_bilinear.catalog.families import parity
     >>> encode_word(parity(), "0110").tolist()
     [0, 1, 1, 0]
     >>> encode_word(parity(), ["1", 0]).tolist()

@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from .automaton import MooreMachine
-from .errors import AutomatonError, InvalidArgumentError, ResourceLimitError, SpecError
-from .limits import check_allocation
+from ..automata.machine import MooreMachine
+from ..errors import AutomatonError, InvalidArgumentError, ResourceLimitError, SpecError
+from ..limits import check_allocation
 
 __all__ = [
     "FiniteGroup",

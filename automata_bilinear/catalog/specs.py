@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..automata.machine import MooreMachine
+from ..automata.operations import direct_product
+from ..errors import SpecError
+from ..io.formats import load_automaton
+from ..validation import is_ascii_integer
 from . import families
-from .automaton import MooreMachine
-from .errors import SpecError
-from .formats import load_automaton
-from .operations import direct_product
-from .validation import is_ascii_integer
 
 __all__ = ["FAMILIES", "Family", "Parameter", "build", "family_table", "parse_spec"]
 
@@ -218,7 +218,7 @@ def build(spec: str | MooreMachine) -> MooreMachine:
     """Build the machine named by a spec string (or return a machine unchanged).
 
     A spec ending in ``.json`` (or naming an existing file) is loaded with
-    :func:`~automata_bilinear.formats.load_automaton`.
+    :func:`~automata_bilinear.io.formats.load_automaton`.
 
     Examples
     --------

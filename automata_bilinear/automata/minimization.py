@@ -22,9 +22,9 @@ from functools import cached_property
 
 import numpy as np
 
-from .automaton import MooreMachine, check_machine
-from .errors import ResourceLimitError
-from .progress import progress_bar
+from ..errors import ResourceLimitError
+from ..progress import progress_bar
+from .machine import MooreMachine, check_machine
 from .reachability import ShortlexSearch, shortlex_search
 
 __all__ = ["Minimization", "RefinementHistory", "minimize", "refine_partition"]
@@ -248,7 +248,7 @@ class Minimization:
 
         Examples
         --------
-        >>> from automata_bilinear.families import threshold
+        >>> from automata_bilinear.catalog.families import threshold
         >>> result = minimize(threshold(3))
         >>> result.separating_suffix(0, 1)
         ('a', 'a')
@@ -297,7 +297,7 @@ def minimize(machine: MooreMachine) -> Minimization:
 
     Examples
     --------
-    >>> from automata_bilinear.automaton import MooreMachine
+    >>> from automata_bilinear.automata.machine import MooreMachine
     >>> # parity with a redundant copy of each state: 4 states, 2 after minimisation
     >>> m = MooreMachine([[0, 1], [3, 2], [2, 1], [1, 0]], start=0, outputs=[0, 1, 0, 1],
     ...                  alphabet=["0", "1"])

@@ -16,12 +16,12 @@ from fractions import Fraction
 
 import numpy as np
 
-from .automaton import MooreMachine, check_machine
-from .errors import ResourceLimitError
-from .exact import Echelon
-from .minimization import minimize
-from .model import BilinearModel
-from .model_io import automaton_hash
+from ..automata.machine import MooreMachine, check_machine
+from ..automata.minimization import minimize
+from ..errors import ResourceLimitError
+from ..io.model_file import automaton_hash
+from ..model import BilinearModel
+from .arithmetic import Echelon
 
 __all__ = [
     "hankel_rank",
@@ -82,7 +82,7 @@ def hankel_rank(machine: MooreMachine) -> int:
 
     Examples
     --------
-    >>> from automata_bilinear.specs import build
+    >>> from automata_bilinear.catalog.specs import build
     >>> hankel_rank(build("parity")), hankel_rank(build("threshold:3"))
     (2, 4)
     """

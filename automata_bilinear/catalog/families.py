@@ -13,9 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .automaton import MooreMachine, machine_from_function
-from .errors import SpecError
-from .groups import (
+from ..algebra.groups import (
     alternating_group,
     cayley_automaton,
     cyclic_group,
@@ -23,8 +21,10 @@ from .groups import (
     quaternion_group,
     symmetric_group,
 )
-from .limits import check_allocation, check_machine_size
-from .reachability import trim
+from ..automata.machine import MooreMachine, machine_from_function
+from ..automata.reachability import trim
+from ..errors import SpecError
+from ..limits import check_allocation, check_machine_size
 
 __all__ = [
     "alternating",
@@ -75,7 +75,7 @@ def parity() -> MooreMachine:
 
     Examples
     --------
-    >>> from automata_bilinear.simulate import final_output
+    >>> from automata_bilinear.automata.simulate import final_output
     >>> final_output(parity(), "1101")
     1
     """
@@ -100,7 +100,7 @@ def cyclic(m: int, letters: str = "elements") -> MooreMachine:
 
     Examples
     --------
-    >>> from automata_bilinear.simulate import output_trace
+    >>> from automata_bilinear.automata.simulate import output_trace
     >>> output_trace(cyclic(5), "3 4 1")
     ['0', '3', '2', '3']
     """
@@ -111,7 +111,8 @@ def cyclic(m: int, letters: str = "elements") -> MooreMachine:
 
 
 def dihedral(n: int, letters: str = "elements") -> MooreMachine:
-    """D_n word problem (order 2n). n ≥ 1. See :func:`~automata_bilinear.groups.dihedral_group`.
+    """D_n word problem (order 2n). n ≥ 1. See
+    :func:`~automata_bilinear.algebra.groups.dihedral_group`.
 
     With ``letters="generators"`` the alphabet is ``r`` (step) and ``s`` (toggle direction):
     Liu et al.'s dihedral(n) task.
@@ -173,7 +174,7 @@ def modular_arithmetic(m: int = 5) -> MooreMachine:
 
     Examples
     --------
-    >>> from automata_bilinear.simulate import final_output
+    >>> from automata_bilinear.automata.simulate import final_output
     >>> final_output(modular_arithmetic(5), "2 + 3 * 4 - 1")  # 2 + 12 - 1 = 13
     3
     >>> final_output(modular_arithmetic(5), "2 + * 4")
@@ -302,7 +303,8 @@ def random_dfa(
     Notes
     -----
     The paper's exact generator is not public (TASKS.md); uniform i.i.d. transitions with
-    output = state is our documented choice. Use :func:`~automata_bilinear.minimization.minimize`
+    output = state is our documented choice. Use
+    :func:`~automata_bilinear.automata.minimization.minimize`
     to obtain a minimal machine when ``outputs`` is not ``"state"``.
 
     Examples

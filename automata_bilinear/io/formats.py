@@ -24,8 +24,8 @@ import json
 import os
 from typing import Any
 
-from .automaton import MooreMachine, check_machine
-from .errors import (
+from ..automata.machine import MooreMachine, check_machine
+from ..errors import (
     AutomatonError,
     FormatError,
     InvalidArgumentError,
@@ -194,7 +194,7 @@ def to_dot(machine: MooreMachine, *, max_states: int = 2000) -> str:
 
     Examples
     --------
-    >>> from automata_bilinear.families import parity
+    >>> from automata_bilinear.catalog.families import parity
     >>> print(to_dot(parity()))  # doctest: +NORMALIZE_WHITESPACE
     digraph "parity" {
       rankdir=LR;

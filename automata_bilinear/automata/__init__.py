@@ -1,0 +1,2 @@
+"""The automaton core: machines, running them, reachability, minimisation, equivalence and
+operations."""

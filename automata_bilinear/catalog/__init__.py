@@ -1,0 +1,1 @@
+"""The named tasks: families of automata, the spec language, summaries."""

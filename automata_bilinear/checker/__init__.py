@@ -1,0 +1,1 @@
+"""The trusted part: exact proofs about stored arrays and the certificate checker."""

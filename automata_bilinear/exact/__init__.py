@@ -1,0 +1,1 @@
+"""Exact arithmetic: rationals and enclosures, exact dynamics, weighted automata."""

@@ -1,0 +1,1 @@
+"""Files: automaton JSON and interop, the model .npz format, atomic writes and strict reading."""
