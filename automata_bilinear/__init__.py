@@ -69,7 +69,7 @@ from .catalog.families import (
 )
 from .catalog.specs import FAMILIES, build, parse_spec
 from .catalog.summary import machine_summary, permutation_letters
-from .checker.certificates import Certificate, CertificateCheck, load_certificate, save_certificate
+from .checker.certificates import Certificate, CertificateCheck
 from .classify import ClassificationReport, RungVerdict, classify
 from .compilation import ConstructionUnavailableError, compile_bilinear, compile_lowest
 from .errors import (
@@ -88,6 +88,7 @@ from .errors import (
     VerificationError,
 )
 from .exact.wfa import hankel_rank
+from .io.certificate_file import load_certificate, save_certificate
 from .io.formats import (
     MissingDependencyError,
     automaton_from_dict,

@@ -23,22 +23,24 @@ from typing import Any
 import numpy as np
 
 from .algebra.profile import AlgebraicProfile, algebraic_profile
-from .algebra.representations import identify_group, kernel_certificate, transition_group
+from .algebra.representations import identify_group, transition_group
 from .automata.machine import MooreMachine, check_machine
 from .automata.minimization import minimize
-from .checker.certificates import (
-    Certificate,
-    hankel_certificate,
-    period_certificate,
-    refutation_kind,
-    refuting_certificate,
-)
-from .compilation import ConstructionUnavailableError, compile_bilinear, dihedral_cp_model
-from .errors import NotRepresentableError, ResourceLimitError
+from .checker.certificates import Certificate
+from .compilation import compile_bilinear
+from .constructions.dihedral import dihedral_cp_model
+from .errors import ConstructionUnavailableError, NotRepresentableError, ResourceLimitError
 from .exact.wfa import MAX_EXACT_STATES
 from .frozen import TextEnum, freeze, thaw
 from .limits import check_memory
 from .model import BilinearModel
+from .refutations import (
+    hankel_certificate,
+    kernel_certificate,
+    period_certificate,
+    refutation_kind,
+    refuting_certificate,
+)
 from .rungs import HIERARCHY, RUNG_ORDER, RUNGS, Obstructions, Rung, Structure
 from .verify import verify
 

@@ -31,7 +31,6 @@ from .automata.minimization import minimize
 from .automata.simulate import final_output, output_trace
 from .catalog.specs import build, family_table
 from .catalog.summary import machine_summary
-from .checker.certificates import load_certificate, save_certificate
 from .classify import classify
 from .compilation import compile_bilinear, compile_lowest
 from .errors import (
@@ -43,9 +42,10 @@ from .errors import (
     UsageError,
 )
 from .frozen import thaw
+from .io.certificate_file import load_certificate, save_certificate
 from .io.files import FIGURE_SUFFIXES, check_output_path, write_text_atomic
-from .io.formats import automaton_to_json, to_dot
-from .io.model_file import automaton_hash, load_model, save_model
+from .io.formats import automaton_hash, automaton_to_json, to_dot
+from .io.model_file import load_model, save_model
 from .limits import budget, parse_size
 from .model import BilinearModel, stored_exact_form
 from .progress import progress, show_progress

@@ -18,8 +18,8 @@ from automata_bilinear import (
     transition_monoid,
     verify,
 )
-from automata_bilinear.checker.certificates import parikh_certificate, period_certificate
 from automata_bilinear.cli import main
+from automata_bilinear.refutations import parikh_certificate, period_certificate
 
 # docs/theory.md §8, written out: (spec, lowest rung, its hidden size,
 #   {rung below: certificate kind that rules it out})

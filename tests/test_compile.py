@@ -98,7 +98,7 @@ def test_dihedral_cp_rank_two_floats_are_not_claimed_as_proved():
     # compile falls back to the proved shared rank-one terms.
     machine = minimize(build("dihedral:6,letters=generators")).machine
     from automata_bilinear.algebra.profile import algebraic_profile
-    from automata_bilinear.compilation import dihedral_cp_model
+    from automata_bilinear.constructions.dihedral import dihedral_cp_model
 
     rounded = dihedral_cp_model(algebraic_profile(machine))
     assert rounded is not None and rounded.params["U"].shape == (2, 2)

@@ -89,7 +89,7 @@ def test_hidden_states_and_log_norm_reconstruct_the_unnormalised_run():
 
 def test_scale_invariance_and_its_failure_with_an_additive_term():
     from automata_bilinear.algebra.profile import algebraic_profile
-    from automata_bilinear.compilation import dihedral_cp_model
+    from automata_bilinear.constructions.dihedral import dihedral_cp_model
 
     machine = build("dihedral:4,letters=generators")
     model = dihedral_cp_model(algebraic_profile(machine))

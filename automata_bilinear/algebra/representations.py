@@ -30,23 +30,14 @@ from typing import Any
 
 import numpy as np
 
-from ..checker.certificates import KERNEL_FACTS, Certificate, CertificateKind, derived_rules
-from ..constructions.assembly import (
-    assemble_model,
-    blocks_from_matrices,
-    finite_image_exact,
-    reachable_image,
-)
-from ..constructions.readout import fit_readout
 from ..errors import KernelObstruction, NotRepresentableError
 from ..exact.dynamics import MatrixDynamics, PhaseDynamics, QuadraticNumber, exact_matmul
-from ..model import BilinearModel
 from .profile import AlgebraicProfile
 
 __all__ = [
     "ExactRepresentation",
     "KernelObstruction",
-    "irrep_model",
+    "identify_group",
     "named_representations",
     "transition_group",
 ]
@@ -414,62 +405,6 @@ def find_isomorphism(group: TransitionGroup, rep: ExactRepresentation) -> np.nda
     return None
 
 
-def irrep_model(profile: AlgebraicProfile, rung: str, block_size: int | None
-                ) -> BilinearModel | None:
-    """Orthogonal irreducible representation of a non-abelian group automaton as one block.
-
-    Tries the named representations of the transition group's order, smallest first; raises
-    :class:`NotRepresentableError` with the KERNEL reason when the group is recognised and
-    ``block_size`` is below its known minimal faithful block size.
-    """
-    group = transition_group(profile)
-    machine = profile.machine
-    limit = block_size if block_size is not None else 10**9
-    for rep in named_representations(group.order):
-        mapping = find_isomorphism(group, rep)
-        if mapping is None:
-            continue
-        if rep.dim > limit:
-            if (rung == "orthogonal_block" and rep.minimal_faithful_block is not None
-                    and limit < rep.minimal_faithful_block):
-                raise KernelObstruction(
-                    f"{rung}({limit}) cannot represent {machine.name or 'this task'}: KERNEL: "
-                    f"its transition group is {rep.name.split(' ')[0]}, whose real irreducible "
-                    f"representations of dimension ≤ {limit} share a non-trivial kernel "
-                    f"(minimal faithful block size {rep.minimal_faithful_block})")
-            continue
-        per_letter = [rep.exact[int(mapping[g])] for g in group.letter]
-        dyn = rep.make_dynamics(per_letter)
-        X, targets = reachable_image(machine, dyn)
-        C = fit_readout(X, targets, len(machine.output_labels))
-        field = getattr(dyn, "field_d", 1)
-        if field > 1 and getattr(dyn, "basis", None) is None:
-            # entries in Q(√d), stored exactly as two rational arrays
-            params = {"blocks": np.array([[[[float(x.a) for x in row] for row in e]]
-                                          for e in per_letter]),
-                      "blocks_sqrt": np.array([[[[float(x.b) for x in row] for row in e]]
-                                               for e in per_letter]),
-                      "sqrt_base": np.array(float(field)),
-                      "block_sizes": np.array([float(rep.dim)])}
-        elif rep.name.startswith("D_"):
-            # exact phase block: element (s, a) is z ↦ ζ_N^a · z (conjugated first if s = −1)
-            N = 4 * (rep.order // 2)
-            params = {"block_turns": np.array([[float(e[1])] for e in per_letter]),
-                      "block_reflections": np.array([[float(e[0] == -1)] for e in per_letter]),
-                      "block_periods": np.array([float(N)]), "block_sizes": np.array([2.0])}
-        else:
-            A = np.array([rep.floats[int(mapping[g])] for g in group.letter])
-            params = blocks_from_matrices(A, [rep.dim])
-        return assemble_model(machine, rung, params, X[0], C, f"irrep: {rep.name}",
-                              finite_image_exact(dyn))
-    return None
-
-
-# -- KERNEL certificates (docs/theory.md §5) ----------------------------------------------------
-
-# -- KERNEL certificates (docs/theory.md §5) ----------------------------------------------------
-
-
 def identify_group(profile: AlgebraicProfile) -> tuple[str, TransitionGroup] | None:
     """Name of the transition group among the named groups with KERNEL facts (else None)."""
     group = transition_group(profile)
@@ -481,58 +416,3 @@ def identify_group(profile: AlgebraicProfile) -> tuple[str, TransitionGroup] | N
         if group.order == orders[name] and find_isomorphism(group, make()) is not None:
             return name, group
     return None
-
-
-def _kernel_group(group: TransitionGroup, depth: int) -> Any:
-    from sympy.combinatorics import Permutation, PermutationGroup
-
-    G = PermutationGroup([Permutation(p.tolist()) for p in group.perms[group.letter]])
-    for _ in range(depth):
-        G = G.derived_subgroup()
-    return G
-
-
-def kernel_certificate(profile: AlgebraicProfile, block_size: int) -> Any:
-    """A KERNEL certificate against orthogonal_block(block_size), or None."""
-    from sympy.combinatorics import Permutation
-
-    found = identify_group(profile)
-    if found is None:
-        return None
-    name, group = found
-    bmax, depth = KERNEL_FACTS[name]
-    if block_size > bmax:
-        return None
-    K = _kernel_group(group, depth)
-    machine = profile.machine
-    # shortest word whose element is a non-identity element of K (BFS on the Cayley graph)
-    ident = tuple(range(machine.n_states))
-    seen = {ident: ()}
-    frontier = [ident]
-    g_word = None
-    while frontier and g_word is None:
-        nxt = []
-        for perm in frontier:
-            for a in range(machine.n_symbols):
-                p2 = tuple(int(machine.transitions[q, a]) for q in perm)
-                if p2 in seen:
-                    continue
-                seen[p2] = (*seen[perm], a)
-                if p2 != ident and K.contains(Permutation(list(p2))):
-                    g_word = seen[p2]
-                    perm_g = p2
-                    break
-                nxt.append(p2)
-            if g_word is not None:
-                break
-        frontier = nxt
-    if g_word is None:
-        return None
-    q = next(s for s in range(machine.n_states) if perm_g[s] != s)
-    res = profile.minimization
-    return Certificate(
-        CertificateKind.KERNEL,
-        {"w": res.access_word(q), "g": tuple(machine.alphabet[a] for a in g_word),
-         "v": res.separating_suffix(q, perm_g[q])},
-        {"block_size": block_size, "group": name},
-        rules_out=derived_rules(CertificateKind.KERNEL, {"block_size": block_size}))

@@ -28,8 +28,6 @@ from the minimisation.
 
 from __future__ import annotations
 
-import json
-import os
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -37,40 +35,25 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import Any
 
-from ..algebra.profile import AlgebraicProfile, functional_graph
 from ..automata.machine import MooreMachine, encode_word, label_key
-from ..automata.minimization import minimize
 from ..automata.reachability import reachable_states
 from ..automata.simulate import final_output
 from ..errors import FormatError, InvalidArgumentError, UnknownSymbolError
 from ..exact.arithmetic import exact_rank
-from ..exact.wfa import observable_basis_words
 from ..frozen import TextEnum, freeze, thaw
-from ..io.files import loads_strict, read_text, write_text_atomic
-from ..rungs import REGISTRY, Obstructions
+from ..rungs import REGISTRY
 
 __all__ = [
-    "CERTIFICATE_FORMAT",
     "KERNEL_FACTS",
     "KINDS",
     "Certificate",
     "CertificateCheck",
     "CertificateKind",
     "derived_rules",
-    "hankel_certificate",
     "identify_kernel_group",
     "kernel_membership",
-    "load_certificate",
-    "parikh_certificate",
-    "period_certificate",
-    "recur_certificate",
-    "refutation_kind",
-    "refuting_certificate",
-    "save_certificate",
 ]
 
-CERTIFICATE_FORMAT = "automata_bilinear.certificate"
-CERTIFICATE_VERSION = 1
 
 
 
@@ -445,157 +428,3 @@ def kernel_membership(m: MooreMachine, word: tuple[str, ...], block_size: int
     return True, (f"the transition group is {name} and g lies in its "
                   f"{'derived subgroup' if depth == 1 else 'second derived subgroup'}, the "
                   f"common kernel of its real irreps of dimension ≤ {block_size}")
-
-
-def save_certificate(cert: Certificate, path: str | os.PathLike, *, automaton: str = "") -> None:
-    """Write a certificate as versioned JSON (atomically)."""
-    if not isinstance(cert, Certificate):
-        raise InvalidArgumentError(f"cert: expected a Certificate, got {type(cert).__name__}")
-    doc = {"format": CERTIFICATE_FORMAT, "version": CERTIFICATE_VERSION,
-           "automaton": automaton, "certificate": cert.to_json()}
-    write_text_atomic(path, json.dumps(doc, indent=2) + "\n", what="certificate file")
-
-
-def load_certificate(path: str | os.PathLike) -> Certificate:
-    """Read a certificate file written by :func:`save_certificate` (or by the CLI)."""
-    doc = loads_strict(read_text(path, what="certificate file"), source=str(path))
-    if not isinstance(doc, dict) or doc.get("format") != CERTIFICATE_FORMAT:
-        raise FormatError(f"{path}: field 'format' must be {CERTIFICATE_FORMAT!r}")
-    version = doc.get("version")
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise FormatError(f"{path}: field 'version' must be a positive integer")
-    if version > CERTIFICATE_VERSION:
-        raise FormatError(f"{path}: certificate format version {version} is newer than "
-                          f"supported ({CERTIFICATE_VERSION}); upgrade automata_bilinear")
-    unknown = sorted(set(doc) - {"format", "version", "automaton", "certificate"})
-    if unknown:
-        raise FormatError(f"{path}: unknown field(s) {', '.join(unknown)}")
-    return Certificate.from_json(doc.get("certificate"), source=str(path))
-
-
-# -- builders (from the minimal automaton's profile) ---------------------------------------
-
-
-def parikh_certificate(profile: AlgebraicProfile) -> Certificate | None:
-    """From letters a, b with δ(q, ab) ≠ δ(q, ba): w1 = acc(q)·a·b·sep, w2 = acc(q)·b·a·sep."""
-    if profile.non_commuting is None:
-        return None
-    q, a, b = profile.non_commuting
-    m, res = profile.machine, profile.minimization
-    t = m.transitions
-    p1, p2 = int(t[t[q, a], b]), int(t[t[q, b], a])
-    acc, sep = res.access_word(q), res.separating_suffix(p1, p2)
-    la, lb = m.alphabet[a], m.alphabet[b]
-    return Certificate(CertificateKind.PARIKH,
-                       {"w1": (*acc, la, lb, *sep), "w2": (*acc, lb, la, *sep)},
-                       rules_out=derived_rules(CertificateKind.PARIKH, {}))
-
-
-def period_certificate(profile: AlgebraicProfile, *, max_letter_cycle: int = 2
-                       ) -> Certificate | None:
-    """From a letter σ with a cycle of length ℓ not dividing ``max_letter_cycle`` m (2 for
-    the real rungs, 1 for the positive one): w = acc(q) for q on the cycle, u = σ,
-    v = sep(q, σ^m(q)) — the two differ since ℓ ∤ m."""
-    m, res = profile.machine, profile.minimization
-    step = max_letter_cycle
-    for a, d in enumerate(profile.letters):
-        bad = [c for c in d.cycle_lengths if step % c]
-        if not bad:
-            continue
-        length = bad[0]
-        f = m.transitions[:, a]
-        depth, cyc = functional_graph(f)
-        q = next(s for s in range(m.n_states) if depth[s] == 0 and cyc[s] == length)
-        target = q
-        for _ in range(step):
-            target = int(f[target])
-        sep = res.separating_suffix(q, target)
-        words = {"w": res.access_word(q), "u": (m.alphabet[a],), "v": sep}
-        period, _ = Certificate(CertificateKind.PERIOD, words).eventual_period(m)
-        return Certificate(CertificateKind.PERIOD, words, {"period": period},
-                           derived_rules(CertificateKind.PERIOD, {}, period))
-    return None
-
-
-def recur_certificate(profile: AlgebraicProfile) -> Certificate | None:
-    """From a non-permutation letter σ: a state q off σ's cycles, entering a cycle C after
-    ``depth`` steps; u = σ^m with m the least multiple of |C| that is ≥ depth, so that
-    u^k(q) = c for all k ≥ 1; w = acc(q), v = sep(q, c)."""
-    m, res = profile.machine, profile.minimization
-    best = None
-    for a, d in enumerate(profile.letters):
-        if d.is_permutation:
-            continue
-        f = m.transitions[:, a]
-        depths, cycles = functional_graph(f)
-        for q in range(m.n_states):
-            if depths[q] == 0:
-                continue
-            size = cycles[q]
-            power = size * -(-depths[q] // size)
-            if best is None or power < best[0]:
-                c = q
-                for _ in range(power):
-                    c = int(f[c])
-                best = (power, a, q, c)
-    if best is None:
-        return None
-    power, a, q, c = best
-    return Certificate(CertificateKind.RECUR,
-                       {"w": res.access_word(q), "u": (m.alphabet[a],) * power,
-                        "v": res.separating_suffix(q, c)},
-                       rules_out=derived_rules(CertificateKind.RECUR, {}))
-
-
-def hankel_certificate(machine: MooreMachine) -> Certificate:
-    """Prefixes = access words of the minimal states, suffixes = the words whose output
-    functionals form the basis of the Schützenberger reduction; rank = Hankel rank."""
-    res = minimize(machine)
-    rank, suffixes = observable_basis_words(res.machine)
-    prefixes = [list(res.access_word(q)) for q in range(res.machine.n_states)]
-    return Certificate(CertificateKind.HANKEL, data={"prefixes": prefixes,
-                                       "suffixes": [list(s) for s in suffixes],
-                                       "rank": rank},
-                       rules_out=("exact_valued",))
-
-
-# -- which certificate refutes a rung (docs/theory.md §4) -----------------------------------
-
-
-def refutation_kind(profile: AlgebraicProfile, obstructions: Obstructions
-                    ) -> CertificateKind | None:
-    """The first §4 fact the task violates, as the kind of certificate that shows it:
-    non-commuting letters (PARIKH) on a commuting rung, a non-permutation letter (RECUR) on
-    an orthogonal one, a letter cycle that does not divide the rung's ``max_letter_cycle``
-    (PERIOD); None when the facts allow the task.
-
-    Examples
-    --------
-    >>> from automata_bilinear import algebraic_profile, build
-    >>> from automata_bilinear.rungs import get_rung
-    >>> refutation_kind(algebraic_profile(build("cyclic:3")), get_rung("real_diagonal")
-    ...                 .obstructions())
-    <CertificateKind.PERIOD: 'period'>
-    """
-    if obstructions.commuting and profile.non_commuting is not None:
-        return CertificateKind.PARIKH
-    if obstructions.orthogonal and not profile.is_group:
-        return CertificateKind.RECUR
-    cycle = obstructions.max_letter_cycle
-    if cycle is not None and any(cycle % c for d in profile.letters for c in d.cycle_lengths):
-        return CertificateKind.PERIOD
-    return None
-
-
-def refuting_certificate(profile: AlgebraicProfile, obstructions: Obstructions
-                         ) -> Certificate | None:
-    """The certificate of :func:`refutation_kind`, built from the minimal automaton."""
-    kind = refutation_kind(profile, obstructions)
-    if kind is CertificateKind.PARIKH:
-        return parikh_certificate(profile)
-    if kind is CertificateKind.RECUR:
-        return recur_certificate(profile)
-    if kind is CertificateKind.PERIOD:
-        assert obstructions.max_letter_cycle is not None
-        return period_certificate(profile, max_letter_cycle=obstructions.max_letter_cycle)
-    return None

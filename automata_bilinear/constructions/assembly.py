@@ -9,10 +9,17 @@ import numpy as np
 
 from ..automata.machine import MooreMachine
 from ..errors import ResourceLimitError
-from ..io.model_file import automaton_hash
+from ..io.formats import automaton_hash
 from ..model import BilinearModel
 
-__all__ = ["assemble_model", "blocks_from_matrices", "finite_image_exact", "reachable_image"]
+__all__ = [
+    "assemble_model",
+    "blocks_from_matrices",
+    "exact_cos_sin",
+    "finite_image_exact",
+    "permutation_order",
+    "reachable_image",
+]
 
 
 def finite_image_exact(dynamics: Any) -> dict[str, Any]:
@@ -62,3 +69,22 @@ def reachable_image(machine: MooreMachine, dyn: Any) -> tuple[np.ndarray, np.nda
         i += 1
     X = dyn.to_model([v for _, v in order])
     return X, machine.output_codes[[q for q, _ in order]]
+
+
+def exact_cos_sin(k: int, n: int) -> tuple[float, float]:
+    """cos and sin of 2πk/n, exact (0, ±1) at quarter turns, where numpy gives 6e-17."""
+    if (4 * k) % n == 0:
+        quarter = (4 * k // n) % 4
+        return float((1, 0, -1, 0)[quarter]), float((0, 1, 0, -1)[quarter])
+    angle = 2 * np.pi * k / n
+    return float(np.cos(angle)), float(np.sin(angle))
+
+
+def permutation_order(perm: np.ndarray) -> int:
+    """The order of a permutation in array form (the least k ≥ 1 with perm^k = id)."""
+    ident = np.arange(perm.size)
+    p, k = perm.copy(), 1
+    while not np.array_equal(p, ident):
+        p = perm[p]
+        k += 1
+    return k

@@ -20,6 +20,7 @@ atomically (temporary file, then rename).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from typing import Any
@@ -40,6 +41,7 @@ __all__ = [
     "MissingDependencyError",
     "automaton_from_dict",
     "automaton_from_json",
+    "automaton_hash",
     "automaton_to_dict",
     "automaton_to_json",
     "from_automata_lib",
@@ -371,3 +373,8 @@ def from_automata_lib(dfa: Any, *, name: str = "") -> MooreMachine:
         labels.append("__sink__")
     return MooreMachine(rows, index[dfa.initial_state], outputs, alphabet,
                         tuple(labels) if len(set(labels)) == len(labels) else None, name)
+
+
+def automaton_hash(machine: MooreMachine) -> str:
+    """SHA-256 of the machine's canonical JSON (first 16 hex digits)."""
+    return hashlib.sha256(automaton_to_json(machine).encode()).hexdigest()[:16]

@@ -18,7 +18,6 @@ temporary file and renamed into place.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import os
@@ -27,23 +26,16 @@ from typing import Any
 
 import numpy as np
 
-from ..automata.machine import MooreMachine
 from ..errors import FormatError
 from ..frozen import thaw
 from ..limits import check_memory
 from ..model import BilinearModel, ModelError, check_model
 from .files import check_output_path, loads_strict, read_bytes, write_atomic
-from .formats import automaton_to_json
 
-__all__ = ["MODEL_FORMAT", "MODEL_FORMAT_VERSION", "automaton_hash", "load_model", "save_model"]
+__all__ = ["MODEL_FORMAT", "MODEL_FORMAT_VERSION", "load_model", "save_model"]
 
 MODEL_FORMAT = "automata_bilinear.model"
 MODEL_FORMAT_VERSION = 2  # 2: exact phase and Q(√d) schemas
-
-
-def automaton_hash(machine: MooreMachine) -> str:
-    """SHA-256 of the machine's canonical JSON (first 16 hex digits)."""
-    return hashlib.sha256(automaton_to_json(machine).encode()).hexdigest()[:16]
 
 
 def _json_label(x: Any) -> Any:

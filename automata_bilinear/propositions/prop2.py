@@ -22,9 +22,10 @@ import numpy as np
 
 from ..algebra.profile import algebraic_profile
 from ..automata.machine import MooreMachine, check_machine
-from ..checker.certificates import Certificate, parikh_certificate
+from ..checker.certificates import Certificate
 from ..errors import AutomatonError, InvalidArgumentError, VerificationError
 from ..model import BilinearModel
+from ..refutations import parikh_certificate
 
 __all__ = ["CommutationReport", "commutation_check", "prop2_obstruction"]
 
