@@ -29,13 +29,8 @@ from .algebra.groups import (
     quaternion_group,
     symmetric_group,
 )
-from .algebra.profile import (
-    AlgebraicProfile,
-    LetterDynamics,
-    TransitionMonoid,
-    algebraic_profile,
-    transition_monoid,
-)
+from .algebra.monoid import TransitionMonoid, transition_monoid
+from .algebra.profile import AlgebraicProfile, LetterDynamics, algebraic_profile
 from .automata.equivalence import are_equivalent, find_counterexample
 from .automata.machine import (
     MooreMachine,

@@ -1,12 +1,12 @@
 """Finite groups as multiplication tables, and their Cayley automata (word problems).
 
-Composition convention (stated once, used everywhere): ``table[g, h]`` is the product
-``g·h`` meaning *apply g first, then h*. For permutations in array form this is
-``(g·h)(i) = h(g(i))``, the same convention as ``sympy.combinatorics`` (``p*q`` applies ``p``
-first). Reading a word ``x1 x2 … xt`` from the identity therefore gives the state
-``x1·x2·…·xt``: letters are applied left to right. (Merrill et al.'s word-problem library
-applies the right factor first; their prefix products are our products of the reversed
-prefix, so results must be compared with that in mind.)
+Composition convention (the package's, from :mod:`automata_bilinear.algebra.closure`):
+``table[g, h]`` is the product ``g·h`` meaning *apply g first, then h*. For permutations in
+array form this is ``(g·h)(i) = h(g(i))``, the same convention as ``sympy.combinatorics``
+(``p*q`` applies ``p`` first). Reading a word ``x1 x2 … xt`` from the identity therefore
+gives the state ``x1·x2·…·xt``: letters are applied left to right. (Merrill et al.'s
+word-problem library applies the right factor first; their prefix products are our products
+of the reversed prefix, so results must be compared with that in mind.)
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import numpy as np
 from ..automata.machine import MooreMachine
 from ..errors import AutomatonError, InvalidArgumentError, ResourceLimitError, SpecError
 from ..limits import check_allocation
+from .closure import closure, generated_size, permutation_table
 
 __all__ = [
     "FiniteGroup",
@@ -103,7 +104,7 @@ class FiniteGroup:
         object.__setattr__(self, "labels", labels)
         object.__setattr__(self, "table", table)
         object.__setattr__(self, "generators", gens)
-        if n > 1 and _closure_size(table, [index[e] for _, e in gens]) != n:
+        if n > 1 and generated_size(table, [index[e] for _, e in gens]) != n:
             raise AutomatonError(
                 f"group {self.name!r}: the generators {[g for g, _ in gens]} do not generate "
                 "the whole group"
@@ -147,19 +148,6 @@ class FiniteGroup:
 
     def __repr__(self) -> str:
         return f"<FiniteGroup {self.name} of order {self.order}>"
-
-
-def _closure_size(table: np.ndarray, generators: Sequence[int]) -> int:
-    seen = np.zeros(table.shape[0], dtype=bool)
-    seen[0] = True
-    frontier = np.array([0])
-    gens = np.asarray(generators, dtype=np.int64)
-    while frontier.size and gens.size:
-        nxt = np.unique(table[frontier][:, gens].ravel())
-        nxt = nxt[~seen[nxt]]
-        seen[nxt] = True
-        frontier = nxt
-    return int(seen.sum())
 
 
 def _check_size(name: str, n: Any, low: int) -> int:
@@ -255,56 +243,6 @@ def _perm_label(perm: Sequence[int]) -> str:
     return ".".join(str(int(i)) for i in perm)
 
 
-def _perm_keys(perms: np.ndarray) -> np.ndarray | list[bytes]:
-    d = perms.shape[1]
-    if d <= 15:  # d**d < 2**63: exact mixed-radix integer keys
-        return perms @ (d ** np.arange(d, dtype=np.int64))
-    return [row.tobytes() for row in np.ascontiguousarray(perms)]
-
-
-def _table_from_permutations(perms: np.ndarray) -> np.ndarray:
-    """Multiplication table of the permutations ``perms`` (closed under composition)."""
-    n = perms.shape[0]
-    check_allocation("group table", (n, n))
-    keys = _perm_keys(perms)
-    table = np.empty((n, n), dtype=np.int64)
-    if isinstance(keys, np.ndarray):
-        sorter = np.argsort(keys)
-        sorted_keys = keys[sorter]
-        for h in range(n):
-            prod_keys = _perm_keys(perms[h][perms])  # row g: (g·h)(i) = h(g(i))
-            table[:, h] = sorter[np.searchsorted(sorted_keys, prod_keys)]
-    else:
-        lookup = {key: i for i, key in enumerate(keys)}
-        for h in range(n):
-            table[:, h] = [lookup[key] for key in _perm_keys(perms[h][perms])]
-    return table
-
-
-def _close_permutations(generators: np.ndarray, degree: int, limit: int) -> np.ndarray:
-    """All products of ``generators`` (rows in array form), identity included, sorted."""
-    identity = np.arange(degree, dtype=np.int64)[None, :]
-    found = {identity.tobytes(): identity[0]}
-    frontier = identity
-    while frontier.size:
-        new_rows = []
-        for gen in generators:
-            products = gen[frontier]  # (f·gen)(i) = gen(f(i))
-            for row in products:
-                key = row.tobytes()
-                if key not in found:
-                    found[key] = row
-                    new_rows.append(row)
-                    if len(found) > limit:
-                        raise ResourceLimitError(
-                            f"the permutation group has more than {limit} elements"
-                        )
-        frontier = np.array(new_rows, dtype=np.int64).reshape(-1, degree)
-    perms = np.array(list(found.values()), dtype=np.int64)
-    order = np.lexsort(perms.T[::-1])
-    return perms[order]
-
-
 def permutation_group(
     generators: dict[str, Sequence[int]] | Sequence[Sequence[int]],
     *,
@@ -353,9 +291,15 @@ def permutation_group(
             )
         rows.append(arr.astype(np.int64))
     assert degree is not None
-    perms = _close_permutations(np.array(rows), degree, max_order)
+    def too_many(limit: int) -> Exception:
+        return ResourceLimitError(f"the permutation group has more than {limit} elements")
+
+    found = closure(rows, lambda x, g: g[x], np.arange(degree, dtype=np.int64),
+                    lambda x: x.tobytes(), limit=max_order, too_many=too_many)
+    perms = np.array(found.elements, dtype=np.int64)
+    perms = perms[np.lexsort(perms.T[::-1])]  # identity first, then lexicographic
     labels = tuple(_perm_label(p) for p in perms)
-    table = _table_from_permutations(perms)
+    table = permutation_table(perms)
     gens = tuple((g, _perm_label(r)) for g, r in zip(generators, rows))
     return FiniteGroup(name, labels, table, gens)
 

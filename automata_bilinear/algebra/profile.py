@@ -26,17 +26,15 @@ import numpy as np
 
 from ..automata.machine import MooreMachine, check_machine
 from ..automata.minimization import Minimization, minimize
-from ..errors import ResourceLimitError
+from .monoid import transition_monoid
 
 __all__ = [
     "AlgebraicProfile",
     "LetterDynamics",
-    "TransitionMonoid",
     "algebraic_profile",
     "functional_graph",
     "letter_dynamics",
     "non_commuting_pair",
-    "transition_monoid",
 ]
 
 
@@ -208,145 +206,4 @@ def algebraic_profile(machine: MooreMachine) -> AlgebraicProfile:
     letters = tuple(letter_dynamics(minimal, a) for a in range(minimal.n_symbols))
     return AlgebraicProfile(
         minimization=result, letters=letters, non_commuting=non_commuting_pair(minimal)
-    )
-
-
-@dataclass(frozen=True, eq=False)
-class TransitionMonoid:
-    """The transition monoid of a machine: every map ``δ(·, w)`` on states, with a word.
-
-    Attributes
-    ----------
-    elements
-        ``(size, n_states)`` array; row ``i`` is the map of element ``i`` (row 0: identity).
-    words
-        A shortest word (symbol indices) for every element.
-    table
-        ``(size, n_symbols)`` right action of the letters: ``table[i, a]`` is element
-        ``i`` followed by letter ``a``.
-    """
-
-    elements: np.ndarray
-    words: tuple[tuple[int, ...], ...]
-    table: np.ndarray
-
-    @property
-    def size(self) -> int:
-        return int(self.elements.shape[0])
-
-    def multiply(self, i: int, j: int) -> int:
-        """Index of element ``i`` followed by element ``j``."""
-        k = i
-        for a in self.words[j]:
-            k = int(self.table[k, a])
-        return k
-
-    @cached_property
-    def idempotents(self) -> tuple[int, ...]:
-        """Elements ``e`` with ``e·e = e``."""
-        e = self.elements
-        return tuple(i for i in range(self.size) if np.array_equal(e[i][e[i]], e[i]))
-
-    @cached_property
-    def is_commutative(self) -> bool:
-        return all(
-            self.multiply(i, j) == self.multiply(j, i)
-            for i in range(self.size)
-            for j in range(i + 1, self.size)
-        )
-
-    @cached_property
-    def left_table(self) -> np.ndarray:
-        """``left_table[i, a]`` is letter ``a`` followed by element ``i`` (left action)."""
-        index = {e.tobytes(): k for k, e in enumerate(self.elements)}
-        letters = self.elements[[self.table[0, a] for a in range(self.table.shape[1])]]
-        return np.array([[index[self.elements[i][letters[a]].tobytes()]
-                          for a in range(self.table.shape[1])] for i in range(self.size)],
-                        dtype=np.int64).reshape(self.size, self.table.shape[1])
-
-    def green_classes(self) -> dict[str, list[list[int]]]:
-        """Green's R-, L- and H-classes, as sorted lists of element indices.
-
-        x R y iff xM = yM (mutually reachable by right multiplication), x L y iff Mx = My (by
-        left multiplication), H = R ∩ L; computed as strongly connected components of the
-        right and left Cayley graphs (networkx).
-
-        Examples
-        --------
-        >>> from automata_bilinear.catalog.families import flipflop
-        >>> classes = transition_monoid(flipflop()).green_classes()
-        >>> len(classes["R"]), len(classes["L"]), len(classes["H"])
-        (2, 3, 3)
-        """
-        import networkx as nx
-
-        def components(table: np.ndarray) -> list[list[int]]:
-            graph = nx.DiGraph()
-            graph.add_nodes_from(range(self.size))
-            graph.add_edges_from((i, int(j)) for i in range(self.size) for j in table[i])
-            return sorted(sorted(c) for c in nx.strongly_connected_components(graph))
-
-        R, L = components(self.table), components(self.left_table)
-        r_of = {x: k for k, c in enumerate(R) for x in c}
-        l_of = {x: k for k, c in enumerate(L) for x in c}
-        H: dict[tuple[int, int], list[int]] = {}
-        for x in range(self.size):
-            H.setdefault((r_of[x], l_of[x]), []).append(x)
-        return {"R": R, "L": L, "H": sorted(H.values())}
-
-    def index_period(self, i: int) -> tuple[int, int]:
-        """Least ``(index, period)`` with ``x^(index+period) = x^index`` for element ``i``."""
-        seen: dict[int, int] = {0: 0}
-        k, power = 0, 0
-        while True:
-            k = self.multiply(k, i)
-            power += 1
-            if k in seen:
-                return seen[k], power - seen[k]
-            seen[k] = power
-
-
-def transition_monoid(machine: MooreMachine, *, max_elements: int = 100_000) -> TransitionMonoid:
-    """Enumerate the transition monoid (breadth-first, shortest words), refusing to grow
-    beyond ``max_elements`` elements.
-
-    Examples
-    --------
-    >>> from automata_bilinear.catalog.families import flipflop, dihedral
-    >>> transition_monoid(flipflop()).size  # identity, read, w0, w1 -> {id, w0, w1}
-    3
-    >>> transition_monoid(dihedral(5, "generators")).size
-    10
-    """
-    machine = check_machine(machine, "machine")
-    n, k = machine.n_states, machine.n_symbols
-    t = machine.transitions
-    identity = np.arange(n, dtype=np.int64)
-    index = {identity.tobytes(): 0}
-    elements = [identity]
-    words: list[tuple[int, ...]] = [()]
-    table_rows: list[list[int]] = []
-    i = 0
-    while i < len(elements):
-        row = []
-        for a in range(k):
-            nxt = t[elements[i], a]
-            key = nxt.tobytes()
-            j = index.get(key)
-            if j is None:
-                if len(elements) >= max_elements:
-                    raise ResourceLimitError(
-                        f"the transition monoid has more than {max_elements} elements "
-                        f"(machine with {n} states); raise max_elements to enumerate it"
-                    )
-                j = index[key] = len(elements)
-                elements.append(nxt)
-                words.append((*words[i], a))
-            row.append(j)
-        table_rows.append(row)
-        i += 1
-    return TransitionMonoid(
-        elements=np.array(elements, dtype=np.int64).reshape(-1, n),
-        words=tuple(words),
-        table=np.array(table_rows, dtype=np.int64).reshape(-1, k),
     )
