@@ -1,9 +1,9 @@
-"""Orthogonal real irreducible representations of named groups, and the irrep construction.
+"""Orthogonal real irreducible representations of named groups, the transition group of a
+group automaton, and the isomorphism search between them.
 
-For a group automaton (every letter permutes the minimal automaton's states) the transition
-group G is found, matched by an isomorphism search against exact representations of named
-groups, and each letter becomes the orthogonal matrix of its group element (docs/theory.md §6,
-"irreps"):
+The irrep construction (:mod:`automata_bilinear.constructions.irreps`) finds the transition
+group G, matches it against these exact representations, and makes each letter the orthogonal
+matrix of its group element (docs/theory.md §6, "irreps"):
 
 ==================  =====  =========================================================
 representation      dim    exact form

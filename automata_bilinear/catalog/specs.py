@@ -15,6 +15,7 @@ Examples: ``parity``, ``cyclic:5``, ``dihedral:4,letters=generators``,
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -171,7 +172,6 @@ def parse_spec(spec: str) -> tuple[Family, dict[str, Any]]:
     name = name.strip()
     family = FAMILIES.get(name)
     if family is None:
-        import difflib
 
         close = difflib.get_close_matches(name, FAMILIES, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ";"

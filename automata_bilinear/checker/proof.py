@@ -24,8 +24,9 @@ which exact method applies and runs it on those exact values:
   output for every word): a basis of the span of ``(A_w h0, e_{δ(q0, w)})`` (Tzeng's
   algorithm) on which the linear identity is checked exactly.
 
-This module imports only the automaton core and exact arithmetic; it never imports a
-construction, so a construction's mistake cannot make its own model look proved.
+This module imports the automaton core, exact arithmetic, the model and the rung descriptions;
+it never imports a construction, so a construction's mistake cannot make its own model look
+proved (``tests/test_soundness.py`` checks the import graph).
 
 References
 ----------

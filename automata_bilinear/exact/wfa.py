@@ -1,10 +1,11 @@
-"""Exact-valued models as weighted automata: minimal realisation and equivalence over Q.
+"""The Hankel rank of a task and the observable basis behind its minimal exact-valued model.
 
 With the exact-valued readout (E) the model must satisfy ``C h_t = onehot(out_t)`` exactly,
 i.e. it is a vector-output weighted automaton. Its least dimension is the Hankel rank of the
 task (Fliess 1974; Carlyle & Paz 1971), reached by Schützenberger's reduction of the one-hot
 model: keep a basis of the *observable* functionals ``c_y A_{u_k} ⋯ A_{u_1}`` (the one-hot
-model of a minimal automaton is already reachable). Equivalence of two such automata is
+model of a minimal automaton is already reachable; the model itself is built by
+:mod:`automata_bilinear.constructions.minimal_wfa`). Equivalence of two such automata is
 decided by a breadth-first basis search over the difference automaton (Tzeng 1992), which
 returns a shortest distinguishing word on failure. Everything is exact (``fractions``).
 """
