@@ -192,7 +192,10 @@ def _orthogonal_block_bounds(row: RungVerdict, profile: AlgebraicProfile,
     cert = None
     if not profile.is_commutative:
         for b in range(min(block - 1, 4), 1, -1):  # KERNEL covers b ≤ 3 (Q_8, S_5)
-            cert = kernel_certificate(profile, b)
+            try:
+                cert = kernel_certificate(profile, b)
+            except ResourceLimitError:  # a group too large to enumerate has no KERNEL facts
+                break
             if cert is not None:
                 break
     elif not profile.letter_cycles_at_most_two:  # abelian, not elementary: ±1 blocks fail
@@ -326,7 +329,7 @@ def group_facts(profile: AlgebraicProfile, max_order: int = 5040) -> dict[str, A
 
     try:
         group = transition_group(profile, max_order=max_order)
-    except NotRepresentableError:
+    except ResourceLimitError:
         return {"order": None, "note": f"more than {max_order} elements"}
     perms = [Permutation(group.perms[g].tolist()) for g in group.letter]
     G = PermutationGroup(perms)

@@ -23,7 +23,7 @@ from automata_bilinear import (
     reachable_states,
     trim,
 )
-from automata_bilinear.errors import ResourceLimitError
+from automata_bilinear.errors import InvalidArgumentError, ResourceLimitError
 
 
 @given(machines())
@@ -113,9 +113,9 @@ def test_state_labels_follow_representatives():
 
 def test_errors_for_bad_state_queries():
     result = minimize(random_dfa(4, 2, seed=0))
-    with pytest.raises(ValueError, match="outside"):
+    with pytest.raises(InvalidArgumentError, match="outside"):
         result.access_word(9)
-    with pytest.raises(ValueError, match="never separated from itself"):
+    with pytest.raises(InvalidArgumentError, match="never separated from itself"):
         result.separating_suffix(1, 1)
     with pytest.raises(ResourceLimitError, match="pass max_states"):
         minimize(random_dfa(30, 2, seed=0)).separating_suffixes(max_states=10)

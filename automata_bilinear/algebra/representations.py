@@ -30,14 +30,13 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import KernelObstruction, NotRepresentableError
+from ..errors import ResourceLimitError
 from ..exact.dynamics import MatrixDynamics, PhaseDynamics, QuadraticNumber, exact_matmul
 from .closure import cayley_table, closure, element_orders, generated_size, permutation_table
 from .profile import AlgebraicProfile
 
 __all__ = [
     "ExactRepresentation",
-    "KernelObstruction",
     "identify_group",
     "named_representations",
     "transition_group",
@@ -275,8 +274,8 @@ def transition_group(profile: AlgebraicProfile, max_order: int = 5040) -> Transi
     gens = [machine.transitions[:, a] for a in range(machine.n_symbols)]
 
     def too_many(limit: int) -> Exception:
-        return NotRepresentableError(f"transition group has more than {limit} elements; no "
-                                     "named representation is available")
+        return ResourceLimitError(f"transition group has more than {limit} elements; no "
+                                  "named representation is available")
 
     found = closure(gens, lambda x, g: g[x], np.arange(machine.n_states),
                     lambda x: x.tobytes(), limit=max_order, too_many=too_many)

@@ -22,7 +22,7 @@ from functools import cached_property
 
 import numpy as np
 
-from ..errors import ResourceLimitError
+from ..errors import InvalidArgumentError, ResourceLimitError
 from ..progress import progress_bar
 from .machine import MooreMachine, check_machine
 from .reachability import ShortlexSearch, shortlex_search
@@ -256,7 +256,8 @@ class Minimization:
         self._check_state(p)
         self._check_state(q)
         if p == q:
-            raise ValueError(f"a state is never separated from itself (got p = q = {p})")
+            raise InvalidArgumentError(
+                f"a state is never separated from itself (got p = q = {p})")
         tp, tq = int(self._trimmed_of_minimal[p]), int(self._trimmed_of_minimal[q])
         word = self._history.separating_suffix(self._trimmed_table, tp, tq)
         assert word is not None  # distinct minimal states are inequivalent
@@ -283,7 +284,7 @@ class Minimization:
 
     def _check_state(self, q: int) -> None:
         if not 0 <= q < self.machine.n_states:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"minimal state {q} is outside 0..{self.machine.n_states - 1}"
             )
 

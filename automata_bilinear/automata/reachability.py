@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import InvalidArgumentError
 from .machine import MooreMachine, check_machine
 
 __all__ = [
@@ -47,7 +48,7 @@ class ShortlexSearch:
     def access_word(self, state: int) -> tuple[int, ...]:
         """Shortlex-least word (as symbol indices) leading from the start state to ``state``."""
         if self.depth[state] < 0:
-            raise ValueError(f"state {state} is not reachable")
+            raise InvalidArgumentError(f"state {state} is not reachable")
         word: list[int] = []
         q = int(state)
         while self.parent[q] >= 0:

@@ -100,7 +100,7 @@ def derived_rules(kind: str, data: Mapping[str, Any], period: int | None = None
         return tuple(r.name for r in rungs if r.commuting)
     if kind is CertificateKind.PERIOD:
         if period is None:
-            raise ValueError("a PERIOD certificate's rules need its checked period")
+            raise InvalidArgumentError("a PERIOD certificate's rules need its checked period")
         return tuple(r.name for r in rungs
                      if r.max_letter_cycle is not None and r.max_letter_cycle % period)
     if kind is CertificateKind.RECUR:
@@ -212,7 +212,7 @@ class Certificate:
         returns (outputs, start of the cycle μ, cycle length λ)."""
         w, u, v = self.words["w"], self.words["u"], self.words["v"]
         if not u:
-            raise ValueError("u must be non-empty")
+            raise InvalidArgumentError("u must be non-empty")
         uu, vv = encode_word(m, list(u)), encode_word(m, list(v))
         table = m.transitions
         q = m.start

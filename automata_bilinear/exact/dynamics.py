@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import FormatError
+from ..errors import FormatError, ResourceLimitError
 
 __all__ = [
     "ExactDynamics",
@@ -266,7 +266,7 @@ class MatrixDynamics(ExactDynamics):
         if self._int_matrices is not None:
             out = self._int_matrices[letter] @ np.array(vector, dtype=np.int64)
             if np.abs(out).max(initial=0) > 2**50:
-                raise OverflowError("exact integer image grew beyond 2^50")
+                raise ResourceLimitError("exact integer image grew beyond 2^50")
             return tuple(out.tolist())
         v = [QuadraticNumber(a, b, self.field_d) for a, b in vector]
         out = []
