@@ -29,6 +29,7 @@ from .automata.minimization import minimize
 from .checker.certificates import Certificate
 from .compilation import compile_bilinear
 from .constructions.dihedral import dihedral_cp_model
+from .constructions.signed_pd import MAX_SEARCH_STATES, minimal_signed_automaton
 from .errors import ConstructionUnavailableError, NotRepresentableError, ResourceLimitError
 from .exact.wfa import MAX_EXACT_STATES
 from .frozen import TextEnum, freeze, thaw
@@ -173,6 +174,10 @@ def _prop1_verdict(rung: Rung, machine: MooreMachine) -> RungVerdict:
         return RungVerdict(rung.name, Verdict.YES, "Prop. 1 (shared rank-one terms of the "
                            "one-hot matrices are exact)", hidden=n, params=terms * (2 * n + D),
                            construction=f"shared rank-one terms (R = {terms})")
+    if rung.structure is Structure.MONOMIAL:
+        return RungVerdict(rung.name, Verdict.YES, "Prop. 1 (the transition table as index "
+                           "arrays with unit scales)", hidden=n, params=n * D,
+                           construction="one-hot (Prop. 1) as permutation × diagonal")
     if rung.structure is Structure.BLOCKS:
         return RungVerdict(rung.name, Verdict.YES, "Prop. 1 (one-hot transition matrices as "
                            "one block reproduce the DFA exactly)", hidden=n, params=n * n * D,
@@ -242,6 +247,22 @@ def _cp_bounds(row: RungVerdict, profile: AlgebraicProfile, machine: MooreMachin
     return replace(row, bounds=bounds, note=note)
 
 
+def _pd_bounds(row: RungVerdict, machine: MooreMachine) -> RungVerdict:
+    """The fewest PD units: the signed-automaton search decides it on small machines; above
+    its limits ⌈|Q_f|/2⌉ ≤ H ≤ the construction's (docs/theory.md §10)."""
+    found = minimal_signed_automaton(machine)
+    upper = min(found.hidden, row.hidden) if row.hidden is not None else found.hidden
+    if found.exact:
+        note = (f"least H = {found.hidden}, decided by exhaustive signed-automaton search "
+                f"({found.nodes} assignments)")
+    else:
+        note = (f"least H between {found.lower} and {upper}: the signed-automaton search "
+                f"stopped at its limits (|Q_f| ≤ {MAX_SEARCH_STATES}, "
+                f"{found.nodes or 'no'} assignments)")
+    return replace(row, bounds={"H": (found.lower if not found.exact else found.hidden,
+                                      upper)}, note=note)
+
+
 def _rung_verdict(rung: Rung, profile: AlgebraicProfile, machine: MooreMachine, small: bool,
                   hankel_rank: int | None) -> RungVerdict:
     """One row: the §4 facts refute (NO), or a construction is proved (YES), or neither
@@ -266,6 +287,8 @@ def _rung_verdict(rung: Rung, profile: AlgebraicProfile, machine: MooreMachine, 
         return _block_bounds(rung, row, profile)
     if rung.structure is Structure.FACTORED:
         return _cp_bounds(row, profile, machine, hankel_rank)
+    if rung.structure is Structure.MONOMIAL:
+        return _pd_bounds(row, machine)
     return row
 
 

@@ -45,6 +45,7 @@ from .constructions.dihedral import dihedral_cp_model
 from .constructions.irreps import irrep_model
 from .constructions.minimal_wfa import minimal_exact_valued_model
 from .constructions.one_hot import one_hot_model
+from .constructions.signed_pd import signed_pd_model
 from .constructions.threshold import threshold_model
 from .errors import (
     ConstructionUnavailableError,
@@ -156,6 +157,7 @@ CONSTRUCTIONS: Mapping[str, Construction] = MappingProxyType({c.name: c for c in
     Construction("minimal_wfa", lambda t: t.exact_valued,
                  lambda t: minimal_exact_valued_model(t.profile.machine)),
     Construction("dihedral_cp", _always, lambda t: dihedral_cp_model(t.profile)),
+    Construction("signed_pd", _always, lambda t: signed_pd_model(t.profile.machine, t.rung)),
     Construction("characters", _abelian, lambda t: characters_model(t.profile, t.rung)),
     Construction("character_basis", _abelian,
                  lambda t: character_basis_model(t.profile, t.rung)),

@@ -11,6 +11,8 @@ Native parameters per rung (docs/theory.md §3), all float arrays; each rung's m
 rung                   native parameters (``A_σ`` in terms of them)
 =====================  =============================================================
 ``full``               ``W`` (H, H, D)
+``pd``                 ``index`` (D, H) integers, ``scale`` (D, H) nonzero:
+                       ``A_σ[index[σ, j], j] = scale[σ, j]`` (stored sparsely)
 ``cp``                 ``U`` (H, R), ``V`` (H, R), ``d`` (D, R): ``A_σ = U diag(d_σ) Vᵀ``
 ``block``              ``blocks`` (D, nb, b, b), ``block_sizes`` (nb,): block-diagonal
 ``block`` (exact)      ``blocks``, ``blocks_sqrt`` (D, nb, b, b), ``sqrt_base`` d, ``block_sizes``:
@@ -163,8 +165,11 @@ class BilinearModel:
                            for i, y in enumerate(self.output_labels))
         except AutomatonError as exc:
             raise ModelError(f"model {exc}") from None
-        A = rung.materialize(params, len(alphabet))
-        H = A.shape[1]
+        if rung.validate is not None:  # sparse storage: A is built only when asked for
+            A, H = None, rung.check_sparse(params, len(alphabet))
+        else:
+            A = rung.materialize(params, len(alphabet))
+            H = A.shape[1]
         if H == 0:
             raise ModelError("hidden size H = 0: a model needs at least one hidden unit")
         h0 = _as_array("h0", self.h0)
@@ -183,7 +188,8 @@ class BilinearModel:
             bias = _as_array("bias", self.bias)
             if bias.shape != (C.shape[0],):
                 raise ModelError(f"bias has shape {bias.shape}, expected ({C.shape[0]},)")
-        A.flags.writeable = False
+        if A is not None:
+            A.flags.writeable = False
         object.__setattr__(self, "params", params)
         object.__setattr__(self, "h0", h0)
         object.__setattr__(self, "readout", C)
@@ -193,11 +199,18 @@ class BilinearModel:
         object.__setattr__(self, "exact", None if self.exact is None else freeze(self.exact))
         object.__setattr__(self, "metadata", freeze(self.metadata))
         object.__setattr__(self, "_transitions", A)
+        object.__setattr__(self, "_hidden", int(H))
 
     @property
     def transitions(self) -> np.ndarray:
-        """Real per-letter matrices ``A`` of shape (D, H, H) (read-only)."""
-        return self._transitions  # type: ignore[attr-defined]
+        """Real per-letter matrices ``A`` of shape (D, H, H) (read-only); for sparsely stored
+        rungs (``pd``) built on first access, within the memory budget."""
+        A = self._transitions  # type: ignore[attr-defined]
+        if A is None:
+            A = get_rung(self.rung).materialize(self.params, self.n_symbols)
+            A.flags.writeable = False
+            object.__setattr__(self, "_transitions", A)
+        return A
 
     @cached_property
     def tensor(self) -> np.ndarray:
@@ -206,7 +219,7 @@ class BilinearModel:
 
     @property
     def hidden_size(self) -> int:
-        return int(self.transitions.shape[1])
+        return self._hidden  # type: ignore[attr-defined]
 
     @property
     def n_symbols(self) -> int:

@@ -22,6 +22,7 @@ Memory stays bounded in T unless per-step outputs are requested (``final_only=Fa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,7 +30,7 @@ import numpy as np
 from .errors import RNNInputError
 from .limits import check_allocation
 from .model import BilinearModel, ModelError, check_model
-from .rungs import get_rung
+from .rungs import Structure, get_rung
 from .rungs.base import diagonal_eigenvalues
 from .validation import check_integer
 
@@ -129,15 +130,52 @@ def forward(model: BilinearModel, tokens: object, *, dtype: str = "float64",
         check_allocation("per-step predictions", (B, T + 1))
     if return_hidden:
         check_allocation("hidden states", (B, T + 1, H), np.dtype(dtype).itemsize)
-    if get_rung(model.rung).structure.diagonal:  # commuting units: the letter-count engine
+    structure = get_rung(model.rung).structure
+    if structure.diagonal:  # commuting units: the letter-count engine
         return _forward_diagonal(model, x, np.dtype(dtype), final_only, return_hidden, chunk)
-    return _forward_matrices(model, x, np.dtype(dtype), final_only, return_hidden)
+    if structure is Structure.MONOMIAL:  # one nonzero per column: gather and add
+        return _forward_steps(model, x, np.dtype(dtype), final_only, return_hidden,
+                              _monomial_step(model, np.dtype(dtype)))
+    return _forward_steps(model, x, np.dtype(dtype), final_only, return_hidden,
+                          _matrix_step(model, np.dtype(dtype)))
 
 
-def _forward_matrices(model: BilinearModel, x: np.ndarray, dt: np.dtype, final_only: bool,
-                      return_hidden: bool) -> ForwardResult:
-    B, T = x.shape
+Step = Callable[[np.ndarray, np.ndarray, np.ndarray], None]
+
+
+def _matrix_step(model: BilinearModel, dt: np.dtype) -> Step:
+    """``new = A_x h`` per sequence, one matrix product per distinct token in the batch."""
     A_T = np.ascontiguousarray(np.transpose(model.transitions, (0, 2, 1)).astype(dt))
+    def step(h: np.ndarray, xt: np.ndarray, new: np.ndarray) -> None:
+        order = np.argsort(xt, kind="stable")
+        sorted_tokens = xt[order]
+        bounds = np.flatnonzero(np.diff(sorted_tokens)) + 1
+        starts = np.concatenate(([0], bounds))
+        ends = np.concatenate((bounds, [len(xt)]))
+        hs = h[order]
+        for s, e in zip(starts.tolist(), ends.tolist()):
+            new[order[s:e]] = hs[s:e] @ A_T[sorted_tokens[s]]
+
+    return step
+
+
+def _monomial_step(model: BilinearModel, dt: np.dtype) -> Step:
+    """``new[index[x, j]] += scale[x, j] · h[j]``: O(H) per sequence, no (D, H, H) array."""
+    index = model.params["index"].astype(np.int64)
+    scale = model.params["scale"].astype(dt)
+    H = model.hidden_size
+
+    def step(h: np.ndarray, xt: np.ndarray, new: np.ndarray) -> None:
+        rows = (np.arange(len(xt))[:, None] * H + index[xt]).ravel()
+        flat = np.bincount(rows, weights=(scale[xt] * h).ravel(), minlength=len(xt) * H)
+        new[...] = flat.reshape(len(xt), H)
+
+    return step
+
+
+def _forward_steps(model: BilinearModel, x: np.ndarray, dt: np.dtype, final_only: bool,
+                   return_hidden: bool, step: Step) -> ForwardResult:
+    B, T = x.shape
     C = model.readout.astype(dt)
     bias = None if model.bias is None else model.bias.astype(dt)
     h = np.tile(model.h0.astype(dt), (B, 1))
@@ -154,15 +192,7 @@ def _forward_matrices(model: BilinearModel, x: np.ndarray, dt: np.dtype, final_o
         hidden[:, 0] = h
     new = np.empty_like(h)
     for t in range(T):
-        xt = x[:, t]
-        order = np.argsort(xt, kind="stable")
-        sorted_tokens = xt[order]
-        bounds = np.flatnonzero(np.diff(sorted_tokens)) + 1
-        starts = np.concatenate(([0], bounds))
-        ends = np.concatenate((bounds, [B]))
-        hs = h[order]
-        for s, e in zip(starts.tolist(), ends.tolist()):
-            new[order[s:e]] = hs[s:e] @ A_T[sorted_tokens[s]]
+        step(h, x[:, t], new)
         h, new = new, h
         peak = np.abs(h).max(axis=1, keepdims=True)
         zero = peak[:, 0] == 0

@@ -44,7 +44,7 @@ ALGEBRA = {
 def fits(spec: str, rung: str) -> bool:
     tags = set(ALGEBRA[spec].split())
     return {
-        "full": True, "cp": True, "block": True,
+        "full": True, "pd": True, "cp": True, "block": True,
         "orthogonal_block": "G" in tags,
         "complex_diagonal": "C" in tags,
         "rotation": {"G", "C"} <= tags,

@@ -19,7 +19,7 @@ from automata_bilinear.compilation import CONSTRUCTIONS
 from automata_bilinear.rungs import HIERARCHY, REGISTRY, RUNG_ORDER, RUNGS, Structure, get_rung
 
 # docs/theory.md §3, written out independently of the registry
-DOCUMENTED = ("full", "cp", "block", "orthogonal_block", "complex_diagonal", "rotation",
+DOCUMENTED = ("full", "pd", "cp", "block", "orthogonal_block", "complex_diagonal", "rotation",
               "real_diagonal", "sign_diagonal", "positive_diagonal")
 COMMUTING = {"complex_diagonal", "rotation", "real_diagonal", "sign_diagonal",
              "positive_diagonal"}
@@ -126,7 +126,7 @@ def test_forward_engine_follows_the_rung_structure(monkeypatch):
 
     x = np.array([[0, 1, 1, 0, 1]])
     dense = ab.forward(ab.compile_bilinear(ab.build("parity"), "full"), x).predictions
-    monkeypatch.setattr(rnn, "_forward_matrices", refuse)
+    monkeypatch.setattr(rnn, "_matrix_step", refuse)
     for rung in ("sign_diagonal", "rotation", "real_diagonal"):
         model = ab.compile_bilinear(ab.build("parity"), rung)
         assert get_rung(rung).structure.diagonal

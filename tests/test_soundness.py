@@ -273,7 +273,7 @@ def _certificates():
 
 
 CERTS = _certificates()
-ALL_RUNGS = ("full", "cp", "block", "orthogonal_block", "complex_diagonal", "rotation",
+ALL_RUNGS = ("full", "pd", "cp", "block", "orthogonal_block", "complex_diagonal", "rotation",
              "real_diagonal", "sign_diagonal", "positive_diagonal", "exact_valued",
              "orthogonal_block(3)", "orthogonal_block(9)")
 

@@ -229,13 +229,21 @@ def _walk(automaton: MooreMachine, start: object, step: Callable[[object, int], 
 # -- signed one-hot image --------------------------------------------------------------------
 
 
-def _signed_one_hot(model: BilinearModel, automaton: MooreMachine, al: Alignment,
-                    A: np.ndarray, max_pairs: int) -> Proof:
-    method = ProofMethod.SIGNED_ONE_HOT
-    H = model.hidden_size
+def _monomial_columns(A: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For matrices with at most one nonzero per column: per (letter, column) its row (−1 for
+    a zero column) and its value."""
     nz = A != 0
     target_row = np.where(nz.any(axis=1), nz.argmax(axis=1), -1)  # (D, H): row of column j
     value = np.take_along_axis(A, np.maximum(target_row, 0)[:, None, :], axis=1)[:, 0, :]
+    return target_row, value
+
+
+def _signed_one_hot(model: BilinearModel, automaton: MooreMachine, al: Alignment,
+                    target_row: np.ndarray, value: np.ndarray, max_pairs: int) -> Proof:
+    """Finite-image search over (state, unit, sign) for one nonzero per column: column j of
+    letter m sends e_j to ``value[m, j] · e_{target_row[m, j]}`` (row −1: to zero)."""
+    method = ProofMethod.SIGNED_ONE_HOT
+    H = model.hidden_size
     j0 = int(np.flatnonzero(model.h0)[0])
     C, bias = model.readout, model.bias
     if bias is not None and not (np.all(np.abs(value[target_row >= 0]) == 1.0)):
@@ -283,7 +291,7 @@ def _signed_one_hot(model: BilinearModel, automaton: MooreMachine, al: Alignment
                                     f"'{' '.join(word) or 'ε'}'", counterexample=word,
                      image_size=len(pairs))
     float_exact = tuple(dt for dt, (good, _) in verdicts.items()
-                        if bias is None and good.all() and _casts_keep(model, dt))
+                        if bias is None and good.all() and _casts_keep((value, model.h0), dt))
     return Proof(True, method,
                  f"{len(pairs)} reachable (state, unit, sign) pairs; every readout argmax is "
                  f"right (exact comparisons), least margin {float(margins.min()):.3g}",
@@ -298,9 +306,9 @@ def _exact_bias_ok(C: np.ndarray, bias: np.ndarray, j: int, s: float, t: int, H:
     return all(scores[t] > x for i, x in enumerate(scores) if i != t)
 
 
-def _casts_keep(model: BilinearModel, dtype: str) -> bool:
-    """Casting A and h0 to ``dtype`` keeps every nonzero nonzero with its sign."""
-    for arr in (model.transitions, model.h0):
+def _casts_keep(arrays: tuple[np.ndarray, ...], dtype: str) -> bool:
+    """Casting the nonzeros of A and h0 to ``dtype`` keeps every one nonzero with its sign."""
+    for arr in arrays:
         cast = arr.astype(dtype)
         if np.any((arr != 0) & ((cast == 0) | (np.sign(cast) != np.sign(arr)))):
             return False
@@ -1007,12 +1015,16 @@ def prove(model: BilinearModel, automaton: MooreMachine, *, max_pairs: int = 2_0
             return _phase_image(model, automaton, al, units, max_pairs)
         if structure.diagonal:
             return _count_bound(model, automaton, al, units, max_points)
+    if structure is Structure.MONOMIAL and np.count_nonzero(model.h0) == 1:
+        # straight from the stored index and scale arrays: no (D, H, H) matrices
+        return _signed_one_hot(model, automaton, al, params["index"].astype(np.int64),
+                               params["scale"], max_pairs)
     A = _exact_transitions(model)
     if isinstance(A, str):
         return Proof(False, ProofMethod.NONE, A)
     monomial = (np.count_nonzero(A, axis=1) <= 1).all() and np.count_nonzero(model.h0) == 1
     if monomial:
-        return _signed_one_hot(model, automaton, al, A, max_pairs)
+        return _signed_one_hot(model, automaton, al, *_monomial_columns(A), max_pairs)
     if _exact_valued_shape(model, automaton, al):
         proof = _wfa_equivalence(model, automaton, al, A)
         if proof is not None:

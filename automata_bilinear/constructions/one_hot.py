@@ -19,14 +19,11 @@ __all__ = ["one_hot_model"]
 def one_hot_model(machine: MooreMachine, rung: str = "full") -> BilinearModel:
     """Prop. 1: ``A_σ[q', q] = [δ(q, σ) = q']``, ``h0 = e_{q0}``, ``C[y, q] = [out(q) = y]``.
 
-    On ``full`` the tensor W; on block rungs a single block of size |Q|; on ``cp`` the
-    deduplicated rank-one terms ``e_p 1_Sᵀ`` (``S = σ⁻¹(p)``) shared across letters.
+    On ``full`` the tensor W; on ``pd`` the table itself as index arrays (scale 1); on block
+    rungs a single block of size |Q|; on ``cp`` the deduplicated rank-one terms ``e_p 1_Sᵀ``
+    (``S = σ⁻¹(p)``) shared across letters.
     """
     n, D = machine.n_states, machine.n_symbols
-    check_allocation("one-hot transition matrices", (D, n, n))
-    A = np.zeros((D, n, n))
-    for a in range(D):
-        A[a, machine.transitions[:, a], np.arange(n)] = 1.0
     h0 = np.zeros(n)
     h0[machine.start] = 1.0
     labels, codes = machine.output_labels, machine.output_codes
@@ -34,6 +31,14 @@ def one_hot_model(machine: MooreMachine, rung: str = "full") -> BilinearModel:
     C[codes, np.arange(n)] = 1.0
     exact = finite_image_exact(OneHotDynamics(machine.transitions.copy(), machine.start))
     structure = get_rung(rung).structure
+    if structure is Structure.MONOMIAL:  # the table itself: no (D, n, n) array
+        return assemble_model(machine, rung, {"index": machine.transitions.T.astype(float),
+                                              "scale": np.ones((D, n))}, h0, C,
+                              "one-hot (Prop. 1) as permutation × diagonal", exact)
+    check_allocation("one-hot transition matrices", (D, n, n))
+    A = np.zeros((D, n, n))
+    for a in range(D):
+        A[a, machine.transitions[:, a], np.arange(n)] = 1.0
     if structure is Structure.DENSE:
         return assemble_model(machine, rung, {"W": np.moveaxis(A, 0, 2)}, h0, C,
                               "one-hot (Prop. 1)", exact)

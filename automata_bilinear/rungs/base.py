@@ -48,6 +48,7 @@ __all__ = [
     "CP_FACTORS",
     "EIGENVALUES",
     "FLOAT_UNITS",
+    "MONOMIAL_FACTORS",
     "PHASE_BLOCKS",
     "PHASE_UNITS",
     "QUADRATIC_BLOCKS",
@@ -76,6 +77,7 @@ QUADRATIC_BLOCKS = ("blocks", "blocks_sqrt", "sqrt_base", "block_sizes")
 FLOAT_UNITS = ("complex_eigenvalues", "real_eigenvalues")
 PHASE_UNITS = ("phase_turns", "phase_periods", "complex_moduli", "real_eigenvalues")
 EIGENVALUES = ("eigenvalues",)
+MONOMIAL_FACTORS = ("index", "scale")
 
 _TOL = 1e-9
 
@@ -85,6 +87,7 @@ class Structure(enum.Enum):
 
     DENSE = "dense"                          # any matrix
     FACTORED = "factored"                    # a sum of shared rank-one terms (CP)
+    MONOMIAL = "monomial"                    # one nonzero per column (permutation × diagonal)
     BLOCKS = "blocks"                        # block-diagonal
     COMPLEX_DIAGONAL = "complex_diagonal"    # 2×2 rotation-scaling units and real units
     DIAGONAL = "diagonal"                    # real diagonal
@@ -116,6 +119,7 @@ class Obstructions:
 
 
 MaterializeFn = Callable[[str, tuple[str, ...], Mapping[str, np.ndarray], int], np.ndarray]
+ValidateFn = Callable[[str, tuple[str, ...], Mapping[str, np.ndarray], int], int]
 CountFn = Callable[[Mapping[str, np.ndarray], int, int], int]
 
 
@@ -156,6 +160,10 @@ class Rung:
         Parameter names whose arrays may be complex.
     count
         ``count(params, hidden, n_symbols)``: real transition parameters (docs/theory.md §3).
+    validate
+        For rungs stored sparsely: ``validate(rung_name, form, params, n_symbols) -> H``
+        checks the parameters without building ``A``, which is then materialised only when
+        asked for (None: ``build`` validates, eagerly).
     """
 
     name: str
@@ -172,6 +180,7 @@ class Rung:
     sized_blocks: bool = False
     complex_parameters: frozenset[str] = frozenset()
     count: CountFn = _count_per_unit
+    validate: ValidateFn | None = None
 
     def __post_init__(self) -> None:
         if not self.name.isidentifier() or not self.forms or not self.constructions:
@@ -201,6 +210,11 @@ class Rung:
         extra = sorted(set(names) - set(best))
         raise ModelError(f"{self.name}: unexpected parameter(s) {extra}; expected {best}")
 
+    def check_sparse(self, params: Mapping[str, np.ndarray], n_symbols: int) -> int:
+        """Validate sparse parameters without building ``A``; returns H."""
+        assert self.validate is not None
+        return self.validate(self.name, self.match_form(set(params)), params, n_symbols)
+
     def materialize(self, params: Mapping[str, np.ndarray], n_symbols: int) -> np.ndarray:
         """Real per-letter matrices ``A`` (D, H, H) from validated native parameter arrays,
         after a budget check on their size."""
@@ -217,6 +231,8 @@ def _hidden_bound(params: Mapping[str, np.ndarray]) -> int:
         return int(np.shape(params["W"])[0]) if np.ndim(params["W"]) else 0
     if "U" in params:
         return int(np.shape(params["U"])[0]) if np.ndim(params["U"]) else 0
+    if "index" in params:
+        return int(np.shape(params["index"])[-1]) if np.ndim(params["index"]) else 0
     if "block_sizes" in params:
         sizes = np.asarray(params["block_sizes"]).ravel()
         return int(np.abs(sizes).sum()) if sizes.size and sizes.dtype.kind in "iuf" else 0

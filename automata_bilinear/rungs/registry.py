@@ -14,7 +14,7 @@ Examples
 >>> get_rung("banded")
 Traceback (most recent call last):
 ...
-automata_bilinear.errors.ModelError: unknown rung 'banded'; valid rungs: full, cp, ...
+automata_bilinear.errors.ModelError: unknown rung 'banded'; valid rungs: full, pd, cp, ...
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from .complex_diagonal import COMPLEX_DIAGONAL
 from .cp import CP
 from .full import FULL
 from .orthogonal_block import ORTHOGONAL_BLOCK
+from .pd import PD
 from .positive_diagonal import POSITIVE_DIAGONAL
 from .real_diagonal import REAL_DIAGONAL
 from .rotation import ROTATION
@@ -44,6 +45,7 @@ HIERARCHY: tuple[Rung, ...] = (
     ORTHOGONAL_BLOCK,
     BLOCK,
     CP,
+    PD,
     FULL,
 )
 
