@@ -258,13 +258,23 @@ def cmd_show_model(args: argparse.Namespace) -> None:
     _emit(args, {"model": args.model, **info}, text)
 
 
+def _bound_text(name: str, value: Any) -> str:
+    """``(2, 3)`` → ``2 ≤ block_size ≤ 3``; ``(3, 3)`` → ``least H = 3``; a number → ``≥``."""
+    if isinstance(value, (tuple, list)) and len(value) == 2:
+        low, high = value
+        return f"least {name} = {low}" if low == high else f"{low} ≤ least {name} ≤ {high}"
+    if name == "R_lower_for_exact_valued_readout":
+        return f"R ≥ {value} for an exact-valued readout"
+    return f"{name}: {value}"
+
+
 def _classify_rows(report: Any) -> list[list[Any]]:
     rows = []
     for rung, v in report.rungs.items():
         if v.verdict == "yes":
             detail = v.construction or ""
             if v.bounds:
-                detail += "; bounds " + ", ".join(f"{k} in {val}" for k, val in v.bounds.items())
+                detail += "; " + ", ".join(_bound_text(k, val) for k, val in v.bounds.items())
         else:
             detail = v.certificate.describe() if v.certificate else v.note
         rows.append([rung, v.verdict, "" if v.hidden is None else v.hidden,

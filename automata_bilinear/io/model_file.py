@@ -3,7 +3,8 @@
 A model file is a NumPy ``.npz`` archive written without pickle and read with
 ``allow_pickle=False``. Arrays:
 
-- ``A`` (D, H, H) float64: materialised per-letter transition matrices;
+- ``A`` (D, H, H) float64: materialised per-letter transition matrices — absent for rungs
+  stored sparsely (``pd``, format version 3), whose native parameters are the whole story;
 - ``h0`` (H,), ``C`` (Y, H), optional ``bias`` (Y,);
 - ``param__<name>``: the rung's native parameters (see :mod:`automata_bilinear.model`);
 - ``metadata``: a 0-d unicode array holding one JSON object with ``format``
@@ -12,8 +13,9 @@ A model file is a NumPy ``.npz`` archive written without pickle and read with
   ``info`` (automaton name and hash, verification method and result, ...).
 
 Loading validates every array (presence, shape, dtype, finiteness) and names the offending
-one; ``A`` must agree with what the native parameters materialise to. Files are written to a
-temporary file and renamed into place.
+one; ``A``, when present, must agree with what the native parameters materialise to. The
+writer records the lowest version that can hold the file: 2 with ``A``, 3 without. Files are
+written to a temporary file and renamed into place.
 """
 
 from __future__ import annotations
@@ -30,12 +32,13 @@ from ..errors import FormatError
 from ..frozen import thaw
 from ..limits import check_memory
 from ..model import BilinearModel, ModelError, check_model
+from ..rungs import RUNGS, get_rung
 from .files import check_output_path, loads_strict, read_bytes, write_atomic
 
 __all__ = ["MODEL_FORMAT", "MODEL_FORMAT_VERSION", "load_model", "save_model"]
 
 MODEL_FORMAT = "automata_bilinear.model"
-MODEL_FORMAT_VERSION = 2  # 2: exact phase and Q(√d) schemas
+MODEL_FORMAT_VERSION = 3  # 2: exact phase and Q(√d) schemas; 3: sparse rungs without ``A``
 
 
 def _json_label(x: Any) -> Any:
@@ -75,9 +78,10 @@ def _declared_bytes(archive: zipfile.ZipFile, name: str, src: str) -> int:
 def save_model(model: BilinearModel, path: str | os.PathLike) -> None:
     """Write ``model`` to ``path`` (``.npz``), atomically."""
     model = check_model(model, "model")
+    sparse = get_rung(model.rung).validate is not None
     meta = {
         "format": MODEL_FORMAT,
-        "version": MODEL_FORMAT_VERSION,
+        "version": 3 if sparse else 2,
         "rung": model.rung,
         "alphabet": list(model.alphabet),
         "output_labels": [_json_label(x) for x in model.output_labels],
@@ -86,10 +90,10 @@ def save_model(model: BilinearModel, path: str | os.PathLike) -> None:
         "info": thaw(model.metadata),
     }
     arrays: dict[str, np.ndarray] = {
-        "A": np.asarray(model.transitions, dtype=np.float64),
-        "h0": model.h0, "C": model.readout,
-        "metadata": np.array(json.dumps(meta)),
+        "h0": model.h0, "C": model.readout, "metadata": np.array(json.dumps(meta)),
     }
+    if not sparse:
+        arrays["A"] = np.asarray(model.transitions, dtype=np.float64)
     if model.bias is not None:
         arrays["bias"] = model.bias
     for name, value in model.params.items():
@@ -168,7 +172,12 @@ def load_model(path: str | os.PathLike) -> BilinearModel:
             raise FormatError(f"{src}: metadata is missing field {key!r}")
     _check_metadata(meta, src)
     arrays = {}
-    for name in ["A", "h0", "C", *(["bias"] if "bias" in files else []),
+    if not isinstance(meta["rung"], str) or meta["rung"] not in RUNGS:
+        raise FormatError(f"{src}: unknown rung {meta['rung']!r}; valid rungs: "
+                          f"{', '.join(RUNGS)}")
+    needs_a = get_rung(meta["rung"]).validate is None or version < 3
+    for name in [*(["A"] if needs_a or "A" in files else []), "h0", "C",
+                 *(["bias"] if "bias" in files else []),
                  *sorted(f for f in files if f.startswith("param__"))]:
         arr = get(name)
         # native parameters may be integer (periods, sizes) or complex (eigenvalues); the
@@ -191,6 +200,8 @@ def load_model(path: str | os.PathLike) -> BilinearModel:
         )
     except ModelError as exc:
         raise FormatError(f"{src}: {exc}") from None
+    if "A" not in arrays:
+        return model
     A = arrays["A"]
     if A.shape != model.transitions.shape:
         raise FormatError(f"{src}: array 'A' has shape {A.shape}, but the native parameters "
