@@ -39,6 +39,7 @@ bench: $(STAMP_DEV)
 	$(BIN)/python benchmarks/bench_compile.py
 	$(BIN)/python benchmarks/bench_classify.py
 	$(BIN)/python benchmarks/bench_forward.py
+	$(BIN)/python benchmarks/bench_pd.py
 
 notebooks: $(STAMP_NB)
 	$(BIN)/jupyter lab notebooks/
