@@ -51,7 +51,7 @@ from .automata.machine import OutputLabel, check_output_label, check_symbol_labe
 from .errors import AutomatonError, InvalidArgumentError, ModelError
 from .frozen import freeze
 from .rungs import RUNGS, get_rung
-from .rungs.base import PHASE_BLOCKS, PHASE_UNITS, QUADRATIC_BLOCKS
+from .rungs.base import MONOMIAL_FACTORS, PHASE_BLOCKS, PHASE_UNITS, QUADRATIC_BLOCKS
 
 __all__ = [
     "RUNGS",
@@ -274,6 +274,8 @@ def stored_exact_form(model: BilinearModel) -> str:
         return "exact phases (integer turns and periods)"
     if set(PHASE_BLOCKS) <= names:
         return "exact phase blocks (integer turns, reflection bits)"
+    if set(MONOMIAL_FACTORS) <= names:
+        return "the stored index and scale arrays (scales read as exact rationals)"
     if set(QUADRATIC_BLOCKS) <= names:
         return f"exact blocks over Q(√{int(model.params['sqrt_base'])})"
     return "the stored floats, read as exact rationals"
