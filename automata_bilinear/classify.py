@@ -29,7 +29,11 @@ from .automata.minimization import minimize
 from .checker.certificates import Certificate
 from .compilation import compile_bilinear
 from .constructions.dihedral import dihedral_cp_model
-from .constructions.signed_pd import MAX_SEARCH_STATES, minimal_signed_automaton
+from .constructions.signed_pd import (
+    MAX_SEARCH_PAIRS,
+    MAX_SEARCH_STATES,
+    minimal_signed_automaton,
+)
 from .errors import ConstructionUnavailableError, NotRepresentableError, ResourceLimitError
 from .exact.wfa import MAX_EXACT_STATES
 from .frozen import TextEnum, freeze, thaw
@@ -248,19 +252,22 @@ def _cp_bounds(row: RungVerdict, profile: AlgebraicProfile, machine: MooreMachin
 
 
 def _pd_bounds(row: RungVerdict, machine: MooreMachine) -> RungVerdict:
-    """The fewest PD units: the signed-automaton search decides it on small machines; above
-    its limits ⌈|Q_f|/2⌉ ≤ H ≤ the construction's (docs/theory.md §10)."""
+    """The fewest PD units. From a one-hot h0 the signed-automaton search decides it on small
+    machines (⌈|Q_f|/2⌉ ≤ H ≤ |Q_f| above its limits); with any h0 the least H is open below
+    the proved construction (docs/theory.md §10)."""
     found = minimal_signed_automaton(machine)
-    upper = min(found.hidden, row.hidden) if row.hidden is not None else found.hidden
+    upper = row.hidden if row.hidden is not None else found.hidden
+    one_hot = (found.hidden, found.hidden) if found.exact else (found.lower, found.hidden)
     if found.exact:
-        note = (f"least H = {found.hidden}, decided by exhaustive signed-automaton search "
-                f"({found.nodes} assignments)")
+        note = (f"from a one-hot h0 the least H is {found.hidden} (exhaustive signed-automaton "
+                f"search, {found.nodes} assignments)")
     else:
-        note = (f"least H between {found.lower} and {upper}: the signed-automaton search "
-                f"stopped at its limits (|Q_f| ≤ {MAX_SEARCH_STATES}, "
+        note = (f"from a one-hot h0 the least H is between {found.lower} and {found.hidden} "
+                f"(the signed-automaton search stopped at its limits: |Q_f| ≤ "
+                f"{MAX_SEARCH_STATES}, |Q_f|·|Σ| ≤ {MAX_SEARCH_PAIRS}, "
                 f"{found.nodes or 'no'} assignments)")
-    return replace(row, bounds={"H": (found.lower if not found.exact else found.hidden,
-                                      upper)}, note=note)
+    note += "; with a general h0 the least H is open below the proved construction"
+    return replace(row, bounds={"H": (1, upper), "H_from_one_hot_h0": one_hot}, note=note)
 
 
 def _rung_verdict(rung: Rung, profile: AlgebraicProfile, machine: MooreMachine, small: bool,

@@ -31,6 +31,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+import numpy as np
+
 from .algebra.profile import AlgebraicProfile, algebraic_profile
 from .automata.machine import MooreMachine, check_machine
 from .checker.certificates import CertificateKind
@@ -49,6 +51,7 @@ from .constructions.signed_pd import signed_pd_model
 from .constructions.threshold import threshold_model
 from .errors import (
     ConstructionUnavailableError,
+    InternalConsistencyError,
     InvalidArgumentError,
     KernelObstruction,
     NotRepresentableError,
@@ -151,12 +154,36 @@ def _always(task: CompilationTask) -> bool:
     return True
 
 
+# a real-diagonal model with nonzero eigenvalues is a PD model with the identity unit map
+_DIAGONAL_SOURCE = "real_diagonal"
+
+
+def _diagonal_fits(task: CompilationTask) -> bool:
+    facts = get_rung(_DIAGONAL_SOURCE).obstructions()
+    return refutation_kind(task.profile, facts) is None
+
+
+def _diagonal_as_pd(task: CompilationTask) -> BilinearModel | None:
+    """The real-diagonal construction, rewritten as ``index = j``, ``scale = λ`` (None when
+    some eigenvalue is 0, which a PD scale cannot be)."""
+    model = compile_bilinear(task.profile.machine, _DIAGONAL_SOURCE)
+    if "eigenvalues" not in model.params or not np.all(model.params["eigenvalues"]):
+        return None
+    eig = model.params["eigenvalues"]
+    index = np.tile(np.arange(eig.shape[1], dtype=float), (eig.shape[0], 1))
+    return BilinearModel(task.rung, {"index": index, "scale": eig}, model.h0, model.readout,
+                         model.alphabet, model.output_labels, model.bias,
+                         f"{model.construction}, as permutation × diagonal", None,
+                         model.metadata)
+
+
 CONSTRUCTIONS: Mapping[str, Construction] = MappingProxyType({c.name: c for c in (
     Construction("one_hot", lambda t: not t.exact_valued,
                  lambda t: one_hot_model(t.source, t.rung)),
     Construction("minimal_wfa", lambda t: t.exact_valued,
-                 lambda t: minimal_exact_valued_model(t.profile.machine)),
-    Construction("dihedral_cp", _always, lambda t: dihedral_cp_model(t.profile)),
+                 lambda t: minimal_exact_valued_model(t.profile.machine, t.rung)),
+    Construction("dihedral_cp", _always, lambda t: dihedral_cp_model(t.profile, t.rung)),
+    Construction("diagonal_pd", _diagonal_fits, _diagonal_as_pd),
     Construction("signed_pd", _always, lambda t: signed_pd_model(t.profile.machine, t.rung)),
     Construction("characters", _abelian, lambda t: characters_model(t.profile, t.rung)),
     Construction("character_basis", _abelian,
@@ -164,7 +191,8 @@ CONSTRUCTIONS: Mapping[str, Construction] = MappingProxyType({c.name: c for c in
     Construction("threshold", lambda t: not t.profile.is_abelian_group,
                  lambda t: threshold_model(t.profile, t.rung)),
     Construction("decay", _commutative_monoid, lambda t: decay_model(t.profile, t.rung)),
-    Construction("homogeneous_reset", _always, lambda t: homogeneous_reset_model(t.profile)),
+    Construction("homogeneous_reset", _always,
+                 lambda t: homogeneous_reset_model(t.profile, t.rung)),
     Construction("irreps", lambda t: t.profile.is_group and not t.profile.is_commutative,
                  lambda t: irrep_model(t.profile, t.rung, t.block_size)),
 )})
@@ -257,6 +285,9 @@ def compile_bilinear(automaton: MooreMachine, rung: str = "full", *,
             continue
         if model is None:
             continue
+        if model.rung != rung:  # a construction must build the rung it is listed on
+            raise InternalConsistencyError(f"construction {construction.name!r} built a "
+                                           f"{model.rung} model for the {rung} rung")
         if description.sized_blocks and block_size is not None:
             if int(model.params["block_sizes"].max()) > block_size:
                 notes.append(f"{model.construction}: blocks of size "

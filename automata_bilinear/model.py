@@ -43,6 +43,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -190,7 +191,7 @@ class BilinearModel:
                 raise ModelError(f"bias has shape {bias.shape}, expected ({C.shape[0]},)")
         if A is not None:
             A.flags.writeable = False
-        object.__setattr__(self, "params", params)
+        object.__setattr__(self, "params", MappingProxyType(params))
         object.__setattr__(self, "h0", h0)
         object.__setattr__(self, "readout", C)
         object.__setattr__(self, "bias", bias)
@@ -215,7 +216,9 @@ class BilinearModel:
     @cached_property
     def tensor(self) -> np.ndarray:
         """The full bilinear tensor ``W[i, j, k] = A[k, i, j]`` of shape (H, H, D)."""
-        return np.ascontiguousarray(np.moveaxis(self.transitions, 0, 2))
+        W = np.ascontiguousarray(np.moveaxis(self.transitions, 0, 2))
+        W.flags.writeable = False
+        return W
 
     @property
     def hidden_size(self) -> int:

@@ -232,6 +232,10 @@ class Minimization:
     _trimmed_of_minimal: np.ndarray
     _history: RefinementHistory
 
+    def __post_init__(self) -> None:
+        for name in ("state_map", "representatives", "_trimmed_table", "_trimmed_of_minimal"):
+            getattr(self, name).flags.writeable = False  # shared with every caller
+
     @property
     def rounds(self) -> int:
         """Number of refinement rounds that split a class (the depth of distinguishability)."""

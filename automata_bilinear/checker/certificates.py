@@ -72,9 +72,9 @@ KINDS = tuple(kind.value for kind in CertificateKind)
 # group -> (largest b the theorem covers, derived-series depth of the common kernel of all
 # real irreps of dimension <= b). Q_8: G' = {±1}; A_4: G' = V_4; S_4: G'' = V_4; A_5: G' = G;
 # S_5: G' = A_5 (THEORY facts; see docs/theory.md, KERNEL).
-KERNEL_FACTS: dict[str, tuple[int, int]] = {
+KERNEL_FACTS: Mapping[str, tuple[int, int]] = MappingProxyType({
     "Q_8": (3, 1), "A_4": (2, 1), "S_4": (2, 2), "A_5": (2, 1), "S_5": (3, 1),
-}
+})
 
 
 def derived_rules(kind: str, data: Mapping[str, Any], period: int | None = None

@@ -291,7 +291,8 @@ def _signed_one_hot(model: BilinearModel, automaton: MooreMachine, al: Alignment
                                     f"'{' '.join(word) or 'ε'}'", counterexample=word,
                      image_size=len(pairs))
     float_exact = tuple(dt for dt, (good, _) in verdicts.items()
-                        if bias is None and good.all() and _casts_keep((value, model.h0), dt))
+                        if bias is None and good.all()
+                        and _casts_keep((value, model.h0, model.readout), dt))
     return Proof(True, method,
                  f"{len(pairs)} reachable (state, unit, sign) pairs; every readout argmax is "
                  f"right (exact comparisons), least margin {float(margins.min()):.3g}",
@@ -307,9 +308,13 @@ def _exact_bias_ok(C: np.ndarray, bias: np.ndarray, j: int, s: float, t: int, H:
 
 
 def _casts_keep(arrays: tuple[np.ndarray, ...], dtype: str) -> bool:
-    """Casting the nonzeros of A and h0 to ``dtype`` keeps every one nonzero with its sign."""
+    """Casting to ``dtype`` keeps every entry finite and every nonzero nonzero with its sign
+    (the transitions' nonzeros, h0 and the readout), so the float run is the exact one."""
     for arr in arrays:
-        cast = arr.astype(dtype)
+        with np.errstate(over="ignore"):  # an overflow is what this looks for
+            cast = arr.astype(dtype)
+        if not np.all(np.isfinite(cast)):
+            return False
         if np.any((arr != 0) & ((cast == 0) | (np.sign(cast) != np.sign(arr)))):
             return False
     return True
@@ -559,6 +564,9 @@ def _units(model: BilinearModel) -> list[_Unit] | str:
 
     if get_rung(model.rung).structure is Structure.DIAGONAL:
         real_units(p["eigenvalues"], 0)
+        return units
+    if "scale" in p:  # a PD model with the identity unit map (checked by the caller)
+        real_units(p["scale"], 0)
         return units
     if "phase_turns" in p:
         c = p["phase_turns"].shape[1]
@@ -1005,20 +1013,23 @@ def prove(model: BilinearModel, automaton: MooreMachine, *, max_pairs: int = 2_0
     structure = get_rung(model.rung).structure
     if "blocks_sqrt" in params:
         return _quadratic_image(model, automaton, al, max_pairs)
+    if structure is Structure.MONOMIAL and np.count_nonzero(model.h0) == 1:
+        # straight from the stored index and scale arrays: no (D, H, H) matrices
+        return _signed_one_hot(model, automaton, al, params["index"].astype(np.int64),
+                               params["scale"], max_pairs)
+    # a PD model whose unit map is the identity is diagonal: its units are the scales
+    diagonal_pd = structure is Structure.MONOMIAL and np.array_equal(
+        params["index"], np.broadcast_to(np.arange(model.hidden_size), params["index"].shape))
     if set(params) == set(PHASE_UNITS) or set(params) == set(PHASE_BLOCKS) or \
-            structure is Structure.DIAGONAL or "complex_eigenvalues" in params:
+            structure is Structure.DIAGONAL or diagonal_pd or "complex_eigenvalues" in params:
         units = _units(model)
         if isinstance(units, str):
             return Proof(False, ProofMethod.NONE, units)
         unit_moduli = {m for u in units for m in u.moduli}
         if unit_moduli <= {Fraction(1)}:
             return _phase_image(model, automaton, al, units, max_pairs)
-        if structure.diagonal:
+        if structure.diagonal or diagonal_pd:
             return _count_bound(model, automaton, al, units, max_points)
-    if structure is Structure.MONOMIAL and np.count_nonzero(model.h0) == 1:
-        # straight from the stored index and scale arrays: no (D, H, H) matrices
-        return _signed_one_hot(model, automaton, al, params["index"].astype(np.int64),
-                               params["scale"], max_pairs)
     A = _exact_transitions(model)
     if isinstance(A, str):
         return Proof(False, ProofMethod.NONE, A)

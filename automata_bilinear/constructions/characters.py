@@ -228,10 +228,15 @@ def character_basis_model(profile: AlgebraicProfile, rung: str, max_order: int =
 
 
 
-def homogeneous_reset_model(profile: AlgebraicProfile) -> BilinearModel | None:
+def homogeneous_reset_model(profile: AlgebraicProfile, rung: str = "block"
+                            ) -> BilinearModel | None:
     """Block rung: letters that are permutations generating an abelian group acting
     regularly, plus reset letters (constant maps). One block ``[[Λ, b], [0, 1]]`` of size
     2r − s + 1 (docs/theory.md §6, homogeneous coordinate)."""
+    described = get_rung(rung)
+    if described.structure is not Structure.BLOCKS or described.orthogonal:
+        raise ConstructionUnavailableError(f"the reset block is not orthogonal: it needs a "
+                                           f"general block rung, not {rung}")
     machine = profile.machine
     t = machine.transitions
     perm_letters = [a for a, d in enumerate(profile.letters) if d.is_permutation]
@@ -277,6 +282,6 @@ def homogeneous_reset_model(profile: AlgebraicProfile) -> BilinearModel | None:
                     col += 1
     X, targets = reachable_image(machine, dyn)
     C = fit_readout(X, targets, len(machine.output_labels))
-    return assemble_model(machine, "block", blocks_from_matrices(A, [H]), X[0], C,
+    return assemble_model(machine, rung, blocks_from_matrices(A, [H]), X[0], C,
                           f"homogeneous coordinate: characters {moduli} plus resets",
                           finite_image_exact(dyn))

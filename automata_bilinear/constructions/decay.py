@@ -11,8 +11,9 @@ import numpy as np
 from ..algebra.profile import AlgebraicProfile
 from ..errors import ConstructionUnavailableError
 from ..limits import check_allocation
-from ..model import BilinearModel, materialize_transitions
+from ..model import BilinearModel
 from ..rungs import Structure, get_rung
+from ..rungs.base import phase_unit_matrices
 from .assembly import assemble_model, blocks_from_matrices
 
 __all__ = ["decay_model"]
@@ -136,10 +137,11 @@ def decay_model(profile: AlgebraicProfile, rung: str) -> BilinearModel:
     elif structure is Structure.DIAGONAL:
         params = {"eigenvalues": real_eig}
     elif structure is Structure.BLOCKS:
-        A = materialize_transitions("complex_diagonal", {
+        A = phase_unit_matrices(rung, {
             "phase_turns": turns.T[:, complex_units].astype(float),
             "phase_periods": np.full(len(complex_units), float(N)),
-            "complex_moduli": moduli[:, complex_units], "real_eigenvalues": real_eig}, D)
+            "complex_moduli": moduli[:, complex_units], "real_eigenvalues": real_eig}, D,
+            unit_modulus=False)
         params = blocks_from_matrices(A, [2] * len(complex_units) + [1] * len(real_units))
     else:
         raise ConstructionUnavailableError(f"no unit layout for the {rung} rung's structure")

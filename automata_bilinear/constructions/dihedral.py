@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..algebra.profile import AlgebraicProfile
+from ..errors import ConstructionUnavailableError
 from ..exact.dynamics import PhaseDynamics
 from ..model import BilinearModel
+from ..rungs import Structure, get_rung
 from .assembly import (
     assemble_model,
     exact_cos_sin,
@@ -19,13 +21,16 @@ from .readout import fit_readout
 __all__ = ["dihedral_cp_model"]
 
 
-def dihedral_cp_model(profile: AlgebraicProfile) -> BilinearModel | None:
+def dihedral_cp_model(profile: AlgebraicProfile, rung: str = "cp") -> BilinearModel | None:
     """CP with R = 2 for a dihedral group over a rotation and a reflection letter.
 
     Applies when the minimal automaton has two permutation letters ``r`` of order m ≥ 3 and
     ``s`` of order 2 with ``s r s = r⁻¹`` and 2m states. Then ``A_σ = diag(d_σ) M`` with
     ``M = rot(2π/m)``, ``d_r = (1, 1)``, ``d_s = (1, −1)`` (docs/theory.md §6).
     """
+    if get_rung(rung).structure is not Structure.FACTORED:
+        raise ConstructionUnavailableError(f"the dihedral CP construction needs a factored "
+                                           f"rung, not {rung}")
     machine = profile.machine
     if machine.n_symbols != 2 or not profile.is_group or machine.n_states % 2:
         return None
@@ -54,6 +59,6 @@ def dihedral_cp_model(profile: AlgebraicProfile) -> BilinearModel | None:
                             shifts=tuple(shifts), resets=(None, None))
         X, targets = reachable_image(machine, dyn)
         C = fit_readout(X, targets, len(machine.output_labels))
-        return assemble_model(machine, "cp", {"U": np.eye(2), "V": M.T, "d": d}, X[0], C,
+        return assemble_model(machine, rung, {"U": np.eye(2), "V": M.T, "d": d}, X[0], C,
                       f"dihedral D_{m} (CP rank 2)", finite_image_exact(dyn))
     return None

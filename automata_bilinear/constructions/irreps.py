@@ -9,6 +9,7 @@ from ..algebra.profile import AlgebraicProfile
 from ..algebra.representations import find_isomorphism, named_representations, transition_group
 from ..errors import KernelObstruction
 from ..model import BilinearModel
+from ..rungs import get_rung
 from .assembly import assemble_model, blocks_from_matrices, finite_image_exact, reachable_image
 from .readout import fit_readout
 
@@ -31,7 +32,9 @@ def irrep_model(profile: AlgebraicProfile, rung: str, block_size: int | None
         if mapping is None:
             continue
         if rep.dim > limit:
-            if (rung == "orthogonal_block" and rep.minimal_faithful_block is not None
+            facts = get_rung(rung)  # KERNEL: orthogonal blocks below the faithful size fail
+            if (facts.orthogonal and facts.sized_blocks
+                    and rep.minimal_faithful_block is not None
                     and limit < rep.minimal_faithful_block):
                 raise KernelObstruction(
                     f"{rung}({limit}) cannot represent {machine.name or 'this task'}: KERNEL: "

@@ -9,10 +9,12 @@ import numpy as np
 
 from ..automata.machine import MooreMachine
 from ..automata.minimization import minimize
+from ..errors import ConstructionUnavailableError
 from ..exact.arithmetic import Echelon
 from ..exact.wfa import Vector, observable_basis
 from ..io.formats import automaton_hash
 from ..model import BilinearModel
+from ..rungs import Structure, get_rung
 
 __all__ = ["minimal_exact_valued_model"]
 
@@ -37,12 +39,14 @@ def _matvec_rows(coef: list[Vector], rows: list[Vector]) -> list[Vector]:
             for cs in coef]
 
 
-def minimal_exact_valued_model(machine: MooreMachine) -> BilinearModel:
+def minimal_exact_valued_model(machine: MooreMachine, rung: str = "full") -> BilinearModel:
     """Minimal exact-valued model on ``full``: dimension = Hankel rank, exact rationals.
 
     With ``B`` (r × n) a basis of the observable functionals and ``J`` pivot columns with
     ``B_J`` invertible: ``A'_σ = (B A_σ)_J B_J⁻¹``, ``h0' = B e_{q0}``, ``C' = C_J B_J⁻¹``.
     """
+    if get_rung(rung).structure is not Structure.DENSE:
+        raise ConstructionUnavailableError(f"the minimal WFA needs a dense rung, not {rung}")
     machine = minimize(machine).machine
     B = observable_basis(machine)
     r, n = len(B), machine.n_states
@@ -70,7 +74,7 @@ def minimal_exact_valued_model(machine: MooreMachine) -> BilinearModel:
     }
     C_float = np.array([[float(x) for x in row] for row in C])
     return BilinearModel(
-        rung="full", params={"W": np.moveaxis(A, 0, 2)},
+        rung=rung, params={"W": np.moveaxis(A, 0, 2)},
         h0=np.array([float(x) for x in h0]), readout=C_float,
         alphabet=machine.alphabet, output_labels=machine.output_labels,
         construction=f"minimal exact-valued WFA (Hankel rank {r})", exact=exact,

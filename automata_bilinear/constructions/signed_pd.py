@@ -1,13 +1,15 @@
-"""The fewest PD units for a task: a search for the smallest signed automaton that the
-minimal automaton is a quotient of (docs/theory.md §10).
+"""The fewest PD units from a one-hot start: a search for the smallest signed automaton that
+the minimal automaton is a quotient of (docs/theory.md §10).
 
-A PD model started from ``e_i`` only ever holds ``c·e_j``; after normalisation what matters is
-the pair (j, sign c). So a PD model with H units is a deterministic *signed automaton* on
-[H] × {+, −}: letter σ sends (j, s) to (index[σ, j], s · sign(scale[σ, j])), the same index
-move for both signs. A task f fits on H units iff its minimal automaton A_f is a quotient of
-the reachable part of such an automaton whose two signs of one unit, when both are reached,
-carry different outputs (the readout column of unit j is +1 on the first output and −1 on
-the second). Hence ⌈|Q_f|/2⌉ ≤ H ≤ |Q_f|.
+A PD model started from ``h0 = e_i`` only ever holds ``c·e_j``; after normalisation what
+matters is the pair (j, sign c). So a PD model with H units is a deterministic *signed
+automaton* on [H] × {+, −}: letter σ sends (j, s) to (index[σ, j], s · sign(scale[σ, j])),
+the same index move for both signs. A task f fits on H units from a one-hot start iff its
+minimal automaton A_f is a quotient of the reachable part of such an automaton whose two
+signs of one unit, when both are reached, carry different outputs (the readout column of
+unit j is +1 on the first output and −1 on the second). Hence ⌈|Q_f|/2⌉ ≤ H ≤ |Q_f| from a
+one-hot start. A general ``h0`` can need fewer units (a real-diagonal model with nonzero
+eigenvalues is a PD model), so this is not a lower bound for the rung.
 
 The search tries H = ⌈n/2⌉, …, n − 1 in turn and, for each, assigns the index and sign of
 every (letter, unit) pair as the breadth-first exploration of reachable signed states needs
@@ -30,13 +32,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..automata.machine import MooreMachine
+from ..automata.machine import MooreMachine, check_machine
 from ..model import BilinearModel
+from ..validation import check_integer
 from .assembly import assemble_model
 
-__all__ = ["MAX_SEARCH_STATES", "SignedSearch", "minimal_signed_automaton", "signed_pd_model"]
+__all__ = ["MAX_SEARCH_PAIRS", "MAX_SEARCH_STATES", "SignedSearch", "minimal_signed_automaton",
+           "signed_pd_model"]
 
-MAX_SEARCH_STATES = 64  # the search recurses once per (signed state, letter)
+MAX_SEARCH_STATES = 64
+MAX_SEARCH_PAIRS = 300  # |Q_f|·|Σ|: the search recurses up to twice per (state, letter)
 
 
 @dataclass(frozen=True, eq=False)
@@ -143,14 +148,19 @@ def minimal_signed_automaton(machine: MooreMachine, *, max_nodes: int = 200_000
                              ) -> SignedSearch:
     """The fewest PD units for the task of the *minimal* automaton ``machine``.
 
-    Exact when the search finishes within ``max_nodes`` assignments and ``machine`` has at
-    most :data:`MAX_SEARCH_STATES` states; otherwise the proved bounds.
+    Exact when the search finishes within ``max_nodes`` assignments, ``machine`` has at most
+    :data:`MAX_SEARCH_STATES` states and states × letters ≤ :data:`MAX_SEARCH_PAIRS`;
+    otherwise the proved bounds. Only PD models started from a one-hot ``h0`` are covered:
+    with a general ``h0`` a PD model can do more (every real-diagonal model with nonzero
+    eigenvalues is one).
     """
+    machine = check_machine(machine, "machine")
+    max_nodes = check_integer(max_nodes, "max_nodes", minimum=1)
     n = machine.n_states
     lower = -(-n // 2)
     if n == 1:
         return SignedSearch(1, 1, True, None, None, 0)
-    if n > MAX_SEARCH_STATES:
+    if n > MAX_SEARCH_STATES or n * machine.n_symbols > MAX_SEARCH_PAIRS:
         return SignedSearch(n, lower, False, None, None, 0)
     T, out = machine.transitions, machine.output_codes
     budget = [max_nodes]
@@ -162,8 +172,9 @@ def minimal_signed_automaton(machine: MooreMachine, *, max_nodes: int = 200_000
         if found is not None:
             pi, sg = found
             used = int(pi.max()) + 1
-            return SignedSearch(used, used, True, pi[:, :used].copy(), sg[:, :used].copy(),
-                                max_nodes - budget[0])
+            index, sign = pi[:, :used].copy(), sg[:, :used].copy()
+            index.flags.writeable = sign.flags.writeable = False
+            return SignedSearch(used, used, True, index, sign, max_nodes - budget[0])
         lower = H + 1
     return SignedSearch(n, n, True, None, None, max_nodes - budget[0])
 

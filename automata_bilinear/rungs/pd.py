@@ -48,5 +48,5 @@ PD = Rung(
     summary="index (D, H) integers, scale (D, H) nonzero: A_σ[index[σ, j], j] = scale[σ, j]",
     structure=Structure.MONOMIAL, forms=(MONOMIAL_FACTORS,), build=_build,
     commuting=False, orthogonal=False, max_letter_cycle=None, orthogonal_block_bound=None,
-    constructions=("signed_pd", "one_hot"), validate=_validate,
+    constructions=("diagonal_pd", "signed_pd", "one_hot"), validate=_validate,
 )
