@@ -34,7 +34,12 @@ from .constructions.signed_pd import (
     MAX_SEARCH_STATES,
     minimal_signed_automaton,
 )
-from .errors import ConstructionUnavailableError, NotRepresentableError, ResourceLimitError
+from .errors import (
+    ConstructionUnavailableError,
+    InvalidArgumentError,
+    NotRepresentableError,
+    ResourceLimitError,
+)
 from .exact.wfa import MAX_EXACT_STATES
 from .frozen import TextEnum, freeze, thaw
 from .limits import check_memory
@@ -84,6 +89,9 @@ class RungVerdict:
     bound_certificate: Certificate | None = None
 
     def __post_init__(self) -> None:
+        if self.verdict not in tuple(Verdict):
+            raise InvalidArgumentError(f"verdict must be one of {[v.value for v in Verdict]}, "
+                                       f"got {self.verdict!r}")
         object.__setattr__(self, "verdict", Verdict(self.verdict))
         object.__setattr__(self, "bounds", freeze(self.bounds))
 

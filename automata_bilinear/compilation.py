@@ -7,7 +7,10 @@ reason), and builds the smallest of the constructions of docs/theory.md §6 that
 ==================  ====================================================  ===============
 construction        rungs                                                 hidden size
 ==================  ====================================================  ===============
-one-hot (Prop. 1)   full, block/orthogonal_block with b ≥ |Q_f|           |Q_f|
+one-hot (Prop. 1)   full, pd (index arrays), block/orthogonal_block with  |Q_f|
+                    b ≥ |Q_f|
+signed automaton    pd, from a one-hot h0 (docs/theory.md §10)            ≥ ⌈|Q_f|/2⌉
+diagonal as pd      pd: a real-diagonal model, identity unit map          its H
 shared rank-one     cp (terms ``e_p 1_Sᵀ`` deduplicated across letters)   |Q_f|, R terms
 dihedral            cp (R = 2): ``M = rot(2π/n)``, d = (1,1) / (1,−1)     2
 characters          rotation, complex/real/sign diagonal, block rungs     2r − s
@@ -18,6 +21,9 @@ envelope            complex/real/positive diagonal, block (commutative)   Π (i_
 irreps              orthogonal_block/block (named groups)                 Σ dims
 minimal WFA         full with ``exact_valued=True``                       Hankel rank
 ==================  ====================================================  ===============
+
+Each rung lists the constructions to try by name (:attr:`Rung.constructions`, looked up in
+:data:`CONSTRUCTIONS`).
 
 Every candidate is handed to the trusted checker (:func:`automata_bilinear.checker.proof.prove`),
 which proves it from its stored arrays alone; only proved candidates are returned, the

@@ -6,7 +6,7 @@ additive term and no bias, rescaling ``h`` by a positive number changes no predi
 ``log‖h‖_∞`` separately. Outputs are indexed by the number of tokens read: position 0 is
 ``h_0`` (the empty prefix), like the automaton's runs.
 
-Two engines:
+Three engines, chosen by the rung's structure (:mod:`automata_bilinear.rungs`):
 
 - matrices (``full``, ``block``, ``orthogonal_block``, ``cp``, or any (D, H, H) array): one
   loop over time; at each step the batch is sorted by token and each token's rows are
@@ -15,7 +15,9 @@ Two engines:
   time steps: diagonal matrices commute, so the state depends only on cumulative letter
   counts; log-magnitudes, signs/phases and zero flags are ``counts @ per-letter logs``,
   renormalised per position. Chunks of ``chunk`` steps keep memory at O(B · chunk · H);
-  with ``final_only`` only the counts are accumulated.
+  with ``final_only`` only the counts are accumulated;
+- gather-and-add (``pd``): column j sends its entry to row ``index[x, j]`` scaled by
+  ``scale[x, j]`` — O(H) per sequence and step, and no (D, H, H) array.
 
 Memory stays bounded in T unless per-step outputs are requested (``final_only=False``).
 """

@@ -2,15 +2,17 @@
 
 Run:  python proofs/pd_signed.py        (exit status 0 iff every step holds)
 
-Claim (docs/theory.md §10, "The PD rung"): a PD model from e_0 is a signed automaton on
-[H] × {+, −}; the task fits on H units iff its minimal automaton is a quotient of such an
-automaton whose two signs of a unit carry different outputs. Consequences checked here:
-1. every family compiles on pd with ⌈|Q_f|/2⌉ ≤ H ≤ |Q_f|, and the stored index/scale arrays
-   are proved for all lengths by the checker (finite-image search over (state, unit, sign));
+Claim (docs/theory.md §10): a PD model from a one-hot h0 is a signed automaton on
+[H] × {+, −}; the task fits on H units from a one-hot start iff its minimal automaton is a
+quotient of such an automaton whose two signs of a unit carry different outputs.
+Consequences checked here:
+1. every family compiles on pd with H ≤ |Q_f|, and H ≥ ⌈|Q_f|/2⌉ whenever the model starts
+   from a one-hot h0 (diagonal models with a dense h0 may use fewer); the stored index/scale
+   arrays are proved for all lengths by the checker;
 2. for Z_m the least H is m/2 for even m and m for odd m (the sign flip is the rotation by
    half of the one orbit, which must move the residue mod m): the exhaustive search agrees
    for m = 2..13;
-3. every PD model with fewer units than the search's answer fails: for all machines with at
+3. every PD model from a one-hot h0 with fewer units than the search's answer fails: for all machines with at
    most 4 states and 2 letters in a seeded sample, every PD structure on fewer units is
    enumerated and simulated on all words up to length 8 against the automaton.
 """
@@ -68,8 +70,11 @@ def main() -> int:
         n = ab.minimize(machine).machine.n_states
         model = ab.compile_bilinear(machine, "pd")
         report = ab.verify(model, machine, numerical=False)
-        t.step(f"{spec}: H = {model.hidden_size} for |Q_f| = {n}",
-               report.proved and -(-n // 2) <= model.hidden_size <= n, report.method)
+        one_hot = np.count_nonzero(model.h0) == 1
+        t.step(f"{spec}: H = {model.hidden_size} for |Q_f| = {n}"
+               + (" (one-hot h0)" if one_hot else " (dense h0)"),
+               report.proved and model.hidden_size <= n
+               and (not one_hot or model.hidden_size >= -(-n // 2)), report.method)
     t.section("2. Z_m: m/2 units for even m, m for odd m")
     for m in range(2, 14):
         found = minimal_signed_automaton(

@@ -175,3 +175,25 @@ def test_one_composition_convention_for_groups_and_representations():
     for g, h in itertools.product(range(s3.order), repeat=2):
         pg, ph = (np.array([int(c) for c in s3.labels[x]]) for x in (g, h))
         assert s3.labels[s3.table[g, h]] == "".join(str(i) for i in ph[pg])
+
+
+@pytest.mark.parametrize(("call", "match"), [
+    (lambda: derived_rules("bogus", {}), "unknown certificate kind"),
+    (lambda: derived_rules("period", {}, 0), "positive integer"),
+    (lambda: derived_rules("kernel", {}), "block_size"),
+    (lambda: ab.RungVerdict("full", "maybe", "guess"), "verdict must be one of"),
+])
+def test_registry_helpers_refuse_bad_arguments_by_name(call, match):
+    with pytest.raises(E.InvalidArgumentError, match=match):
+        call()
+
+
+def test_models_and_minimisations_are_read_only():
+    model = ab.compile_bilinear(ab.build("cyclic:4"), "full")
+    with pytest.raises(TypeError):
+        model.params["W"] = model.params["W"] * 0
+    with pytest.raises(ValueError):
+        model.tensor[0, 0, 0] = 5.0
+    result = ab.minimize(ab.build("cyclic:4"))
+    with pytest.raises(ValueError):
+        result.state_map[0] = 3

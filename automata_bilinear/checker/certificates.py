@@ -94,19 +94,25 @@ def derived_rules(kind: str, data: Mapping[str, Any], period: int | None = None
     >>> derived_rules("kernel", {"block_size": 2})
     ('orthogonal_block(2)', 'rotation', 'sign_diagonal')
     """
+    if not isinstance(kind, str) or kind not in KINDS:
+        raise InvalidArgumentError(f"unknown certificate kind {kind!r}; valid: {KINDS}")
     kind = CertificateKind(kind)
     rungs = REGISTRY.values()
     if kind is CertificateKind.PARIKH:
         return tuple(r.name for r in rungs if r.commuting)
     if kind is CertificateKind.PERIOD:
-        if period is None:
-            raise InvalidArgumentError("a PERIOD certificate's rules need its checked period")
+        if isinstance(period, bool) or not isinstance(period, int) or period < 1:
+            raise InvalidArgumentError("a PERIOD certificate's rules need its checked period "
+                                       f"(a positive integer), got {period!r}")
         return tuple(r.name for r in rungs
                      if r.max_letter_cycle is not None and r.max_letter_cycle % period)
     if kind is CertificateKind.RECUR:
         return tuple(r.name for r in rungs if r.orthogonal)
     if kind is CertificateKind.KERNEL:
-        b = int(data["block_size"])
+        b = data.get("block_size") if isinstance(data, Mapping) else None
+        if isinstance(b, bool) or not isinstance(b, int) or b < 1:
+            raise InvalidArgumentError("a KERNEL certificate's rules need its block_size (a "
+                                       f"positive integer), got {b!r}")
         sized = tuple(f"{r.name}({b})" for r in rungs if r.orthogonal and r.sized_blocks)
         return sized + tuple(r.name for r in rungs if r.orthogonal_block_bound is not None
                              and r.orthogonal_block_bound <= b)
