@@ -12,8 +12,8 @@ Consequences checked here:
 2. for Z_m the least H is m/2 for even m and m for odd m (the sign flip is the rotation by
    half of the one orbit, which must move the residue mod m): the exhaustive search agrees
    for m = 2..13;
-3. every PD model from a one-hot h0 with fewer units than the search's answer fails: for all machines with at
-   most 4 states and 2 letters in a seeded sample, every PD structure on fewer units is
+3. every PD model from a one-hot h0 with fewer units than the search's answer fails: for
+   machines with at most 4 states and 2 letters in a seeded sample, every such structure is
    enumerated and simulated on all words up to length 8 against the automaton.
 """
 
