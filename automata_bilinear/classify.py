@@ -16,6 +16,7 @@ The lowest rung is the first ``yes`` in :data:`automata_bilinear.rungs.RUNG_ORDE
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -51,11 +52,12 @@ from .refutations import (
     refutation_kind,
     refuting_certificate,
 )
-from .rungs import HIERARCHY, RUNG_ORDER, RUNGS, Obstructions, Rung, Structure
+from .rungs import HIERARCHY, RUNG_ORDER, RUNGS, Obstructions, Rung, Structure, get_rung
+from .rungs.pd import ONE_UNIT as PD_ONE_UNIT
 from .verify import verify
 
 __all__ = ["ClassificationReport", "RungVerdict", "Verdict", "classify", "cp_term_count",
-           "group_facts"]
+           "group_facts", "pd_units_for_period"]
 
 COMPILE_LIMIT = 400  # one-hot constructions are compiled and verified up to this many states
 
@@ -259,23 +261,76 @@ def _cp_bounds(row: RungVerdict, profile: AlgebraicProfile, machine: MooreMachin
     return replace(row, bounds=bounds, note=note)
 
 
-def _pd_bounds(row: RungVerdict, machine: MooreMachine) -> RungVerdict:
-    """The fewest PD units. From a one-hot h0 the signed-automaton search decides it on small
-    machines (⌈|Q_f|/2⌉ ≤ H ≤ |Q_f| above its limits); with any h0 the least H is open below
-    the proved construction (docs/theory.md §10)."""
+def pd_units_for_period(period: int) -> int:
+    """The fewest PD units whose letter powers can show eventual period ``period``.
+
+    On H units a letter's unit map has cycles of lengths summing to at most H; with L their
+    lcm, ``A_u^L`` is diagonal on the units the cycles reach, so along each residue class of
+    k mod L the scores are real exponential sums with an eventually 2-periodic sign, and the
+    eventual period of k ↦ f(w u^k v) divides 2L (docs/theory.md §10). L must therefore be a
+    multiple of r = period / gcd(period, 2), and the least sum of cycle lengths with lcm
+    divisible by r is the sum of r's prime-power factors.
+
+    Examples
+    --------
+    >>> [pd_units_for_period(p) for p in (1, 2, 3, 4, 5, 6, 12)]
+    [1, 1, 3, 2, 5, 3, 5]
+    """
+    r = period // math.gcd(period, 2)
+    total, p = 0, 2
+    while r > 1:
+        if r % p == 0:
+            q = 1
+            while r % p == 0:
+                r //= p
+                q *= p
+            total += q
+        p += 1
+    return max(total, 1)
+
+
+def _pd_bounds(row: RungVerdict, profile: AlgebraicProfile, machine: MooreMachine
+               ) -> RungVerdict:
+    """The fewest PD units (docs/theory.md §10). Lower bounds for any h0: one unit is a real
+    diagonal, so a refutation of that rung gives H ≥ 2, and a re-checked PERIOD certificate
+    of period p gives H ≥ :func:`pd_units_for_period` (p). From a one-hot h0 the
+    signed-automaton search decides the least H on small machines."""
+    upper = row.hidden if row.hidden is not None else machine.n_states
+    lower, reasons = 1, []
+    kind = refutation_kind(profile, get_rung(PD_ONE_UNIT).obstructions())
+    if kind is not None:
+        lower = 2
+        reasons.append(f"one unit is a real diagonal, ruled out by {kind.upper()}")
+    cert = period_certificate(profile)
+    if cert is not None:
+        period = int(_certified(cert, machine).data["period"])
+        need = pd_units_for_period(period)
+        if need > lower:
+            lower = need
+            reasons.append(f"a re-checked PERIOD certificate of period {period} needs a "
+                           f"letter cycle structure on at least {need} units")
     found = minimal_signed_automaton(machine)
-    upper = row.hidden if row.hidden is not None else found.hidden
-    one_hot = (found.hidden, found.hidden) if found.exact else (found.lower, found.hidden)
+    one_hot = (found.hidden, found.hidden) if found.exact else (max(found.lower, lower),
+                                                                 found.hidden)
     if found.exact:
-        note = (f"from a one-hot h0 the least H is {found.hidden} (exhaustive signed-automaton "
-                f"search, {found.nodes} assignments)")
+        search = (f"from a one-hot h0 the least H is {found.hidden} (exhaustive signed-"
+                  f"automaton search, {found.nodes} assignments)")
+    elif one_hot[0] == one_hot[1]:
+        search = f"from a one-hot h0 it is {found.hidden} as well"
+    elif found.nodes == 0:
+        search = (f"from a one-hot h0 the least H is between {one_hot[0]} and {found.hidden} "
+                  f"(signed-automaton search not run: it covers |Q_f| ≤ {MAX_SEARCH_STATES} "
+                  f"and |Q_f|·|Σ| ≤ {MAX_SEARCH_PAIRS})")
     else:
-        note = (f"from a one-hot h0 the least H is between {found.lower} and {found.hidden} "
-                f"(the signed-automaton search stopped at its limits: |Q_f| ≤ "
-                f"{MAX_SEARCH_STATES}, |Q_f|·|Σ| ≤ {MAX_SEARCH_PAIRS}, "
-                f"{found.nodes or 'no'} assignments)")
-    note += "; with a general h0 the least H is open below the proved construction"
-    return replace(row, bounds={"H": (1, upper), "H_from_one_hot_h0": one_hot}, note=note)
+        search = (f"from a one-hot h0 the least H is between {one_hot[0]} and {found.hidden} "
+                  f"(the signed-automaton search stopped after {found.nodes} assignments)")
+    if lower >= upper:
+        general = f"least H = {upper} for any h0 ({'; '.join(reasons)})"
+    else:
+        general = (f"for any h0, {lower} ≤ least H ≤ {upper}"
+                   + (f" ({'; '.join(reasons)})" if reasons else "") + "; open in between")
+    return replace(row, bounds={"H": (lower, upper), "H_from_one_hot_h0": one_hot},
+                   note=f"{general}; {search}")
 
 
 def _rung_verdict(rung: Rung, profile: AlgebraicProfile, machine: MooreMachine, small: bool,
@@ -303,7 +358,7 @@ def _rung_verdict(rung: Rung, profile: AlgebraicProfile, machine: MooreMachine, 
     if rung.structure is Structure.FACTORED:
         return _cp_bounds(row, profile, machine, hankel_rank)
     if rung.structure is Structure.MONOMIAL:
-        return _pd_bounds(row, machine)
+        return _pd_bounds(row, profile, machine)
     return row
 
 

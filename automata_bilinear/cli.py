@@ -262,7 +262,11 @@ def _bound_text(name: str, value: Any) -> str:
     """``(2, 3)`` → ``2 ≤ block_size ≤ 3``; ``(3, 3)`` → ``least H = 3``; a number → ``≥``."""
     if isinstance(value, (tuple, list)) and len(value) == 2:
         low, high = value
-        return f"least {name} = {low}" if low == high else f"{low} ≤ least {name} ≤ {high}"
+        where = ""
+        if name == "H_from_one_hot_h0":
+            name, where = "H", " from a one-hot h0"
+        return (f"least {name}{where} = {low}" if low == high
+                else f"{low} ≤ least {name}{where} ≤ {high}")
     if name == "R_lower_for_exact_valued_readout":
         return f"R ≥ {value} for an exact-valued readout"
     return f"{name}: {value}"
@@ -318,6 +322,10 @@ def cmd_classify(args: argparse.Namespace) -> None:
     text = head + "\n\n" + _table(_classify_rows(report),
                                    ["rung", "verdict", "H", "params", "method",
                                     "construction / certificate"])
+    notes = [f"  {rung}: {v.note}" for rung, v in report.rungs.items()
+             if v.note and v.verdict == "yes"]
+    if notes:
+        text += "\n\nnotes:\n" + "\n".join(notes)
     if saved:
         text += "\n\nsaved certificates: " + ", ".join(saved)
     _emit(args, payload, text)

@@ -67,6 +67,7 @@ from .errors import (
 from .model import BilinearModel
 from .refutations import refutation_kind
 from .rungs import RUNG_ORDER, RUNGS, get_rung
+from .rungs.pd import ONE_UNIT as PD_ONE_UNIT
 
 __all__ = [
     "CONSTRUCTIONS",
@@ -161,7 +162,7 @@ def _always(task: CompilationTask) -> bool:
 
 
 # a real-diagonal model with nonzero eigenvalues is a PD model with the identity unit map
-_DIAGONAL_SOURCE = "real_diagonal"
+_DIAGONAL_SOURCE = PD_ONE_UNIT
 
 
 def _diagonal_fits(task: CompilationTask) -> bool:

@@ -164,12 +164,39 @@ def test_bad_pd_parameters_name_the_culprit(params, match):
 def test_classify_reports_the_least_number_of_units_from_a_one_hot_start():
     row = ab.classify(ab.build("cyclic:6")).rungs["pd"]
     assert row.verdict == "yes" and row.hidden == 3
-    assert row.bounds["H_from_one_hot_h0"] == (3, 3) and row.bounds["H"] == (1, 3)
-    assert "exhaustive" in row.note and "open" in row.note
+    assert row.bounds["H_from_one_hot_h0"] == (3, 3) and row.bounds["H"] == (3, 3)
+    assert "exhaustive" in row.note and "PERIOD" in row.note
     big = ab.classify(ab.build("random:states=80,symbols=2,seed=3,outputs=binary"))
     n = big.minimal_states
     assert n > 64 and big.rungs["pd"].bounds["H_from_one_hot_h0"] == (-(-n // 2), n)
-    assert "limits" in big.rungs["pd"].note
+    assert "not run" in big.rungs["pd"].note
+
+
+def _least_cycle_sum(r: int) -> int:
+    """Brute force: the least total length of cycles on some units whose lcm r divides."""
+    best = None
+    for sizes in itertools.chain.from_iterable(
+            itertools.combinations_with_replacement(range(1, 2 * r + 1), k) for k in (1, 2, 3)):
+        if np.lcm.reduce(sizes) % r == 0:
+            best = sum(sizes) if best is None else min(best, sum(sizes))
+    return best
+
+
+@pytest.mark.parametrize("period", range(1, 31))
+def test_units_for_a_period_against_brute_force(period):
+    r = period // np.gcd(period, 2)
+    from automata_bilinear.classify import pd_units_for_period
+
+    assert pd_units_for_period(period) == _least_cycle_sum(r)
+
+
+@pytest.mark.parametrize(("spec", "least"), [("cyclic:5", 5), ("cyclic:4", 2),
+                                             ("symmetric:3", 3), ("cyclic:7", 7),
+                                             ("flipflop", 2)])
+def test_certificates_bound_pd_for_any_start(spec, least):
+    row = ab.classify(ab.build(spec)).rungs["pd"]
+    assert row.hidden == least and row.bounds["H"] == (least, least)
+    assert f"least H = {least} for any h0" in row.note
 
 
 @pytest.mark.parametrize(("spec", "hidden", "one_hot"), [

@@ -357,8 +357,8 @@ def _rational_image(model: BilinearModel, automaton: MooreMachine, al: Alignment
         w = _primitive(mats[int(al.letter[a])].dot(np.array(v, dtype=object)))
         if max(abs(x) for x in w).bit_length() > MAX_BITS:
             raise _Stop(f"exact vectors grow beyond {MAX_BITS} bits: the image is not finite "
-                        "(irrational entries stored as rounded floats generate an infinite "
-                        "group)")
+                        "(for example scales of modulus ≠ 1, or irrational entries stored as "
+                        "rounded floats, which generate an infinite group)")
         return w
 
     walked = _walk(automaton, _primitive(h0[0]), step, max_pairs, "vector",

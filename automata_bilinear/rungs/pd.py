@@ -16,7 +16,11 @@ import numpy as np
 from ..errors import ModelError
 from .base import MONOMIAL_FACTORS, Rung, Structure, integer_entries, shape_error
 
-__all__ = ["PD"]
+__all__ = ["ONE_UNIT", "PD"]
+
+ONE_UNIT = "real_diagonal"
+"""The rung a one-unit PD model is (a nonzero real scalar per letter): its refutations give
+H ≥ 2, and its constructions are PD models with the identity unit map."""
 
 
 def _validate(rung: str, form: tuple[str, ...], params: Mapping[str, np.ndarray], D: int
