@@ -253,7 +253,8 @@ def cmd_show_model(args: argparse.Namespace) -> None:
         f"  exact model (what the checker proves): {info['exact_method']}",
         f"  automaton: {model.metadata.get('automaton', '?')} "
         f"(hash {model.metadata.get('automaton_hash', '?')})",
-        f"  recorded verification: {model.metadata.get('verification', 'none')}",
+        f"  recorded verification (as written in the file, not re-checked; run `verify`): "
+        f"{model.metadata.get('verification', 'none')}",
     ])
     _emit(args, {"model": args.model, **info}, text)
 
@@ -542,6 +543,16 @@ def _size(text: str) -> int:
 _size.__name__ = "size"
 
 
+class _DefaultsFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows defaults, except where the help already states one or there is none to show."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if action.default is None or action.default is False or "default" in text:
+            return text
+        return super()._get_help_string(action) or text
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that raises :class:`UsageError` instead of printing and exiting, so every
     command-line problem goes through the one error path (and ``--json`` sees it)."""
@@ -567,7 +578,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def add(name: str, func: Any, help_text: str, **kwargs: Any) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text, allow_abbrev=False,
-                           formatter_class=argparse.ArgumentDefaultsHelpFormatter, **kwargs)
+                           formatter_class=_DefaultsFormatter, **kwargs)
         p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
         p.add_argument("--max-bytes", type=_size, default=None, metavar="SIZE",
                        help="memory budget of the operation, e.g. 8G (default: "

@@ -51,7 +51,7 @@ import numpy as np
 from .automata.machine import OutputLabel, check_output_label, check_symbol_labels
 from .errors import AutomatonError, InvalidArgumentError, ModelError
 from .frozen import freeze
-from .rungs import RUNGS, get_rung
+from .rungs import RUNGS, Structure, get_rung
 from .rungs.base import MONOMIAL_FACTORS, PHASE_BLOCKS, PHASE_UNITS, QUADRATIC_BLOCKS
 
 __all__ = [
@@ -128,8 +128,8 @@ class BilinearModel:
     construction
         Name of the construction that produced the model (free text for user models).
     exact
-        JSON-ready exact description used by :func:`automata_bilinear.verify.verify` to prove
-        behaviour for all lengths, or None (then only numerical evidence is possible).
+        JSON-ready description a construction records of its exact dynamics, or None.
+        Informational only: the checker proves the stored arrays and never reads it.
     metadata
         Free JSON-ready metadata (automaton name and hash, verification result, …).
     """
@@ -223,6 +223,20 @@ class BilinearModel:
     @property
     def hidden_size(self) -> int:
         return self._hidden  # type: ignore[attr-defined]
+
+    @cached_property
+    def acts_diagonally(self) -> bool:
+        """Every matrix is (block-)diagonal in the stored basis: a diagonal rung, or a ``pd``
+        model whose unit map is the identity (then its scales are the eigenvalues). Such
+        models run on the letter-count engine and get its rounding-error bound."""
+        structure = get_rung(self.rung).structure
+        if structure.diagonal:
+            return True
+        if structure is Structure.MONOMIAL:
+            index = self.params["index"]
+            return bool(np.array_equal(index, np.broadcast_to(np.arange(self.hidden_size),
+                                                              index.shape)))
+        return False
 
     @property
     def n_symbols(self) -> int:

@@ -133,7 +133,7 @@ def forward(model: BilinearModel, tokens: object, *, dtype: str = "float64",
     if return_hidden:
         check_allocation("hidden states", (B, T + 1, H), np.dtype(dtype).itemsize)
     structure = get_rung(model.rung).structure
-    if structure.diagonal:  # commuting units: the letter-count engine
+    if model.acts_diagonally:  # commuting units: the letter-count engine
         return _forward_diagonal(model, x, np.dtype(dtype), final_only, return_hidden, chunk)
     if structure is Structure.MONOMIAL:  # one nonzero per column: gather and add
         return _forward_steps(model, x, np.dtype(dtype), final_only, return_hidden,

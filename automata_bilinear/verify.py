@@ -223,7 +223,7 @@ def float_claims(model: BilinearModel, proof: Proof) -> tuple[FloatClaim, ...]:
                                                         "±e_j in floating point"))
             continue
         claim = None
-        if structure.diagonal:
+        if model.acts_diagonally:
             claim = _diagonal_bound(model, proof, dtype)
         elif model.bias is None:
             claim = _orthogonal_bound(model, proof, dtype)

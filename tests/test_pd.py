@@ -231,3 +231,16 @@ def test_many_letters_stay_within_the_search_limits():
     found = minimal_signed_automaton(ab.minimize(machine).machine)
     assert not found.exact or found.hidden == 1
     assert ab.compile_bilinear(machine, "pd").hidden_size <= 2
+
+
+def test_identity_map_pd_models_run_and_are_bounded_like_diagonal_ones():
+    machine = ab.build("threshold:20")
+    pd = ab.compile_bilinear(machine, "pd")
+    diagonal = ab.compile_bilinear(machine, "positive_diagonal")
+    assert pd.acts_diagonally and not ab.compile_bilinear(ab.build("cyclic:6"), "pd") \
+        .acts_diagonally
+    x = ab.random_words(machine, 16, 80, seed=3)
+    assert np.array_equal(ab.forward(pd, x).predictions, ab.forward(diagonal, x).predictions)
+    claims = {c.dtype: c for c in ab.verify(pd, machine, steps=100).float_claims}
+    expected = {c.dtype: c for c in ab.verify(diagonal, machine, steps=100).float_claims}
+    assert claims["float64"].up_to == expected["float64"].up_to is not None

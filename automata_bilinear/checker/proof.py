@@ -1018,8 +1018,7 @@ def prove(model: BilinearModel, automaton: MooreMachine, *, max_pairs: int = 2_0
         return _signed_one_hot(model, automaton, al, params["index"].astype(np.int64),
                                params["scale"], max_pairs)
     # a PD model whose unit map is the identity is diagonal: its units are the scales
-    diagonal_pd = structure is Structure.MONOMIAL and np.array_equal(
-        params["index"], np.broadcast_to(np.arange(model.hidden_size), params["index"].shape))
+    diagonal_pd = structure is Structure.MONOMIAL and model.acts_diagonally
     if set(params) == set(PHASE_UNITS) or set(params) == set(PHASE_BLOCKS) or \
             structure is Structure.DIAGONAL or diagonal_pd or "complex_eigenvalues" in params:
         units = _units(model)

@@ -250,14 +250,20 @@ def shape_error(rung: str, name: str, arr: np.ndarray, expected: str) -> ModelEr
 
 def integer_entries(rung: str, name: str, arr: np.ndarray, low: int | None = None,
                     high: int | None = None) -> np.ndarray:
-    """The entries of ``arr`` as int64, refusing non-integers and values out of range."""
-    if np.any(arr != np.round(arr)) or np.any(np.abs(arr) > 2**52):
-        raise ModelError(f"{rung}: parameter {name!r} must hold integers")
+    """The entries of ``arr`` as int64, refusing non-integers and values out of range (the
+    message names the first offending position and value)."""
+    def first(bad: np.ndarray) -> str:
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        return f"{arr[where].item()!r} at index {where}" if where else repr(arr[()].item())
+
+    bad = (arr != np.round(arr)) | (np.abs(arr) > 2**52)
+    if np.any(bad):
+        raise ModelError(f"{rung}: parameter {name!r} must hold integers ({first(bad)})")
     out = arr.astype(np.int64)
     if low is not None and np.any(out < low):
-        raise ModelError(f"{rung}: parameter {name!r} must be ≥ {low}")
+        raise ModelError(f"{rung}: parameter {name!r} must be ≥ {low} ({first(out < low)})")
     if high is not None and np.any(out > high):
-        raise ModelError(f"{rung}: parameter {name!r} must be ≤ {high}")
+        raise ModelError(f"{rung}: parameter {name!r} must be ≤ {high} ({first(out > high)})")
     return out
 
 
@@ -409,5 +415,5 @@ def diagonal_eigenvalues(params: Mapping[str, np.ndarray]) -> tuple[np.ndarray, 
         return lam, params["real_eigenvalues"]
     if "complex_eigenvalues" in params:
         return params["complex_eigenvalues"], params["real_eigenvalues"]
-    lam = params["eigenvalues"]
+    lam = params["eigenvalues"] if "eigenvalues" in params else params["scale"]  # pd: identity map
     return np.zeros((lam.shape[0], 0), dtype=np.complex128), lam
