@@ -28,6 +28,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -163,10 +164,22 @@ def minimal_signed_automaton(machine: MooreMachine, *, max_nodes: int = 200_000
     if n > MAX_SEARCH_STATES or n * machine.n_symbols > MAX_SEARCH_PAIRS:
         return SignedSearch(n, lower, False, None, None, 0)
     T, out = machine.transitions, machine.output_codes
+    # compile and classify both ask for the same machine: search once
+    return _cached_search(T.astype(np.int64).tobytes(), T.shape,
+                          out.astype(np.int64).tobytes(), machine.start, max_nodes)
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_search(table: bytes, shape: tuple[int, int], outputs: bytes, start: int,
+                   max_nodes: int) -> SignedSearch:
+    T = np.frombuffer(table, dtype=np.int64).reshape(shape)
+    out = np.frombuffer(outputs, dtype=np.int64)
+    n = shape[0]
+    lower = -(-n // 2)
     budget = [max_nodes]
     for H in range(lower, n):
         try:
-            found = _search(T, out, machine.start, H, budget)
+            found = _search(T, out, start, H, budget)
         except _OutOfBudget:
             return SignedSearch(n, H, False, None, None, max_nodes)
         if found is not None:

@@ -8,7 +8,7 @@ import os
 
 from ..checker.certificates import Certificate
 from ..errors import FormatError, InvalidArgumentError
-from .files import loads_strict, read_text, write_text_atomic
+from .files import check_format_version, loads_strict, read_text, write_text_atomic
 
 __all__ = ["CERTIFICATE_FORMAT", "CERTIFICATE_VERSION", "load_certificate", "save_certificate"]
 
@@ -28,14 +28,8 @@ def save_certificate(cert: Certificate, path: str | os.PathLike, *, automaton: s
 def load_certificate(path: str | os.PathLike) -> Certificate:
     """Read a certificate file written by :func:`save_certificate` (or by the CLI)."""
     doc = loads_strict(read_text(path, what="certificate file"), source=str(path))
-    if not isinstance(doc, dict) or doc.get("format") != CERTIFICATE_FORMAT:
-        raise FormatError(f"{path}: field 'format' must be {CERTIFICATE_FORMAT!r}")
-    version = doc.get("version")
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise FormatError(f"{path}: field 'version' must be a positive integer")
-    if version > CERTIFICATE_VERSION:
-        raise FormatError(f"{path}: certificate format version {version} is newer than "
-                          f"supported ({CERTIFICATE_VERSION}); upgrade automata_bilinear")
+    check_format_version(doc, expected=CERTIFICATE_FORMAT, supported=CERTIFICATE_VERSION,
+                         source=str(path), field=lambda n: f"field {n!r}", what="certificate")
     unknown = sorted(set(doc) - {"format", "version", "automaton", "certificate"})
     if unknown:
         raise FormatError(f"{path}: unknown field(s) {', '.join(unknown)}")

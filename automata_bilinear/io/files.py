@@ -30,6 +30,7 @@ from ..limits import check_memory
 __all__ = [
     "FIGURE_SUFFIXES",
     "MAX_JSON_DEPTH",
+    "check_format_version",
     "check_output_path",
     "loads_strict",
     "read_bytes",
@@ -41,6 +42,34 @@ __all__ = [
 
 MAX_JSON_DEPTH = 64
 FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
+
+
+def check_format_version(doc: Any, *, expected: str, supported: int, source: str,
+                         field: Callable[[str], str], what: str) -> int:
+    """The version of a versioned JSON header, after checking its ``format`` name; newer
+    versions than ``supported`` are refused with the upgrade hint (one rule for every format).
+
+    ``field(name)`` spells a field in the message (the formats quote them differently).
+
+    Examples
+    --------
+    >>> check_format_version({"format": "x", "version": 9}, expected="x", supported=2,
+    ...                      source="f.json", field=lambda n: f"field {n!r}", what="x")
+    Traceback (most recent call last):
+    ...
+    automata_bilinear.errors.FormatError: f.json: x format version 9 is newer than this ...
+    """
+    if not isinstance(doc, dict) or doc.get("format") != expected:
+        got = doc.get("format") if isinstance(doc, dict) else None
+        raise FormatError(f"{source}: {field('format')} must be {expected!r}, got {got!r}")
+    version = doc.get("version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise FormatError(f"{source}: {field('version')} must be a positive integer, got "
+                          f"{version!r}")
+    if version > supported:
+        raise FormatError(f"{source}: {what} format version {version} is newer than this "
+                          f"toolkit supports ({supported}); upgrade automata_bilinear")
+    return version
 
 
 def _reason(exc: OSError) -> str:

@@ -33,7 +33,7 @@ from ..errors import (
     MissingDependencyError,
     ResourceLimitError,
 )
-from .files import loads_strict, read_text, write_text_atomic
+from .files import check_format_version, loads_strict, read_text, write_text_atomic
 
 __all__ = [
     "AUTOMATON_FORMAT",
@@ -114,16 +114,8 @@ def automaton_from_dict(data: Any, *, source: str = "automaton") -> MooreMachine
 
     if not isinstance(data, dict):
         raise fail(f"expected a JSON object, got {type(data).__name__}")
-    if data.get("format") != AUTOMATON_FORMAT:
-        raise fail(f'field "format" must be "{AUTOMATON_FORMAT}", got {data.get("format")!r}')
-    version = data.get("version")
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise fail(f'field "version" must be a positive integer, got {version!r}')
-    if version > AUTOMATON_FORMAT_VERSION:
-        raise fail(
-            f"format version {version} is newer than this toolkit supports "
-            f"({AUTOMATON_FORMAT_VERSION}); upgrade automata_bilinear"
-        )
+    check_format_version(data, expected=AUTOMATON_FORMAT, supported=AUTOMATON_FORMAT_VERSION,
+                         source=source, field=lambda n: f'field "{n}"', what="automaton")
     unknown = sorted(set(data) - _KEYS)
     if unknown:
         raise fail(f"unknown field(s) {unknown}; allowed: {sorted(_KEYS)}")

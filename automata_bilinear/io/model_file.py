@@ -33,7 +33,7 @@ from ..frozen import thaw
 from ..limits import check_memory
 from ..model import BilinearModel, ModelError, check_model
 from ..rungs import RUNGS, get_rung
-from .files import check_output_path, loads_strict, read_bytes, write_atomic
+from .files import check_format_version, check_output_path, loads_strict, read_bytes, write_atomic
 
 __all__ = ["MODEL_FORMAT", "MODEL_FORMAT_VERSION", "load_model", "save_model"]
 
@@ -159,14 +159,9 @@ def load_model(path: str | os.PathLike) -> BilinearModel:
     if meta_arr.dtype.kind != "U" or meta_arr.shape != ():
         raise FormatError(f"{src}: 'metadata' must be a 0-d string array")
     meta = loads_strict(str(meta_arr), source=f"{src}: metadata")
-    if not isinstance(meta, dict) or meta.get("format") != MODEL_FORMAT:
-        raise FormatError(f"{src}: metadata field 'format' must be {MODEL_FORMAT!r}")
-    version = meta.get("version")
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise FormatError(f"{src}: metadata field 'version' must be a positive integer")
-    if version > MODEL_FORMAT_VERSION:
-        raise FormatError(f"{src}: model format version {version} is newer than this toolkit "
-                          f"supports ({MODEL_FORMAT_VERSION}); upgrade automata_bilinear")
+    version = check_format_version(meta, expected=MODEL_FORMAT, supported=MODEL_FORMAT_VERSION,
+                                   source=src, field=lambda n: f"metadata field {n!r}",
+                                   what="model")
     for key in ("rung", "alphabet", "output_labels"):
         if key not in meta:
             raise FormatError(f"{src}: metadata is missing field {key!r}")

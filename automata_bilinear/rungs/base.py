@@ -53,6 +53,7 @@ __all__ = [
     "PHASE_UNITS",
     "QUADRATIC_BLOCKS",
     "TENSOR",
+    "MaterializeFn",
     "Obstructions",
     "Rung",
     "Structure",

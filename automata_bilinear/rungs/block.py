@@ -11,6 +11,7 @@ from .base import (
     BLOCKS,
     PHASE_BLOCKS,
     QUADRATIC_BLOCKS,
+    MaterializeFn,
     Rung,
     Structure,
     block_matrices,
@@ -18,16 +19,21 @@ from .base import (
     quadratic_block_matrices,
 )
 
-__all__ = ["BLOCK", "block_parameter_count"]
+__all__ = ["BLOCK", "block_build", "block_parameter_count"]
 
 
-def _build(rung: str, form: tuple[str, ...], params: Mapping[str, np.ndarray], D: int
-           ) -> np.ndarray:
-    if form == PHASE_BLOCKS:
-        return phase_block_matrices(rung, params, D)
-    if form == QUADRATIC_BLOCKS:
-        return quadratic_block_matrices(rung, params, D, orthogonal=False)
-    return block_matrices(rung, params, D, orthogonal=False)
+def block_build(*, orthogonal: bool) -> MaterializeFn:
+    """The materialisation of the block rungs; ``orthogonal`` demands orthogonal blocks
+    (exact phase blocks are orthogonal by construction)."""
+    def build(rung: str, form: tuple[str, ...], params: Mapping[str, np.ndarray], D: int
+              ) -> np.ndarray:
+        if form == PHASE_BLOCKS:
+            return phase_block_matrices(rung, params, D)
+        if form == QUADRATIC_BLOCKS:
+            return quadratic_block_matrices(rung, params, D, orthogonal=orthogonal)
+        return block_matrices(rung, params, D, orthogonal=orthogonal)
+
+    return build
 
 
 def block_parameter_count(params: Mapping[str, np.ndarray], hidden: int, n_symbols: int
@@ -39,7 +45,8 @@ def block_parameter_count(params: Mapping[str, np.ndarray], hidden: int, n_symbo
 BLOCK = Rung(
     name="block", label="block",
     summary="blocks (D, nb, b, b), block_sizes (nb,): block-diagonal A_σ",
-    structure=Structure.BLOCKS, forms=(BLOCKS, PHASE_BLOCKS, QUADRATIC_BLOCKS), build=_build,
+    structure=Structure.BLOCKS, forms=(BLOCKS, PHASE_BLOCKS, QUADRATIC_BLOCKS),
+    build=block_build(orthogonal=False),
     commuting=False, orthogonal=False, max_letter_cycle=None, orthogonal_block_bound=None,
     constructions=("characters", "character_basis", "threshold", "decay",
                    "homogeneous_reset", "irreps", "one_hot"),
