@@ -46,6 +46,7 @@ from .frozen import TextEnum, freeze, thaw
 from .limits import check_memory
 from .model import BilinearModel
 from .refutations import (
+    fixed_space_certificate,
     hankel_certificate,
     kernel_certificate,
     period_certificate,
@@ -86,6 +87,7 @@ class RungVerdict:
     block_size: int | None = None
     construction: str | None = None
     certificate: Certificate | None = None
+    factors: int | None = None
     bounds: Mapping[str, Any] = field(default_factory=dict)
     note: str = ""
     bound_certificate: Certificate | None = None
@@ -104,7 +106,7 @@ class RungVerdict:
                     **{k: list(v) for k, v in self.certificate.words.items()},
                     **thaw(self.certificate.data), "description": self.certificate.describe()}
         return {"verdict": self.verdict.value, "hidden": self.hidden, "params": self.params,
-                "block_size": self.block_size, "method": self.method,
+                "block_size": self.block_size, "factors": self.factors, "method": self.method,
                 "construction": self.construction, "certificate": cert,
                 "bounds": thaw(self.bounds) or None, "note": self.note or None,
                 "bound_certificate": None if self.bound_certificate is None
@@ -169,12 +171,14 @@ def _yes(rung: str, model: BilinearModel, machine: MooreMachine) -> RungVerdict:
     report = verify(model, machine, numerical=False)
     if not report.proved:  # pragma: no cover - would be a bug in a construction
         raise AssertionError(f"{model.construction} on {rung} failed: {report.detail}")
-    block = None
+    block = factors = None
     if "block_sizes" in model.params:
         block = int(model.params["block_sizes"].max())
+    if get_rung(rung).sized_factors:
+        factors = int(model.params["betas"].shape[1])
     return RungVerdict(rung, Verdict.YES, f"compiled and proved by {report.method}",
                        hidden=model.hidden_size, params=model.parameter_count,
-                       block_size=block, construction=model.construction)
+                       block_size=block, construction=model.construction, factors=factors)
 
 
 _UNIVERSAL = Obstructions(commuting=False, orthogonal=False, max_letter_cycle=None)
@@ -333,6 +337,37 @@ def _pd_bounds(row: RungVerdict, profile: AlgebraicProfile, machine: MooreMachin
                    note=f"{general}; {search}")
 
 
+def _householder_bounds(row: RungVerdict, profile: AlgebraicProfile, machine: MooreMachine
+                        ) -> RungVerdict:
+    """The fewest Householder factors per letter (docs/theory.md §10): for a group word
+    problem a re-checked FIXED_SPACE certificate bounds it below (and H ≥ n, since a factor
+    product moves at most H dimensions); the proved construction bounds both above. Beyond
+    group word problems only the construction's values are known."""
+    if row.verdict is not Verdict.YES or row.factors is None or row.hidden is None:
+        return row
+    n, H = row.factors, row.hidden
+    cert = fixed_space_certificate(profile)
+    lower = 1
+    if cert is not None:
+        lower = int(_certified(cert, machine).data["bound"])
+    # one unit is a scalar in [−1, 1]: a real diagonal, so its refutation needs H ≥ 2
+    one_unit = refutation_kind(profile, get_rung(PD_ONE_UNIT).obstructions()) is not None
+    bounds = {"factors": (lower, n), "H": (min(max(lower, 2 if one_unit else 1), H), H)}
+    where = "least factors per letter"
+    if cert is None:
+        scope = ("" if profile.is_group else "; beyond group word problems a lower bound is "
+                 "open (docs/theory.md §10): the construction is an upper bound")
+        note = f"{where} ≤ {n} (construction, H = {H}){scope}"
+    elif lower == n:
+        note = (f"{where} = {n}: {cert.describe()} (re-checked) and a proved construction "
+                f"with {n} on H = {H}" + ("" if H == n else f"; least H for {n} factors "
+                                            f"between {n} and {H}"))
+    else:
+        note = (f"{lower} ≤ {where} ≤ {n}: {cert.describe()} (re-checked); the proved "
+                f"construction has {n} on H = {H}")
+    return replace(row, bounds=bounds, note=note, bound_certificate=cert)
+
+
 def _rung_verdict(rung: Rung, profile: AlgebraicProfile, machine: MooreMachine, small: bool,
                   hankel_rank: int | None) -> RungVerdict:
     """One row: the §4 facts refute (NO), or a construction is proved (YES), or neither
@@ -359,6 +394,8 @@ def _rung_verdict(rung: Rung, profile: AlgebraicProfile, machine: MooreMachine, 
         return _cp_bounds(row, profile, machine, hankel_rank)
     if rung.structure is Structure.MONOMIAL:
         return _pd_bounds(row, profile, machine)
+    if rung.sized_factors:
+        return _householder_bounds(row, profile, machine)
     return row
 
 

@@ -184,6 +184,8 @@ def cmd_equiv(args: argparse.Namespace) -> None:
 def _model_info(model: BilinearModel) -> dict[str, Any]:
     return {
         "rung": model.rung, "hidden": model.hidden_size, "params": model.parameter_count,
+        "factors": (int(model.params["betas"].shape[1]) if get_rung(model.rung).sized_factors
+                    else None),
         "symbols": model.n_symbols, "outputs": len(model.output_labels),
         "construction": model.construction,
         "exact_method": stored_exact_form(model),
@@ -194,6 +196,10 @@ def cmd_compile(args: argparse.Namespace) -> None:
     sized = [r for r in RUNGS if get_rung(r).sized_blocks]
     if args.block_size is not None and args.rung not in sized:
         raise UsageError(f"--block-size applies only with --rung {' or '.join(sized)} "
+                         f"(got --rung {args.rung})")
+    factored = [r for r in RUNGS if get_rung(r).sized_factors]
+    if args.factors is not None and args.rung not in factored:
+        raise UsageError(f"--factors applies only with --rung {' or '.join(factored)} "
                          f"(got --rung {args.rung})")
     if args.exact_valued and (args.rung == "auto"
                               or "minimal_wfa" not in get_rung(args.rung).constructions):
@@ -208,7 +214,7 @@ def cmd_compile(args: argparse.Namespace) -> None:
         model = compile_lowest(machine)
     else:
         model = compile_bilinear(machine, args.rung, block_size=args.block_size,
-                                 exact_valued=args.exact_valued)
+                                 exact_valued=args.exact_valued, factors=args.factors)
     report = None if args.no_verify else verify(model, machine, numerical=steps > 0,
                                                 steps=max(steps, 1))
     info: dict[str, Any] = {**thaw(model.metadata), "automaton": machine.name,
@@ -222,7 +228,9 @@ def cmd_compile(args: argparse.Namespace) -> None:
     if args.output is not None:
         save_model(model, args.output)
         payload["path"] = args.output
-    lines = [f"{args.spec} on {model.rung}: H = {model.hidden_size}, "
+    n_factors = (f", {model.params['betas'].shape[1]} factors per letter"
+                 if get_rung(model.rung).sized_factors else "")
+    lines = [f"{args.spec} on {model.rung}: H = {model.hidden_size}{n_factors}, "
              f"{model.parameter_count} transition parameters, {model.construction}"]
     if report is not None:
         lines.append(report.summary())
@@ -614,6 +622,9 @@ def build_parser() -> argparse.ArgumentParser:
                         + ", ".join(RUNG_ORDER) + ")")
     p.add_argument("--block-size", type=_integer(1), default=None,
                    help="largest block (only with --rung block / orthogonal_block)")
+    p.add_argument("--factors", type=_integer(1), default=None,
+                   help="most Householder factors per letter (only with --rung householder; "
+                        "default: the fewest the constructions reach)")
     p.add_argument("--exact-valued", action="store_true",
                    help="minimal exact-valued model, dimension = Hankel rank (only with "
                         "--rung full)")

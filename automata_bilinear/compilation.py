@@ -19,6 +19,9 @@ character basis     the same rungs, any output function of the group      ≤ |G
 homogeneous         block: abelian group letters plus reset letters       2r − s + 1
 envelope            complex/real/positive diagonal, block (commutative)   Π (i_σ+p_σ)
 irreps              orthogonal_block/block (named groups)                 Σ dims
+reflections         householder: an exact orthogonal representation       its dimension
+                    factored into rank(ρ(σ) − I) reflections
+projections         householder: reset tasks, one projection per letter   2
 minimal WFA         full with ``exact_valued=True``                       Hankel rank
 ==================  ====================================================  ===============
 
@@ -53,6 +56,7 @@ from .constructions.dihedral import dihedral_cp_model
 from .constructions.irreps import irrep_model
 from .constructions.minimal_wfa import minimal_exact_valued_model
 from .constructions.one_hot import one_hot_model
+from .constructions.reflections import projection_model, reflection_model
 from .constructions.signed_pd import signed_pd_model
 from .constructions.threshold import threshold_model
 from .errors import (
@@ -65,7 +69,7 @@ from .errors import (
     SpecError,
 )
 from .model import BilinearModel
-from .refutations import refutation_kind
+from .refutations import fixed_space_certificate, refutation_kind
 from .rungs import RUNG_ORDER, RUNGS, get_rung
 from .rungs.pd import ONE_UNIT as PD_ONE_UNIT
 
@@ -135,6 +139,7 @@ class CompilationTask:
     rung: str
     block_size: int | None
     exact_valued: bool
+    factors: int | None = None
 
 
 @dataclass(frozen=True)
@@ -202,6 +207,9 @@ CONSTRUCTIONS: Mapping[str, Construction] = MappingProxyType({c.name: c for c in
                  lambda t: homogeneous_reset_model(t.profile, t.rung)),
     Construction("irreps", lambda t: t.profile.is_group and not t.profile.is_commutative,
                  lambda t: irrep_model(t.profile, t.rung, t.block_size)),
+    Construction("reflections", lambda t: t.profile.is_group,
+                 lambda t: reflection_model(t.profile, t.rung, t.factors)),
+    Construction("projections", _always, lambda t: projection_model(t.profile, t.rung)),
 )})
 """Every construction a rung can list (:attr:`Rung.constructions`), by name."""
 
@@ -212,7 +220,7 @@ CONSTRUCTIONS: Mapping[str, Construction] = MappingProxyType({c.name: c for c in
 
 def compile_bilinear(automaton: MooreMachine, rung: str = "full", *,
                      block_size: int | None = None, exact_valued: bool = False,
-                     minimal: bool = True) -> BilinearModel:
+                     minimal: bool = True, factors: int | None = None) -> BilinearModel:
     """Compile ``automaton`` into a bilinear model on ``rung``.
 
     Parameters
@@ -229,6 +237,9 @@ def compile_bilinear(automaton: MooreMachine, rung: str = "full", *,
         dimension equal to the Hankel rank (Schützenberger reduction in exact rationals).
     minimal
         Compile the minimal automaton (default).
+    factors
+        Most Householder factors per letter for ``householder`` (default: no limit; the
+        construction with the fewest factors is returned).
 
     Returns
     -------
@@ -266,6 +277,13 @@ def compile_bilinear(automaton: MooreMachine, rung: str = "full", *,
         sized = [r for r in RUNGS if get_rung(r).sized_blocks]
         raise InvalidArgumentError(f"block_size applies only to the block rungs "
                                    f"({', '.join(sized)}), not to {rung}")
+    if factors is not None and (isinstance(factors, bool) or not isinstance(factors, int)
+                                or factors < 1):
+        raise SpecError(f"factors must be a positive integer, got {factors!r}")
+    if factors is not None and not description.sized_factors:
+        sized = [r for r in RUNGS if get_rung(r).sized_factors]
+        raise InvalidArgumentError(f"factors applies only to {', '.join(sized)}, not to "
+                                   f"{rung}")
     if exact_valued and "minimal_wfa" not in description.constructions:
         raise InvalidArgumentError(f"exact_valued applies only to the full rung, not to {rung}")
     profile = algebraic_profile(automaton)
@@ -274,8 +292,13 @@ def compile_bilinear(automaton: MooreMachine, rung: str = "full", *,
     reason = not_representable_reason(profile, rung, block_size)
     if reason is not None:
         raise NotRepresentableError(f"{rung} cannot represent {name}: {reason}")
+    if factors is not None:
+        cert = fixed_space_certificate(profile)
+        if cert is not None and f"{rung}({factors})" in cert.rules_out:
+            raise NotRepresentableError(f"{rung}({factors}) cannot represent {name}: "
+                                        f"{cert.describe()}")
     task = CompilationTask(profile, machine if minimal else automaton, rung, block_size,
-                           exact_valued)
+                           exact_valued, factors)
     # the rung's constructions that apply; the smallest one the checker proves wins
     candidates = [CONSTRUCTIONS[c] for c in description.constructions
                   if CONSTRUCTIONS[c].applies(task)]
@@ -295,6 +318,11 @@ def compile_bilinear(automaton: MooreMachine, rung: str = "full", *,
         if model.rung != rung:  # a construction must build the rung it is listed on
             raise InternalConsistencyError(f"construction {construction.name!r} built a "
                                            f"{model.rung} model for the {rung} rung")
+        if description.sized_factors and factors is not None and \
+                model.params["betas"].shape[1] > factors:
+            notes.append(f"{model.construction}: {model.params['betas'].shape[1]} factors "
+                         f"> {factors}")
+            continue
         if description.sized_blocks and block_size is not None:
             if int(model.params["block_sizes"].max()) > block_size:
                 notes.append(f"{model.construction}: blocks of size "
@@ -312,9 +340,12 @@ def compile_bilinear(automaton: MooreMachine, rung: str = "full", *,
         detail = "; ".join(notes) if notes else "no construction applies"
         if description.sized_blocks and block_size == 1:
             raise NotRepresentableError(f"{rung}(1) cannot represent {name}: {detail}")
+        size = block_size or factors
         raise ConstructionUnavailableError(
             f"no implemented construction puts {name} on {rung}"
-            + (f"({block_size})" if block_size else "") + f": {detail}")
+            + (f"({size})" if size else "") + f": {detail}")
+    if description.sized_factors:  # fewest factors first, then the smallest H
+        return min(built, key=lambda m: (m.params["betas"].shape[1], m.hidden_size))
     return min(built, key=lambda m: (m.hidden_size, m.parameter_count))
 
 

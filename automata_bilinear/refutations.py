@@ -9,17 +9,27 @@ minimisation.
 
 from __future__ import annotations
 
+import math
 from typing import Any
+
+import numpy as np
 
 from .algebra.profile import AlgebraicProfile, functional_graph
 from .algebra.representations import TransitionGroup, identify_group
 from .automata.machine import MooreMachine
 from .automata.minimization import minimize
-from .checker.certificates import KERNEL_FACTS, Certificate, CertificateKind, derived_rules
+from .checker.certificates import (
+    KERNEL_FACTS,
+    Certificate,
+    CertificateKind,
+    derived_rules,
+    fixed_space_bound,
+)
 from .exact.wfa import observable_basis_words
 from .rungs import Obstructions
 
 __all__ = [
+    "fixed_space_certificate",
     "hankel_certificate",
     "kernel_certificate",
     "parikh_certificate",
@@ -211,3 +221,71 @@ def kernel_certificate(profile: AlgebraicProfile, block_size: int) -> Any:
          "v": res.separating_suffix(q, perm_g[q])},
         {"block_size": block_size, "group": name},
         rules_out=derived_rules(CertificateKind.KERNEL, {"block_size": block_size}))
+
+
+# -- FIXED_SPACE -------------------------------------------------------------------------
+
+MAX_FIXED_SPACE_ORDER = 5040  # the group is enumerated with a shortest word per element
+
+
+def fixed_space_certificate(profile: AlgebraicProfile) -> Certificate | None:
+    """A FIXED_SPACE certificate for the letter whose bound is largest (docs/theory.md §10),
+    or None when the task is not a group word problem (the transition group must act
+    regularly on the minimal automaton's states) or the group is too large.
+
+    For each letter g of order k: the powers j prime to k with g^j conjugate to g, each with
+    a shortest conjugating word c (``c⁻¹ g c = g^j``, maps composed left to right), and the
+    bound of :func:`~automata_bilinear.checker.certificates.fixed_space_bound`.
+    """
+    if not profile.is_group:
+        return None
+    m = profile.machine
+    n = m.n_states
+    if n > MAX_FIXED_SPACE_ORDER:
+        return None
+    letters = [m.transitions[:, a].astype(np.int64) for a in range(m.n_symbols)]
+    ident = np.arange(n)
+    elements, words = [ident], [()]
+    index = {ident.tobytes(): 0}
+    i = 0
+    while i < len(elements):
+        for a, g in enumerate(letters):
+            x = g[elements[i]]  # the word, then letter a
+            key = x.tobytes()
+            if key not in index:
+                if len(elements) > n:
+                    return None  # not regular: more elements than states
+                index[key] = len(elements)
+                elements.append(x)
+                words.append((*words[i], a))
+        i += 1
+    if len(elements) != n:
+        return None
+    best = None
+    for a, g in enumerate(letters):
+        k, power = 1, g.copy()
+        while not np.array_equal(power, ident):
+            power, k = g[power], k + 1
+        powers, conjugators = [], {}
+        for j in range(2, k):
+            if math.gcd(j, k) != 1:
+                continue
+            gj = ident
+            for _ in range(j):
+                gj = g[gj]
+            for c, word in zip(elements, words):
+                inverse = np.argsort(c)
+                if np.array_equal(c[g[inverse]], gj):  # x ↦ c(g(c⁻¹(x)))
+                    powers.append(j)
+                    conjugators[f"c{j}"] = tuple(m.alphabet[b] for b in word)
+                    break
+        bound = fixed_space_bound(k, powers)
+        if best is None or bound > best[0]:
+            best = (bound, a, k, powers, conjugators)
+    assert best is not None
+    bound, a, k, powers, conjugators = best
+    if bound < 2:
+        return None  # rules out no factor count
+    data = {"order": k, "powers": powers, "bound": bound}
+    return Certificate(CertificateKind.FIXED_SPACE, {"g": (m.alphabet[a],), **conjugators},
+                       data, rules_out=derived_rules(CertificateKind.FIXED_SPACE, data))

@@ -6,7 +6,7 @@ additive term and no bias, rescaling ``h`` by a positive number changes no predi
 ``log‖h‖_∞`` separately. Outputs are indexed by the number of tokens read: position 0 is
 ``h_0`` (the empty prefix), like the automaton's runs.
 
-Three engines, chosen by the rung's structure (:mod:`automata_bilinear.rungs`):
+Four engines, chosen by the rung's structure (:mod:`automata_bilinear.rungs`):
 
 - matrices (``full``, ``block``, ``orthogonal_block``, ``cp``, or any (D, H, H) array): one
   loop over time; at each step the batch is sorted by token and each token's rows are
@@ -17,7 +17,9 @@ Three engines, chosen by the rung's structure (:mod:`automata_bilinear.rungs`):
   renormalised per position. Chunks of ``chunk`` steps keep memory at O(B · chunk · H);
   with ``final_only`` only the counts are accumulated;
 - gather-and-add (``pd``): column j sends its entry to row ``index[x, j]`` scaled by
-  ``scale[x, j]`` — O(H) per sequence and step, and no (D, H, H) array.
+  ``scale[x, j]`` — O(H) per sequence and step, and no (D, H, H) array;
+- factor by factor (``householder``): ``h ← h − β u (uᵀh)`` for each of the letter's n unit
+  directions in turn — O(nH) per sequence and step.
 
 Memory stays bounded in T unless per-step outputs are requested (``final_only=False``).
 """
@@ -34,6 +36,7 @@ from .limits import check_allocation
 from .model import BilinearModel, ModelError, check_model
 from .rungs import Structure, get_rung
 from .rungs.base import diagonal_eigenvalues
+from .rungs.householder import factor_directions
 from .validation import check_integer
 
 __all__ = ["ForwardResult", "RNNInputError", "forward", "forward_affine", "forward_matrices"]
@@ -138,6 +141,9 @@ def forward(model: BilinearModel, tokens: object, *, dtype: str = "float64",
     if structure is Structure.MONOMIAL:  # one nonzero per column: gather and add
         return _forward_steps(model, x, np.dtype(dtype), final_only, return_hidden,
                               _monomial_step(model, np.dtype(dtype)))
+    if structure is Structure.REFLECTIONS:  # n rank-one updates per step
+        return _forward_steps(model, x, np.dtype(dtype), final_only, return_hidden,
+                              _reflection_step(model, np.dtype(dtype)))
     return _forward_steps(model, x, np.dtype(dtype), final_only, return_hidden,
                           _matrix_step(model, np.dtype(dtype)))
 
@@ -171,6 +177,20 @@ def _monomial_step(model: BilinearModel, dt: np.dtype) -> Step:
         rows = (np.arange(len(xt))[:, None] * H + index[xt]).ravel()
         flat = np.bincount(rows, weights=(scale[xt] * h).ravel(), minlength=len(xt) * H)
         new[...] = flat.reshape(len(xt), H)
+
+    return step
+
+
+def _reflection_step(model: BilinearModel, dt: np.dtype) -> Step:
+    """``new = H_n ⋯ H_1 h`` with ``H_i = I − β u uᵀ``: O(nH) per sequence, no matrices."""
+    units, betas = factor_directions(model.params)
+    U, beta = units.astype(dt), betas.astype(dt)
+
+    def step(h: np.ndarray, xt: np.ndarray, new: np.ndarray) -> None:
+        new[...] = h
+        for i in range(U.shape[1]):
+            u = U[xt, i]
+            new -= (beta[xt, i] * np.einsum("bh,bh->b", u, new))[:, None] * u
 
     return step
 

@@ -176,7 +176,7 @@ def test_cli_classify_and_check_certificate(tmp_path, capsys):
     data = json.loads(capsys.readouterr().out)
     assert code == 0 and data["lowest_rung"] == "orthogonal_block"
     assert data["rungs"]["rotation"]["certificate"]["kind"] == "parikh"
-    assert set(data["rungs"]) == {"full", "pd", "cp", "block", "orthogonal_block",
+    assert set(data["rungs"]) == {"full", "householder", "pd", "cp", "block", "orthogonal_block",
                                   "complex_diagonal",
                                   "rotation", "real_diagonal", "sign_diagonal",
                                   "positive_diagonal"}

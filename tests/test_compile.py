@@ -54,10 +54,19 @@ def fits(spec: str, rung: str) -> bool:
     }[rung]
 
 
+# reset tasks: every letter is the identity or a constant map (one projection each)
+RESET_TASKS = {"flipflop", "occurred"}
+
+
 @pytest.mark.parametrize(("spec", "rung"), list(itertools.product(FAMILIES, RUNGS)))
 def test_theory_membership_and_exact_proof(spec, rung):
     machine = build(spec)
-    if not fits(spec, rung):
+    if rung == "householder" and "G" not in ALGEBRA[spec] and spec not in RESET_TASKS:
+        # beyond group word problems and resets no construction is known (open, §10)
+        with pytest.raises(ConstructionUnavailableError):
+            compile_bilinear(machine, rung)
+        return
+    if rung != "householder" and not fits(spec, rung):
         with pytest.raises(NotRepresentableError) as info:
             compile_bilinear(machine, rung)
         assert any(k in str(info.value) for k in ("PARIKH", "PERIOD", "RECUR"))

@@ -19,8 +19,9 @@ from automata_bilinear.compilation import CONSTRUCTIONS
 from automata_bilinear.rungs import HIERARCHY, REGISTRY, RUNG_ORDER, RUNGS, Structure, get_rung
 
 # docs/theory.md §3, written out independently of the registry
-DOCUMENTED = ("full", "pd", "cp", "block", "orthogonal_block", "complex_diagonal", "rotation",
-              "real_diagonal", "sign_diagonal", "positive_diagonal")
+DOCUMENTED = ("full", "householder", "pd", "cp", "block", "orthogonal_block",
+              "complex_diagonal", "rotation", "real_diagonal", "sign_diagonal",
+              "positive_diagonal")
 COMMUTING = {"complex_diagonal", "rotation", "real_diagonal", "sign_diagonal",
              "positive_diagonal"}
 ORTHOGONAL = {"orthogonal_block", "rotation", "sign_diagonal"}

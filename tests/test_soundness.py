@@ -275,7 +275,12 @@ def _certificates():
 CERTS = _certificates()
 ALL_RUNGS = ("full", "pd", "cp", "block", "orthogonal_block", "complex_diagonal", "rotation",
              "real_diagonal", "sign_diagonal", "positive_diagonal", "exact_valued",
-             "orthogonal_block(3)", "orthogonal_block(9)")
+             "orthogonal_block(3)", "orthogonal_block(9)", "householder", "householder(1)",
+             "householder(3)", "householder(4)")
+
+# the least Householder factors per letter (docs/theory.md §10, by hand: Q_8's only faithful
+# real irrep is 4-dimensional with no fixed vector of i; an element of order > 2 needs two)
+LEAST_FACTORS = {"cyclic:5": 2, "quaternion": 4, "alternating:4": 2, "parity": 1}
 
 
 def _truly_rules_out(spec: str, rung: str) -> bool:
@@ -283,6 +288,8 @@ def _truly_rules_out(spec: str, rung: str) -> bool:
     report = _report(spec)
     if rung == "exact_valued":
         return True
+    if rung.startswith("householder("):
+        return int(rung[len("householder("):-1]) < LEAST_FACTORS.get(spec, 1)
     if rung.startswith("orthogonal_block("):  # orthogonal_block with blocks ≤ b
         b = int(rung[len("orthogonal_block("):-1])
         row = report.rungs["orthogonal_block"]

@@ -23,6 +23,7 @@ every real irrep of dimension ≤ b.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -194,6 +195,30 @@ def standard_representation(n: int, alternating: bool = False) -> ExactRepresent
     return _matrix_representation(name, gens, 1, Q.T @ F, minimal, order)
 
 
+def natural_representation(n: int, alternating: bool = False) -> ExactRepresentation:
+    """S_n (or A_n) permuting the coordinates of R^n: permutation matrices, exact as stored
+    (the standard representation plus the trivial one)."""
+    def perm_matrix(perm: list[int]) -> tuple:
+        return _exact([[int(perm[j] == i) for j in range(n)] for i in range(n)])
+
+    if alternating:
+        gens = [perm_matrix(_three_cycle(n, x)) for x in range(2, n)]
+        order = math.factorial(n) // 2
+        name = f"A_{n} natural ({n}-dim permutations)"
+    else:
+        gens = [perm_matrix([(i + 1) % n for i in range(n)]), perm_matrix([1, 0, *range(2, n)])]
+        order = math.factorial(n)
+        name = f"S_{n} natural ({n}-dim permutations)"
+    return _matrix_representation(name, gens, 1, None, None, order)
+
+
+def _three_cycle(n: int, x: int) -> list[int]:
+    """The 3-cycle (0 1 x) in array form."""
+    p = list(range(n))
+    p[0], p[1], p[x] = 1, x, 0
+    return p
+
+
 def icosahedral_representation() -> ExactRepresentation:
     """A_5 as the rotation group of the icosahedron, exact over Q(√5)."""
     half = Fraction(1, 2)
@@ -242,10 +267,11 @@ def named_representations(order: int) -> list[ExactRepresentation]:
     if order in (12, 24):  # rational before the orthonormalised standard representation
         reps.append(cube_representation(alternating=order == 12))
     for n in range(3, 8):
-        if order == int(np.prod(range(1, n + 1))):
-            reps.append(standard_representation(n))
-        if n >= 4 and order == int(np.prod(range(1, n + 1))) // 2:
-            reps.append(standard_representation(n, alternating=True))
+        if order == math.factorial(n):
+            reps += [standard_representation(n), natural_representation(n)]
+        if n >= 4 and order == math.factorial(n) // 2:
+            reps += [standard_representation(n, alternating=True),
+                     natural_representation(n, alternating=True)]
     if order == 8:
         reps.append(quaternion_representation())
     return sorted(reps, key=lambda r: r.dim)

@@ -20,6 +20,9 @@ KERNEL     group element g ≠ 1 (a word) acting          orthogonal_block(b) fo
            trivially in every real irrep of dim ≤ b     problem's group
 HANKEL     prefixes P, suffixes S, exact rank r of the   exact-valued readout with H < r
            one-hot output Hankel block                  (every rung)
+FIXED      a letter g of order k in a group word        householder(n) for n < b: every
+SPACE      problem, powers j with g^j conjugate to g    faithful real representation moves
+           (conjugating words c_j), the bound b         a space of dimension ≥ b under g
 =========  ===========================================  ====================================
 
 Certificates built here are short: shortest access words and shortest separating suffixes
@@ -28,14 +31,16 @@ from the minimisation.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from types import MappingProxyType
 from typing import Any
 
 from ..automata.machine import MooreMachine, encode_word, label_key
+from ..automata.minimization import minimize
 from ..automata.reachability import reachable_states
 from ..automata.simulate import final_output
 from ..errors import FormatError, InvalidArgumentError, UnknownSymbolError
@@ -50,6 +55,7 @@ __all__ = [
     "CertificateCheck",
     "CertificateKind",
     "derived_rules",
+    "fixed_space_bound",
     "identify_kernel_group",
     "kernel_membership",
 ]
@@ -65,6 +71,7 @@ class CertificateKind(TextEnum):
     RECUR = "recur"
     KERNEL = "kernel"
     HANKEL = "hankel"
+    FIXED_SPACE = "fixed_space"
 
 
 KINDS = tuple(kind.value for kind in CertificateKind)
@@ -116,7 +123,69 @@ def derived_rules(kind: str, data: Mapping[str, Any], period: int | None = None
         sized = tuple(f"{r.name}({b})" for r in rungs if r.orthogonal and r.sized_blocks)
         return sized + tuple(r.name for r in rungs if r.orthogonal_block_bound is not None
                              and r.orthogonal_block_bound <= b)
+    if kind is CertificateKind.FIXED_SPACE:
+        b = data.get("bound") if isinstance(data, Mapping) else None
+        if isinstance(b, bool) or not isinstance(b, int) or b < 1:
+            raise InvalidArgumentError("a FIXED_SPACE certificate's rules need its bound (a "
+                                       f"positive integer), got {b!r}")
+        return tuple(f"{r.name}({n})" for r in rungs if r.sized_factors for n in range(1, b))
     return ("exact_valued",)
+
+
+def fixed_space_bound(order: int, powers: Sequence[int]) -> int:
+    """The least number of eigenvalues ≠ 1 of a real matrix of order ``order`` whose
+    eigenvalues are permuted by ζ ↦ ζ^j for every j in ``powers`` (docs/theory.md §10).
+
+    A real matrix of finite order k is diagonalisable over C with eigenvalues closed under
+    conjugation (j = −1); if g is conjugate to g^j in G, ρ(g) is similar to ρ(g)^j, so the
+    multiset is invariant under ζ ↦ ζ^j; ρ faithful makes the lcm of the eigenvalue orders
+    k. The eigenvalues of order d form orbits of the generated unit group S ⊂ (Z/k)^* of
+    size |S mod d|, so the bound is the cheapest set of divisors d of k with lcm k, each
+    costing |S mod d| (a set cover over the prime powers of k).
+
+    Examples
+    --------
+    >>> fixed_space_bound(5, [2])      # a 5-cycle in S_5: all four primitive roots
+    4
+    >>> fixed_space_bound(3, []), fixed_space_bound(2, []), fixed_space_bound(1, [])
+    (2, 1, 0)
+    """
+    k = int(order)
+    if k < 1:
+        raise InvalidArgumentError(f"order must be a positive integer, got {order!r}")
+    if k == 1:
+        return 0
+    group = {1 % k}
+    frontier = [1 % k]
+    gens = [int(j) % k for j in powers] + [k - 1]
+    while frontier:
+        x = frontier.pop()
+        for j in gens:
+            y = x * j % k
+            if y not in group:
+                group.add(y)
+                frontier.append(y)
+    prime_powers = []
+    rest = k
+    for p in range(2, k + 1):
+        if rest % p == 0:
+            q = 1
+            while rest % p == 0:
+                rest //= p
+                q *= p
+            prime_powers.append(q)
+        if rest == 1:
+            break
+    full = (1 << len(prime_powers)) - 1
+    best = {0: 0}
+    for d in (d for d in range(2, k + 1) if k % d == 0):
+        cost = len({x % d for x in group})
+        mask = sum(1 << i for i, q in enumerate(prime_powers) if d % q == 0)
+        for have, c in list(best.items()):
+            new = have | mask
+            if c + cost < best.get(new, k + 1):
+                best[new] = c + cost
+    return best[full]
 
 
 @dataclass(frozen=True)
@@ -279,6 +348,40 @@ class Certificate:
             return CertificateCheck(False, reason)
         return self._ok(f"f(w v) = {a!r} ≠ f(w g v) = {b!r}, and {reason}")
 
+    def _check_fixed_space(self, m: MooreMachine) -> CertificateCheck:
+        g = self.words["g"]
+        if len(g) != 1:
+            return CertificateCheck(False, "g must be a single letter (the bound is on one "
+                                           "letter's matrix)")
+        found = _permutation_group(minimize(m).machine)
+        if found is None:
+            return CertificateCheck(False, "the task is not a group automaton (some letter is "
+                                           "not a permutation of the minimal automaton)")
+        G, pos = found
+        if G.order() != len(pos):
+            return CertificateCheck(False, f"not a group word problem: the transition group "
+                                           f"(order {G.order()}) does not act regularly on "
+                                           f"the {len(pos)} states")
+        minimal = minimize(m).machine
+        perm = _word_permutation(minimal, pos, g)
+        order = perm.order()
+        if self.data["order"] != order:
+            return CertificateCheck(False, f"g has order {order}, not {self.data['order']}")
+        powers = [int(j) for j in self.data["powers"]]
+        for j in powers:
+            if math.gcd(j, order) != 1:
+                return CertificateCheck(False, f"power {j} is not prime to the order {order}")
+            c = _word_permutation(minimal, pos, self.words.get(f"c{j}", ()))
+            if (~c) * perm * c != perm**j:
+                return CertificateCheck(False, f"c{j} does not conjugate g to g^{j}")
+        bound = fixed_space_bound(order, powers)
+        if self.data["bound"] != bound:
+            return CertificateCheck(False, f"the bound for order {order} and powers {powers} "
+                                           f"is {bound}, not {self.data['bound']}")
+        return self._ok(f"letter {g[0]!r} has order {order} and is conjugate to its powers "
+                        f"{powers or 'none'}: every faithful real representation moves a "
+                        f"space of dimension ≥ {bound} under it")
+
     def _check_hankel(self, m: MooreMachine) -> CertificateCheck:
         prefixes = [tuple(p) for p in self.data["prefixes"]]
         suffixes = [tuple(s) for s in self.data["suffixes"]]
@@ -316,6 +419,9 @@ class Certificate:
         if self.kind is CertificateKind.KERNEL:
             return (f"KERNEL: g = '{show(self.words['g'])}' in {self.data['group']} is trivial "
                     f"in every real irrep of dimension ≤ {self.data['block_size']}")
+        if self.kind is CertificateKind.FIXED_SPACE:
+            return (f"FIXED_SPACE: letter '{show(self.words['g'])}' of order "
+                    f"{self.data['order']} needs ≥ {self.data['bound']} Householder factors")
         return (f"HANKEL: rank {self.data['rank']} on {len(self.data['prefixes'])} prefixes × "
                 f"{len(self.data['suffixes'])} suffixes")
 
@@ -370,6 +476,17 @@ def _permutation_group(m: MooreMachine) -> Any:
             return None
         gens.append(Permutation(image))
     return PermutationGroup(gens), pos
+
+
+def _word_permutation(m: MooreMachine, pos: dict[int, int], word: Sequence[str]) -> Any:
+    """The permutation of the reachable states a word induces (sympy; g·h = g first)."""
+    from sympy.combinatorics import Permutation
+
+    states = list(pos)
+    perm = list(range(len(pos)))
+    for a in encode_word(m, list(word)).tolist():
+        perm = [pos[int(m.transitions[states[i], a])] for i in perm]
+    return Permutation(perm)
 
 
 def identify_kernel_group(m: MooreMachine) -> tuple[str, Any, dict[int, int]] | None:

@@ -41,8 +41,9 @@ import itertools
 import math
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
+from functools import lru_cache
 
 import numpy as np
 
@@ -51,11 +52,13 @@ from ..automata.minimization import minimize
 from ..automata.reachability import reachable_states
 from ..errors import ResourceLimitError, VerificationError
 from ..exact.arithmetic import Echelon, turn_enclosure
+from ..exact.number_field import FieldElement, RealNumberField
 from ..limits import max_work
 from ..model import BilinearModel, check_model
 from ..progress import progress_bar
 from ..rungs import Structure, get_rung
 from ..rungs.base import PHASE_BLOCKS, PHASE_UNITS
+from ..rungs.householder import number_field as householder_field
 
 __all__ = [
     "Alignment",
@@ -76,6 +79,7 @@ class ProofMethod(str, enum.Enum):
     RATIONAL_IMAGE = "finite-image search (exact rational vectors)"
     PHASE_IMAGE = "finite-image search (exact phases, enclosed scores)"
     QUADRATIC_IMAGE = "finite-image search (exact vectors over Q(√d))"
+    FIELD_IMAGE = "finite-image search (exact vectors over a real number field)"
     COUNT_BOUND = "margin bound over letter-count vectors (exact)"
     WFA_EQUIVALENCE = "weighted-automaton equivalence (exact)"
     NONE = "no exact method applies"
@@ -342,16 +346,28 @@ def _primitive(v: np.ndarray) -> tuple[int, ...]:
     return tuple(int(x) // g for x in v)
 
 
+def _scaled_integers(mats: list[list[list[Fraction]]]) -> list[np.ndarray]:
+    """Per letter an integer object matrix M = (positive integer) · A_σ."""
+    out = []
+    for mat in mats:
+        den = math.lcm(*(x.denominator for row in mat for x in row))
+        out.append(np.array([[int(x * den) for x in row] for row in mat], dtype=object))
+    return out
+
+
 def _rational_image(model: BilinearModel, automaton: MooreMachine, al: Alignment,
-                    A: np.ndarray, max_pairs: int) -> Proof:
+                    A: np.ndarray | None, max_pairs: int,
+                    exact: list[list[list[Fraction]]] | None = None) -> Proof:
+    """``exact``: the exact matrices when they are not the floats ``A`` (Householder
+    products, computed from their factors)."""
     method = ProofMethod.RATIONAL_IMAGE
     H = model.hidden_size
     if H * H * automaton.n_symbols > 4_000_000:
         return Proof(False, method, f"H = {H}: exact dense matrices too large for this search")
-    mats = _integer_matrices(A)
+    mats = _integer_matrices(A) if exact is None else _scaled_integers(exact)
     Ci = _integer_matrices(model.readout[None])[0]
     if model.bias is not None:
-        return _rational_image_bias(model, automaton, al, A, max_pairs)
+        return _rational_image_bias(model, automaton, al, A, max_pairs, exact)
     h0 = _integer_matrices(model.h0[None, None])[0]  # shape (1, H)
     def step(v: tuple[int, ...], a: int) -> tuple[int, ...]:
         w = _primitive(mats[int(al.letter[a])].dot(np.array(v, dtype=object)))
@@ -384,7 +400,8 @@ def _rational_image(model: BilinearModel, automaton: MooreMachine, al: Alignment
             weight = sum(abs(a - b) * abs(x) for a, b, x in zip(Ci[t], Ci[y], v))
             rel = min(rel, float(Fraction(diff, weight)))
             sup = min(sup, float(Fraction(diff, vmax)) / float(_scale(model.readout)))
-    signed = bool(np.isin(A, (-1.0, 0.0, 1.0)).all())  # then AᵀA is computed exactly
+    # with entries in {−1, 0, 1}, AᵀA is computed exactly
+    signed = A is not None and bool(np.isin(A, (-1.0, 0.0, 1.0)).all())
     orthogonal = signed and all(np.array_equal(m.T @ m, np.eye(H)) for m in A)
     return Proof(True, method, f"{len(pairs)} reachable (state, exact vector) pairs; every "
                                "readout argmax is right (exact integers)",
@@ -399,10 +416,12 @@ def _scale(C: np.ndarray) -> Fraction:
 
 
 def _rational_image_bias(model: BilinearModel, automaton: MooreMachine, al: Alignment,
-                         A: np.ndarray, max_pairs: int) -> Proof:
+                         A: np.ndarray | None, max_pairs: int,
+                         exact: list[list[list[Fraction]]] | None = None) -> Proof:
     """With a bias no rescaling is allowed: exact rational vectors as they are."""
     method = ProofMethod.RATIONAL_IMAGE
-    mats = [[[Fraction(float(x)) for x in row] for row in m] for m in A]
+    mats = exact if exact is not None else [[[Fraction(float(x)) for x in row] for row in m]
+                                            for m in A]
     C = [[Fraction(float(x)) for x in row] for row in model.readout]
     bias = [Fraction(float(x)) for x in model.bias]  # type: ignore[union-attr]
     def step(v: tuple[Fraction, ...], a: int) -> tuple[Fraction, ...]:
@@ -431,6 +450,148 @@ def _rational_image_bias(model: BilinearModel, automaton: MooreMachine, al: Alig
     return Proof(True, method, f"{len(pairs)} reachable (state, exact vector) pairs with the "
                                "bias; every readout argmax is right (exact rationals)",
                  image_size=len(pairs))
+
+
+# -- exact Householder products ---------------------------------------------------------------
+
+_RATIONALS = RealNumberField((0, 1), Fraction(0), Fraction(0), 0.0)  # Q, as Q(θ) with θ = 0
+
+
+def _householder_matrices(model: BilinearModel
+                          ) -> tuple[RealNumberField, list[list[list[FieldElement]]]] | str:
+    """The exact products ``H_n ⋯ H_1`` of every letter, computed from the stored factors:
+    rationals for the float form, elements of the stored number field for the exact form."""
+    params = model.params
+    D, H = model.n_symbols, model.hidden_size
+    betas = params["betas"]
+    n = betas.shape[1]
+    if "vectors" in params:
+        field, raw = _RATIONALS, params["vectors"]
+        def vector(d: int, i: int) -> list[FieldElement]:
+            return [(Fraction(float(x)),) for x in raw[d, i]]
+    else:
+        field, raw = householder_field(model.rung, params), params["vector_coefficients"]
+        def vector(d: int, i: int) -> list[FieldElement]:
+            return [field.element([int(c) for c in raw[d, i, j]]) for j in range(H)]
+    work = D * n * H * H * field.degree**2
+    if work > 20_000_000:
+        return (f"exact Householder products need about {work:.2g} number-field operations "
+                "(D·n·H²·d²), above this method's limit of 2e7")
+    identity = [[field.rational(int(r == c)) for c in range(H)] for r in range(H)]
+    mats = []
+    for d in range(D):
+        A = identity
+        for i in range(n):
+            beta = Fraction(float(betas[d, i]))
+            if beta == 0:
+                continue
+            v = vector(d, i)
+            coef = field.scale(beta, field.inverse(field.dot(v, v)))
+            vt_a = [field.dot(v, [A[r][c] for r in range(H)]) for c in range(H)]
+            A = [[field.sub(A[r][c], field.mul(field.mul(coef, v[r]), vt_a[c]))
+                  for c in range(H)] for r in range(H)]
+        mats.append(A)
+    return field, mats
+
+
+def _field_image(model: BilinearModel, automaton: MooreMachine, al: Alignment,
+                 field: RealNumberField, mats: list[list[list[FieldElement]]], max_pairs: int
+                 ) -> Proof:
+    """Breadth-first search over (state, exact vector in K^H); without a bias each vector is
+    rescaled by a positive number so that its first nonzero entry is ±1 (a canonical
+    representative of its ray, which fixes every prediction)."""
+    method = ProofMethod.FIELD_IMAGE
+    bias = None if model.bias is None else [field.rational(Fraction(float(b)))
+                                             for b in model.bias]
+
+    def normal(v: tuple[FieldElement, ...]) -> tuple[FieldElement, ...]:
+        lead = next((x for x in v if any(x)), None)
+        if bias is not None or lead is None:
+            return v
+        inv = field.inverse(lead)
+        if field.sign(lead) < 0:
+            inv = field.neg(inv)
+        return tuple(field.mul(inv, x) for x in v)
+
+    def step(v: tuple[FieldElement, ...], a: int) -> tuple[FieldElement, ...]:
+        m = mats[int(al.letter[a])]
+        w = normal(tuple(field.dot(row, v) for row in m))
+        if max((x.denominator.bit_length() + abs(x.numerator).bit_length()
+                for e in w for x in e), default=0) > MAX_BITS:
+            raise _Stop(f"exact vectors grow beyond {MAX_BITS} bits: the image is not finite")
+        return w
+
+    start = normal(tuple(field.rational(Fraction(float(x))) for x in model.h0))
+    walked = _walk(automaton, start, step, max_pairs, "vector", hidden=model.hidden_size)
+    if isinstance(walked, str):
+        return Proof(False, method, walked)
+    pairs, parent = walked
+    C = [[field.rational(Fraction(float(c))) for c in row] for row in model.readout]
+    for i, (q, v) in enumerate(pairs):
+        scores = [field.dot(row, v) for row in C]
+        if bias is not None:
+            scores = [field.add(x, b) for x, b in zip(scores, bias)]
+        t = _target(automaton, al, q)
+        if any(field.sign(field.sub(scores[t], x)) <= 0 for y, x in enumerate(scores)
+               if y != t):
+            word = _word(automaton, _rebuild(parent, i))
+            return Proof(False, method, "the readout is wrong or tied on the state reached by "
+                                        f"'{' '.join(word) or 'ε'}'", counterexample=word,
+                         image_size=len(pairs))
+    return Proof(True, method, f"{len(pairs)} reachable (state, exact vector) pairs over "
+                               f"Q(θ), θ ≈ {field.approximation:.6g} a root of "
+                               f"{_polynomial_text(field.polynomial)}; "
+                               "every readout argmax is right (exact signs)",
+                 image_size=len(pairs))
+
+
+def _polynomial_text(coeffs: Sequence[int]) -> str:
+    """``(5, 0, -20, 0, 16)`` → ``16x^4 − 20x^2 + 5``."""
+    out = ""
+    for i in range(len(coeffs) - 1, -1, -1):
+        c = coeffs[i]
+        if not c:
+            continue
+        power = "" if i == 0 else "x" if i == 1 else f"x^{i}"
+        size = str(abs(c)) if abs(c) != 1 or i == 0 else ""
+        sign = ("−" if c < 0 else "") if not out else (" − " if c < 0 else " + ")
+        out += sign + size + power
+    return out
+
+
+def _field_matrices(model: BilinearModel
+                    ) -> tuple[RealNumberField, list[list[list[FieldElement]]]] | str | None:
+    """Exact matrices of the schemas whose floats are not the exact values: Householder
+    products, blocks over Q(√d); None for the others (or the reason they are out of reach)."""
+    if get_rung(model.rung).structure is Structure.REFLECTIONS:
+        return _householder_matrices(model)
+    if "blocks_sqrt" in model.params:
+        d = int(model.params["sqrt_base"])
+        field = _quadratic_field(d)
+        q_mats, _ = _q_matrices(model)
+        return field, [[[field.element([a, b]) for a, b in row] for row in m] for m in q_mats]
+    return None
+
+
+@lru_cache(maxsize=16)
+def _quadratic_field(d: int) -> RealNumberField:
+    return RealNumberField.from_root((-d, 0, 1), math.sqrt(d))
+
+
+def _householder_proof(model: BilinearModel, automaton: MooreMachine, al: Alignment,
+                       max_pairs: int) -> Proof:
+    exact = _householder_matrices(model)
+    if isinstance(exact, str):
+        return Proof(False, ProofMethod.NONE, exact)
+    field, mats = exact
+    if field.degree == 1:
+        rational = [[[x[0] for x in row] for row in m] for m in mats]
+        proof = _rational_image(model, automaton, al, None, max_pairs, rational)
+    else:
+        proof = _field_image(model, automaton, al, field, mats, max_pairs)
+    # the factor-by-factor float engine has its own rounding: no float claim from here
+    return replace(proof, float_exact=(), orthogonal=False, relative_margin=None,
+                   sup_margin=None)
 
 
 # -- exact image over Q(√d) -------------------------------------------------------------------
@@ -930,6 +1091,23 @@ def exact_prediction(model: BilinearModel, letters: Sequence[int]) -> int | None
         if all(intervals[best][0] > intervals[y][1] for y in range(len(C)) if y != best):
             return best
         return None
+    exact = _field_matrices(model)
+    if isinstance(exact, str):
+        return None
+    if exact is not None:
+        field, mats = exact
+        v = [field.rational(Fraction(float(x))) for x in model.h0]
+        for m in letters:
+            v = [field.dot(row, v) for row in mats[m]]
+        values = [field.dot([field.rational(Fraction(float(c))) for c in row], v)
+                  for row in model.readout]
+        if model.bias is not None:
+            values = [field.add(x, field.rational(Fraction(float(b))))
+                      for x, b in zip(values, model.bias)]
+        wins = [y for y in range(len(values))
+                if all(field.sign(field.sub(values[y], x)) > 0
+                       for z, x in enumerate(values) if z != y)]
+        return wins[0] if wins else None
     A = model.transitions
     h = [Fraction(float(x)) for x in model.h0]
     for m in letters:
@@ -1029,6 +1207,8 @@ def prove(model: BilinearModel, automaton: MooreMachine, *, max_pairs: int = 2_0
             return _phase_image(model, automaton, al, units, max_pairs)
         if structure.diagonal or diagonal_pd:
             return _count_bound(model, automaton, al, units, max_points)
+    if structure is Structure.REFLECTIONS:
+        return _householder_proof(model, automaton, al, max_pairs)
     A = _exact_transitions(model)
     if isinstance(A, str):
         return Proof(False, ProofMethod.NONE, A)

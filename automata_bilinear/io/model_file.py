@@ -4,7 +4,8 @@ A model file is a NumPy ``.npz`` archive written without pickle and read with
 ``allow_pickle=False``. Arrays:
 
 - ``A`` (D, H, H) float64: materialised per-letter transition matrices — absent for rungs
-  stored sparsely (``pd``, format version 3), whose native parameters are the whole story;
+  stored sparsely (``pd``, format version 3; ``householder``, version 4), whose native
+  parameters are the whole story;
 - ``h0`` (H,), ``C`` (Y, H), optional ``bias`` (Y,);
 - ``param__<name>``: the rung's native parameters (see :mod:`automata_bilinear.model`);
 - ``metadata``: a 0-d unicode array holding one JSON object with ``format``
@@ -14,8 +15,10 @@ A model file is a NumPy ``.npz`` archive written without pickle and read with
 
 Loading validates every array (presence, shape, dtype, finiteness) and names the offending
 one; ``A``, when present, must agree with what the native parameters materialise to. The
-writer records the lowest version that can hold the file: 2 with ``A``, 3 without. Files are
-written to a temporary file and renamed into place.
+writer records the lowest version that can hold the file: 2 with ``A``, 3 for ``pd`` (no
+``A``), 4 for ``householder`` (no ``A``; ``vectors``/``betas``, or the number-field form
+``vector_coefficients``/``betas``/``field_polynomial``/``field_root``). Files are written to a
+temporary file and renamed into place.
 """
 
 from __future__ import annotations
@@ -38,7 +41,11 @@ from .files import check_format_version, check_output_path, loads_strict, read_b
 __all__ = ["MODEL_FORMAT", "MODEL_FORMAT_VERSION", "load_model", "save_model"]
 
 MODEL_FORMAT = "automata_bilinear.model"
-MODEL_FORMAT_VERSION = 3  # 2: exact phase and Q(√d) schemas; 3: sparse rungs without ``A``
+MODEL_FORMAT_VERSION = 4  # 2: exact phase and Q(√d) schemas; 3: sparse rungs without ``A``;
+# 4: the householder rung (float and number-field factors)
+
+_FIRST_VERSION = {"pd": 3, "householder": 4}
+"""The first format version that knows a rung (earlier readers reject it by version)."""
 
 
 def _json_label(x: Any) -> Any:
@@ -81,7 +88,7 @@ def save_model(model: BilinearModel, path: str | os.PathLike) -> None:
     sparse = get_rung(model.rung).validate is not None
     meta = {
         "format": MODEL_FORMAT,
-        "version": 3 if sparse else 2,
+        "version": _FIRST_VERSION.get(model.rung, 2),
         "rung": model.rung,
         "alphabet": list(model.alphabet),
         "output_labels": [_json_label(x) for x in model.output_labels],
@@ -170,6 +177,9 @@ def load_model(path: str | os.PathLike) -> BilinearModel:
     if not isinstance(meta["rung"], str) or meta["rung"] not in RUNGS:
         raise FormatError(f"{src}: unknown rung {meta['rung']!r}; valid rungs: "
                           f"{', '.join(RUNGS)}")
+    if version < _FIRST_VERSION.get(meta["rung"], 0):
+        raise FormatError(f"{src}: {meta['rung']} models exist from format version "
+                          f"{_FIRST_VERSION[meta['rung']]}, but the file says {version}")
     needs_a = get_rung(meta["rung"]).validate is None or version < 3
     for name in [*(["A"] if needs_a or "A" in files else []), "h0", "C",
                  *(["bias"] if "bias" in files else []),

@@ -47,7 +47,9 @@ __all__ = [
     "BLOCKS",
     "CP_FACTORS",
     "EIGENVALUES",
+    "EXACT_HOUSEHOLDER",
     "FLOAT_UNITS",
+    "HOUSEHOLDER_FACTORS",
     "MONOMIAL_FACTORS",
     "PHASE_BLOCKS",
     "PHASE_UNITS",
@@ -79,6 +81,8 @@ FLOAT_UNITS = ("complex_eigenvalues", "real_eigenvalues")
 PHASE_UNITS = ("phase_turns", "phase_periods", "complex_moduli", "real_eigenvalues")
 EIGENVALUES = ("eigenvalues",)
 MONOMIAL_FACTORS = ("index", "scale")
+HOUSEHOLDER_FACTORS = ("vectors", "betas")
+EXACT_HOUSEHOLDER = ("vector_coefficients", "betas", "field_polynomial", "field_root")
 
 _TOL = 1e-9
 
@@ -89,6 +93,7 @@ class Structure(enum.Enum):
     DENSE = "dense"                          # any matrix
     FACTORED = "factored"                    # a sum of shared rank-one terms (CP)
     MONOMIAL = "monomial"                    # one nonzero per column (permutation × diagonal)
+    REFLECTIONS = "reflections"              # products of generalised Householder factors
     BLOCKS = "blocks"                        # block-diagonal
     COMPLEX_DIAGONAL = "complex_diagonal"    # 2×2 rotation-scaling units and real units
     DIAGONAL = "diagonal"                    # real diagonal
@@ -157,6 +162,8 @@ class Rung:
         :data:`automata_bilinear.compilation.CONSTRUCTIONS`).
     sized_blocks
         The rung takes a largest block size (``block_size``); block size 1 is diagonal.
+    sized_factors
+        The rung takes a largest number of factors per letter (``factors``).
     complex_parameters
         Parameter names whose arrays may be complex.
     count
@@ -179,6 +186,7 @@ class Rung:
     orthogonal_block_bound: int | None
     constructions: tuple[str, ...]
     sized_blocks: bool = False
+    sized_factors: bool = False
     complex_parameters: frozenset[str] = frozenset()
     count: CountFn = _count_per_unit
     validate: ValidateFn | None = None
@@ -234,6 +242,9 @@ def _hidden_bound(params: Mapping[str, np.ndarray]) -> int:
         return int(np.shape(params["U"])[0]) if np.ndim(params["U"]) else 0
     if "index" in params:
         return int(np.shape(params["index"])[-1]) if np.ndim(params["index"]) else 0
+    for name in ("vectors", "vector_coefficients"):
+        if name in params:
+            return int(np.shape(params[name])[2]) if np.ndim(params[name]) >= 3 else 0
     if "block_sizes" in params:
         sizes = np.asarray(params["block_sizes"]).ravel()
         return int(np.abs(sizes).sum()) if sizes.size and sizes.dtype.kind in "iuf" else 0

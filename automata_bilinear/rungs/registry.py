@@ -14,7 +14,7 @@ Examples
 >>> get_rung("banded")
 Traceback (most recent call last):
 ...
-automata_bilinear.errors.ModelError: unknown rung 'banded'; valid rungs: full, pd, cp, ...
+automata_bilinear.errors.ModelError: unknown rung 'banded'; valid rungs: full, householder, pd, ...
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from .block import BLOCK
 from .complex_diagonal import COMPLEX_DIAGONAL
 from .cp import CP
 from .full import FULL
+from .householder import HOUSEHOLDER
 from .orthogonal_block import ORTHOGONAL_BLOCK
 from .pd import PD
 from .positive_diagonal import POSITIVE_DIAGONAL
@@ -46,6 +47,7 @@ HIERARCHY: tuple[Rung, ...] = (
     BLOCK,
     CP,
     PD,
+    HOUSEHOLDER,
     FULL,
 )
 
