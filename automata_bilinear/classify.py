@@ -339,7 +339,7 @@ def _pd_bounds(row: RungVerdict, profile: AlgebraicProfile, machine: MooreMachin
 
 def _householder_bounds(row: RungVerdict, profile: AlgebraicProfile, machine: MooreMachine
                         ) -> RungVerdict:
-    """The fewest Householder factors per letter (docs/theory.md §10): for a group word
+    """The fewest Householder factors per letter (docs/theory.md §11): for a group word
     problem a re-checked FIXED_SPACE certificate bounds it below (and H ≥ n, since a factor
     product moves at most H dimensions); the proved construction bounds both above. Beyond
     group word problems only the construction's values are known."""
@@ -356,7 +356,7 @@ def _householder_bounds(row: RungVerdict, profile: AlgebraicProfile, machine: Mo
     where = "least factors per letter"
     if cert is None:
         scope = ("" if profile.is_group else "; beyond group word problems a lower bound is "
-                 "open (docs/theory.md §10): the construction is an upper bound")
+                 "open (docs/theory.md §11): the construction is an upper bound")
         note = f"{where} ≤ {n} (construction, H = {H}){scope}"
     elif lower == n:
         note = (f"{where} = {n}: {cert.describe()} (re-checked) and a proved construction "

@@ -229,7 +229,7 @@ MAX_FIXED_SPACE_ORDER = 5040  # the group is enumerated with a shortest word per
 
 
 def fixed_space_certificate(profile: AlgebraicProfile) -> Certificate | None:
-    """A FIXED_SPACE certificate for the letter whose bound is largest (docs/theory.md §10),
+    """A FIXED_SPACE certificate for the letter whose bound is largest (docs/theory.md §11),
     or None when the task is not a group word problem (the transition group must act
     regularly on the minimal automaton's states) or the group is too large.
 

@@ -134,7 +134,7 @@ def derived_rules(kind: str, data: Mapping[str, Any], period: int | None = None
 
 def fixed_space_bound(order: int, powers: Sequence[int]) -> int:
     """The least number of eigenvalues ≠ 1 of a real matrix of order ``order`` whose
-    eigenvalues are permuted by ζ ↦ ζ^j for every j in ``powers`` (docs/theory.md §10).
+    eigenvalues are permuted by ζ ↦ ζ^j for every j in ``powers`` (docs/theory.md §11).
 
     A real matrix of finite order k is diagonalisable over C with eigenvalues closed under
     conjugation (j = −1); if g is conjugate to g^j in G, ρ(g) is similar to ρ(g)^j, so the

@@ -1,4 +1,4 @@
-"""Householder constructions (docs/theory.md §10): exact orthogonal representations factored
+"""Householder constructions (docs/theory.md §11): exact orthogonal representations factored
 into reflections, and projections for reset tasks.
 
 **Reflections.** An orthogonal matrix M with r = rank(M − I) is a product of exactly r
@@ -20,7 +20,7 @@ constant map) needs one factor on two units: state q is the ray of ``w_q = (1, t
 projection onto that ray (β = 1 along ``(−t_q, 1)``), which maps every state ray to the
 positive ray of w_q; the readout row of output y is ``(−m_y², 2m_y)``, whose score
 ``t² − (t − m_y)²`` (per unit of scale) is largest for the m_y nearest t. The flip-flop is
-the two-state case (docs/theory.md §10).
+the two-state case (docs/theory.md §11).
 
 References
 ----------

@@ -1,6 +1,6 @@
 """The Householder rung: each ``A_σ`` a product of n generalised Householder factors, as in
 DeltaNet (n = 1) and DeltaProduct (Siems et al. 2025; Grazzi et al., ICLR 2025;
-docs/theory.md §10):
+docs/theory.md §11):
 
     A_σ = H_{σ,n} ⋯ H_{σ,2} H_{σ,1},    H_{σ,i} = I − β_{σ,i} v v ᵀ / (vᵀv),  v = v_{σ,i},
 
