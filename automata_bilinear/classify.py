@@ -28,7 +28,7 @@ from .algebra.representations import identify_group, transition_group
 from .automata.machine import MooreMachine, check_machine
 from .automata.minimization import minimize
 from .checker.certificates import Certificate
-from .compilation import compile_bilinear
+from .compilation import compile_bilinear, compile_stack
 from .constructions.dihedral import dihedral_cp_model
 from .constructions.signed_pd import (
     MAX_SEARCH_PAIRS,
@@ -46,6 +46,7 @@ from .frozen import TextEnum, freeze, thaw
 from .limits import check_memory
 from .model import BilinearModel
 from .refutations import (
+    depth_certificate,
     fixed_space_certificate,
     hankel_certificate,
     kernel_certificate,
@@ -58,9 +59,10 @@ from .rungs.pd import ONE_UNIT as PD_ONE_UNIT
 from .verify import verify
 
 __all__ = ["ClassificationReport", "RungVerdict", "Verdict", "classify", "cp_term_count",
-           "group_facts", "pd_units_for_period"]
+           "group_facts", "pd_units_for_period", "stack_depth"]
 
 COMPILE_LIMIT = 400  # one-hot constructions are compiled and verified up to this many states
+STACK_RUNG = "rotation"  # the rung whose stacks classify reports
 
 
 class Verdict(TextEnum):
@@ -125,9 +127,10 @@ class ClassificationReport:
     algebra: Mapping[str, Any]
     group: Mapping[str, Any] | None
     hankel: Mapping[str, Any] | None
+    depth: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
-        for name in ("automaton", "rungs", "algebra", "group", "hankel"):
+        for name in ("automaton", "rungs", "algebra", "group", "hankel", "depth"):
             object.__setattr__(self, name, freeze(getattr(self, name)))
 
     def to_json(self) -> dict[str, Any]:
@@ -136,7 +139,7 @@ class ClassificationReport:
             "lowest_rung": self.lowest_rung,
             "rungs": {r: v.to_json() for r, v in self.rungs.items()},
             "algebra": thaw(self.algebra), "group": thaw(self.group),
-            "hankel": thaw(self.hankel),
+            "hankel": thaw(self.hankel), "depth": thaw(self.depth),
         }
 
 
@@ -447,7 +450,48 @@ def classify(automaton: MooreMachine, *, compile_limit: int = COMPILE_LIMIT
         automaton={"name": automaton.name, "states": automaton.n_states, "symbols": D},
         minimal_states=n, lowest_rung=lowest, rungs={r: rows[r] for r in RUNGS},
         algebra=algebra, group=group_facts(profile), hankel=hankel,
+        depth=stack_depth(profile, small),
     )
+
+
+def stack_depth(profile: AlgebraicProfile, build: bool = True) -> dict[str, Any]:
+    """The fewest rotation layers of a stack (docs/theory.md §12): for a group task, the
+    derived length of its transition group — a DERIVED_LENGTH certificate below it, the
+    derived-series stack (compiled and proved when ``build``) at it; never, with a PERFECT
+    certificate, when the group is not solvable. Rotation layers are permutations, so a
+    task whose minimal automaton has a non-permutation letter has no stack at all."""
+    machine = profile.machine
+    out: dict[str, Any] = {"rung": STACK_RUNG, "least_layers": None, "certificate": None,
+                           "construction": None, "proved": False}
+    if not profile.is_group:
+        out["note"] = ("not a group automaton: rotation layers are permutations, so no stack "
+                       "of them follows a non-permutation letter")
+        return out
+    try:
+        cert = depth_certificate(profile)
+    except ResourceLimitError:
+        cert = None
+    if cert is not None:
+        out["certificate"] = _certified(cert, machine).to_json()
+    if cert is not None and cert.kind.value == "perfect":
+        out["note"] = f"never: {cert.describe()} (re-checked)"
+        return out
+    layers = int(cert.data["derived_length"]) if cert is not None else 1
+    out["least_layers"] = layers
+    if build:
+        try:
+            stack = compile_stack(machine, STACK_RUNG)
+        except (ResourceLimitError, NotRepresentableError,
+                ConstructionUnavailableError) as exc:
+            out["note"] = f"derived length {layers}; the stack was not built ({exc})"
+            return out
+        out.update(construction=stack.construction, proved=True,
+                   hidden=[m.hidden_size for m in stack.layers])
+    below = (f"; {cert.describe()} rules out {layers - 1} (re-checked)" if cert is not None
+             else "")
+    out["note"] = (f"least layers = {layers} (the derived length{below})"
+                   + ("; the derived-series stack is proved" if out["proved"] else ""))
+    return out
 
 
 def group_facts(profile: AlgebraicProfile, max_order: int = 5040) -> dict[str, Any] | None:

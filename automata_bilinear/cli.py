@@ -31,8 +31,9 @@ from .automata.minimization import minimize
 from .automata.simulate import final_output, output_trace
 from .catalog.specs import build, family_table
 from .catalog.summary import machine_summary
+from .checker.certificates import Certificate
 from .classify import classify
-from .compilation import compile_bilinear, compile_lowest
+from .compilation import STACK_RUNGS, compile_bilinear, compile_lowest, compile_stack
 from .errors import (
     AutomataBilinearError,
     ConfigurationError,
@@ -59,6 +60,7 @@ from .propositions.prop3 import (
 )
 from .rnn import forward
 from .rungs import RUNG_ORDER, RUNGS, get_rung
+from .stack import StackedModel
 from .validation import is_ascii_integer
 from .verify import verify
 
@@ -181,7 +183,12 @@ def cmd_equiv(args: argparse.Namespace) -> None:
     _emit(args, payload, text)
 
 
-def _model_info(model: BilinearModel) -> dict[str, Any]:
+def _model_info(model: BilinearModel | StackedModel) -> dict[str, Any]:
+    if isinstance(model, StackedModel):
+        return {"rung": "stack", "depth": model.depth, "hidden": model.hidden_size,
+                "params": model.parameter_count, "symbols": model.n_symbols,
+                "outputs": len(model.output_labels), "construction": model.construction,
+                "layers": [_model_info(m) for m in model.layers]}
     return {
         "rung": model.rung, "hidden": model.hidden_size, "params": model.parameter_count,
         "factors": (int(model.params["betas"].shape[1]) if get_rung(model.rung).sized_factors
@@ -204,13 +211,23 @@ def cmd_compile(args: argparse.Namespace) -> None:
     if args.exact_valued and (args.rung == "auto"
                               or "minimal_wfa" not in get_rung(args.rung).constructions):
         raise UsageError(f"--exact-valued applies only with --rung full (got --rung {args.rung})")
+    if args.layers is not None and (args.factors is not None or args.block_size is not None
+                                    or args.exact_valued):
+        raise UsageError("--layers builds a stack of commutative layers; it does not combine "
+                         "with --factors, --block-size or --exact-valued")
+    if args.layers is not None and args.rung not in ("auto", *STACK_RUNGS):
+        raise UsageError(f"--layers stacks {' or '.join(STACK_RUNGS)} layers (got --rung "
+                         f"{args.rung})")
     if args.no_verify and args.steps is not None:
         raise UsageError("--steps sets the numerical check, which --no-verify skips; give one")
     if args.output is not None:
         check_output_path(args.output, suffixes=(".npz",), what="model file")
     steps = _DEFAULT_STEPS if args.steps is None else args.steps
     machine = build(args.spec)
-    if args.rung == "auto":
+    if args.layers is not None:
+        model = compile_stack(machine, "rotation" if args.rung == "auto" else args.rung,
+                              layers=args.layers)
+    elif args.rung == "auto":
         model = compile_lowest(machine)
     else:
         model = compile_bilinear(machine, args.rung, block_size=args.block_size,
@@ -228,10 +245,15 @@ def cmd_compile(args: argparse.Namespace) -> None:
     if args.output is not None:
         save_model(model, args.output)
         payload["path"] = args.output
-    n_factors = (f", {model.params['betas'].shape[1]} factors per letter"
-                 if get_rung(model.rung).sized_factors else "")
-    lines = [f"{args.spec} on {model.rung}: H = {model.hidden_size}{n_factors}, "
-             f"{model.parameter_count} transition parameters, {model.construction}"]
+    if isinstance(model, StackedModel):
+        lines = [f"{args.spec} as {model.depth} {model.layers[0].rung} layer(s): H = "
+                 f"{'+'.join(str(m.hidden_size) for m in model.layers)}, "
+                 f"{model.parameter_count} transition parameters, {model.construction}"]
+    else:
+        n_factors = (f", {model.params['betas'].shape[1]} factors per letter"
+                     if get_rung(model.rung).sized_factors else "")
+        lines = [f"{args.spec} on {model.rung}: H = {model.hidden_size}{n_factors}, "
+                 f"{model.parameter_count} transition parameters, {model.construction}"]
     if report is not None:
         lines.append(report.summary())
     if args.output is not None:
@@ -250,6 +272,19 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_show_model(args: argparse.Namespace) -> None:
     model = load_model(args.model)
+    if isinstance(model, StackedModel):
+        layers = [_model_info(m) for m in model.layers]
+        info = {"depth": model.depth, "layers": layers, "alphabet": list(model.alphabet),
+                "output_labels": [_label(o) for o in model.output_labels],
+                "construction": model.construction, "metadata": thaw(model.metadata)}
+        text = "\n".join([f"{args.model}: stack of {model.depth} layers, D = "
+                          f"{model.n_symbols}, Y = {len(model.output_labels)}",
+                          f"  construction: {model.construction or '(user stack)'}",
+                          *(f"  layer {i}: {m['rung']}, H = {m['hidden']}, "
+                            f"{m['symbols']} letters, {m['outputs']} labels — "
+                            f"{m['construction']}" for i, m in enumerate(layers))])
+        _emit(args, {"model": args.model, **info}, text)
+        return
     info = {**_model_info(model), "alphabet": list(model.alphabet),
             "output_labels": [_label(o) for o in model.output_labels],
             "metadata": thaw(model.metadata)}
@@ -316,10 +351,16 @@ def cmd_classify(args: argparse.Namespace) -> None:
     saved = []
     if folder is not None:
         for rung, v in report.rungs.items():
-            if v.certificate is not None:
-                path = folder / f"{rung}.{v.certificate.kind}.json"
-                save_certificate(v.certificate, path, automaton=args.spec)
-                saved.append(str(path))
+            for cert in (v.certificate, v.bound_certificate):
+                if cert is not None:
+                    path = folder / f"{rung}.{cert.kind}.json"
+                    save_certificate(cert, path, automaton=args.spec)
+                    saved.append(str(path))
+        if report.depth and report.depth.get("certificate"):
+            cert = Certificate.from_json(report.depth["certificate"])
+            path = folder / f"stack.{cert.kind}.json"
+            save_certificate(cert, path, automaton=args.spec)
+            saved.append(str(path))
         payload["saved_certificates"] = saved
     head = (f"{args.spec}: {report.minimal_states} minimal states; lowest rung: "
             f"{report.lowest_rung} (H = {report.rungs[report.lowest_rung].hidden})")
@@ -335,6 +376,8 @@ def cmd_classify(args: argparse.Namespace) -> None:
              if v.note and v.verdict == "yes"]
     if notes:
         text += "\n\nnotes:\n" + "\n".join(notes)
+    if report.depth:
+        text += f"\n\ndepth ({report.depth['rung']} stacks): {report.depth['note']}"
     if saved:
         text += "\n\nsaved certificates: " + ", ".join(saved)
     _emit(args, payload, text)
@@ -355,6 +398,9 @@ def cmd_check_certificate(args: argparse.Namespace) -> int:
 
 def cmd_commute(args: argparse.Namespace) -> None:
     model = load_model(args.model)
+    if isinstance(model, StackedModel):
+        raise UsageError(f"{args.model} is a stack of {model.depth} layers; `commute` checks "
+                         "one model's matrices")
     if args.spec:
         result = prop2_obstruction(model, build(args.spec), tol=args.tol)
     else:
@@ -628,6 +674,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--exact-valued", action="store_true",
                    help="minimal exact-valued model, dimension = Hankel rank (only with "
                         "--rung full)")
+    p.add_argument("--layers", type=_integer(1), default=None,
+                   help="a stack of at most this many commutative layers along the derived "
+                        "series (with --rung auto = rotation, or complex_diagonal)")
     p.add_argument("-o", "--output", help="write the model to this .npz file")
     p.add_argument("--steps", type=_integer(0, 10**7), default=None,
                    help=f"length of the random words of the numerical evidence; 0 skips it "

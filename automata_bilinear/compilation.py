@@ -45,7 +45,8 @@ import numpy as np
 from .algebra.profile import AlgebraicProfile, algebraic_profile
 from .automata.machine import MooreMachine, check_machine
 from .checker.certificates import CertificateKind
-from .checker.proof import prove
+from .checker.proof import prove, prove_stack
+from .constructions.cascade import cascade_stack
 from .constructions.characters import (
     character_basis_model,
     characters_model,
@@ -69,9 +70,10 @@ from .errors import (
     SpecError,
 )
 from .model import BilinearModel
-from .refutations import fixed_space_certificate, refutation_kind
+from .refutations import depth_certificate, fixed_space_certificate, refutation_kind
 from .rungs import RUNG_ORDER, RUNGS, get_rung
 from .rungs.pd import ONE_UNIT as PD_ONE_UNIT
+from .stack import StackedModel
 
 __all__ = [
     "CONSTRUCTIONS",
@@ -79,6 +81,7 @@ __all__ = [
     "Construction",
     "compile_bilinear",
     "compile_lowest",
+    "compile_stack",
     "not_representable_reason",
 ]
 
@@ -366,3 +369,69 @@ def compile_lowest(automaton: MooreMachine) -> BilinearModel:
         except (NotRepresentableError, ConstructionUnavailableError) as exc:
             notes.append(f"{rung}: {exc}")
     raise AssertionError("full always fits: " + "; ".join(notes))  # pragma: no cover
+
+
+STACK_RUNGS = ("rotation", "complex_diagonal")
+"""Commutative rungs whose character constructions make the layers of a stack."""
+
+
+def compile_stack(automaton: MooreMachine, rung: str = "rotation", *,
+                  layers: int | None = None) -> StackedModel:
+    """Compile a group task into a stack of commutative layers along the derived series of
+    its transition group (docs/theory.md §12), proved by a finite-image search over the
+    joint layer states.
+
+    Parameters
+    ----------
+    automaton
+        The task; its minimal automaton must be a group automaton with a solvable group.
+    rung
+        The layers' rung: ``rotation`` or ``complex_diagonal``.
+    layers
+        Most layers allowed (default: as many as the derived length needs).
+
+    Raises
+    ------
+    NotRepresentableError
+        PERFECT (the group is not solvable), DERIVED_LENGTH (more layers are needed than
+        allowed), or — for rotation layers, which are permutations — a task that is not a
+        group automaton.
+
+    Examples
+    --------
+    >>> from automata_bilinear.catalog.specs import build
+    >>> compile_stack(build("symmetric:4")).depth
+    3
+    >>> compile_stack(build("symmetric:3"), layers=1)
+    Traceback (most recent call last):
+    ...
+    automata_bilinear.errors.NotRepresentableError: 1 rotation layer(s) cannot represent ...
+    """
+    automaton = check_machine(automaton, "automaton")
+    if rung not in STACK_RUNGS:
+        raise InvalidArgumentError(f"stacks are built from {' or '.join(STACK_RUNGS)} layers, "
+                                   f"not {rung!r}")
+    if layers is not None and (isinstance(layers, bool) or not isinstance(layers, int)
+                               or layers < 1):
+        raise SpecError(f"layers must be a positive integer, got {layers!r}")
+    profile = algebraic_profile(automaton)
+    name = automaton.name or "automaton"
+    if not profile.is_group:
+        error = NotRepresentableError if get_rung(rung).orthogonal else \
+            ConstructionUnavailableError
+        raise error(f"{rung} stacks cannot represent {name}: its minimal automaton has a "
+                    "letter that is not a permutation"
+                    + (", and a cascade of orthogonal (permutation) layers only follows "
+                       "permutations" if get_rung(rung).orthogonal else
+                       "; stacks are built for group tasks only"))
+    cert = depth_certificate(profile, layers)
+    if cert is not None and (layers is not None or cert.kind is CertificateKind.PERFECT):
+        count = "any number of" if layers is None else str(layers)
+        raise NotRepresentableError(f"{count} {rung} layer(s) cannot represent {name}: "
+                                    f"{cert.describe()}")
+    stack = cascade_stack(profile, rung)
+    proof = prove_stack(stack, automaton)
+    if not proof.proved:  # pragma: no cover - would be a bug in the construction
+        raise InternalConsistencyError(f"the derived-series stack is not proved: "
+                                       f"{proof.detail}")
+    return stack

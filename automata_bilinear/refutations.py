@@ -29,6 +29,7 @@ from .exact.wfa import observable_basis_words
 from .rungs import Obstructions
 
 __all__ = [
+    "depth_certificate",
     "fixed_space_certificate",
     "hankel_certificate",
     "kernel_certificate",
@@ -243,24 +244,12 @@ def fixed_space_certificate(profile: AlgebraicProfile) -> Certificate | None:
     n = m.n_states
     if n > MAX_FIXED_SPACE_ORDER:
         return None
+    found = _elements_with_words(m, limit=n)
+    if found is None or len(found[0]) != n:
+        return None  # not regular: the group is larger than the state set
+    elements, words = found
     letters = [m.transitions[:, a].astype(np.int64) for a in range(m.n_symbols)]
     ident = np.arange(n)
-    elements, words = [ident], [()]
-    index = {ident.tobytes(): 0}
-    i = 0
-    while i < len(elements):
-        for a, g in enumerate(letters):
-            x = g[elements[i]]  # the word, then letter a
-            key = x.tobytes()
-            if key not in index:
-                if len(elements) > n:
-                    return None  # not regular: more elements than states
-                index[key] = len(elements)
-                elements.append(x)
-                words.append((*words[i], a))
-        i += 1
-    if len(elements) != n:
-        return None
     best = None
     for a, g in enumerate(letters):
         k, power = 1, g.copy()
@@ -289,3 +278,69 @@ def fixed_space_certificate(profile: AlgebraicProfile) -> Certificate | None:
     data = {"order": k, "powers": powers, "bound": bound}
     return Certificate(CertificateKind.FIXED_SPACE, {"g": (m.alphabet[a],), **conjugators},
                        data, rules_out=derived_rules(CertificateKind.FIXED_SPACE, data))
+
+
+def _elements_with_words(m: MooreMachine, limit: int
+                         ) -> tuple[list[np.ndarray], list[tuple[int, ...]]] | None:
+    """The transition group's elements (maps on states) with a shortest word each, by
+    breadth-first search; None beyond ``limit`` elements."""
+    letters = [m.transitions[:, a].astype(np.int64) for a in range(m.n_symbols)]
+    elements, words = [np.arange(m.n_states)], [()]
+    index = {elements[0].tobytes(): 0}
+    i = 0
+    while i < len(elements):
+        for a, g in enumerate(letters):
+            x = g[elements[i]]  # the word, then letter a
+            key = x.tobytes()
+            if key not in index:
+                if len(elements) >= limit:
+                    return None
+                index[key] = len(elements)
+                elements.append(x)
+                words.append((*words[i], a))
+        i += 1
+    return elements, words
+
+
+# -- depth: PERFECT and DERIVED_LENGTH -------------------------------------------------------
+
+
+def depth_certificate(profile: AlgebraicProfile, layers: int | None = None
+                      ) -> Certificate | None:
+    """For a group task: PERFECT when the transition group is not solvable (words for
+    generators of the last term of its derived series), else DERIVED_LENGTH when its derived
+    length exceeds ``layers`` (always, when ``layers`` is None and the length is ≥ 2).
+    None otherwise, or when the group has more than 5040 elements."""
+    from sympy.combinatorics import Permutation, PermutationGroup
+
+    if not profile.is_group:
+        return None
+    m = profile.machine
+    found = _elements_with_words(m, limit=MAX_FIXED_SPACE_ORDER)
+    if found is None:
+        return None
+    elements, words = found
+    G = PermutationGroup([Permutation(m.transitions[:, a].tolist())
+                          for a in range(m.n_symbols)])
+    series = G.derived_series()
+    core = series[-1]
+    if core.order() > 1:
+        index = {e.tobytes(): i for i, e in enumerate(elements)}
+        inside = [i for i, e in enumerate(elements)  # shortest words first
+                  if core.contains(Permutation(e.tolist()))][1:60]
+        gens = next(([x, y] for j, x in enumerate(inside) for y in inside[j + 1:]
+                     if PermutationGroup([Permutation(elements[x].tolist()),
+                                          Permutation(elements[y].tolist())]).order()
+                     == core.order()),
+                    [index[np.array(g.array_form, dtype=np.int64).tobytes()]
+                     for g in core.generators])
+        named = {f"h{i + 1}": tuple(m.alphabet[a] for a in words[g])
+                 for i, g in enumerate(gens)}
+        return Certificate(CertificateKind.PERFECT, named,
+                           rules_out=derived_rules(CertificateKind.PERFECT, {}))
+    d = len(series) - 1
+    if d < 2 or (layers is not None and layers >= d):
+        return None
+    data = {"derived_length": d}
+    return Certificate(CertificateKind.DERIVED_LENGTH, {}, data,
+                       rules_out=derived_rules(CertificateKind.DERIVED_LENGTH, data))

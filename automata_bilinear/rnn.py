@@ -21,6 +21,9 @@ Four engines, chosen by the rung's structure (:mod:`automata_bilinear.rungs`):
 - factor by factor (``householder``): ``h ← h − β u (uᵀh)`` for each of the letter's n unit
   directions in turn — O(nH) per sequence and step.
 
+Stacks (:class:`~automata_bilinear.stack.StackedModel`) run layer by layer over the whole
+sequence, each layer's letters read off the lower layers' predictions.
+
 Memory stays bounded in T unless per-step outputs are requested (``final_only=False``).
 """
 
@@ -37,6 +40,7 @@ from .model import BilinearModel, ModelError, check_model
 from .rungs import Structure, get_rung
 from .rungs.base import diagonal_eigenvalues
 from .rungs.householder import factor_directions
+from .stack import StackedModel
 from .validation import check_integer
 
 __all__ = ["ForwardResult", "RNNInputError", "forward", "forward_affine", "forward_matrices"]
@@ -124,6 +128,9 @@ def forward(model: BilinearModel, tokens: object, *, dtype: str = "float64",
     >>> [model.output_labels[p] for p in out.predictions[0]]
     [0, 1, 0, 0, 1]
     """
+    if isinstance(model, StackedModel):
+        return _forward_stack(model, tokens, dtype=dtype, final_only=final_only,
+                              return_hidden=return_hidden, chunk=chunk)
     model = check_model(model, "model")
     if dtype not in ("float64", "float32"):
         raise RNNInputError(f"dtype must be 'float64' or 'float32', got {dtype!r}")
@@ -179,6 +186,29 @@ def _monomial_step(model: BilinearModel, dt: np.dtype) -> Step:
         new[...] = flat.reshape(len(xt), H)
 
     return step
+
+
+def _forward_stack(stack: StackedModel, tokens: object, *, dtype: str, final_only: bool,
+                   return_hidden: bool, chunk: int) -> ForwardResult:
+    """Layer by layer over the whole sequence: layer l's letters are its interface applied to
+    the lower layers' per-step predictions and the tokens (docs/theory.md §12). Margins are
+    the least over the layers; hidden states are concatenated, bottom layer first."""
+    x = _check_tokens(tokens, stack.n_symbols)
+    runs: list[ForwardResult] = []
+    for i, layer in enumerate(stack.layers):
+        letters = x if i == 0 else stack.interfaces[i - 1][
+            (*(r.predictions[:, 1:] for r in runs), x)]
+        runs.append(forward(layer, letters, dtype=dtype, return_hidden=return_hidden,
+                            chunk=chunk))
+    preds = stack.output[tuple(r.predictions for r in runs)]
+    margins = np.min(np.stack([r.margins for r in runs]), axis=0)
+    log_norm = np.sum(np.stack([r.log_norm for r in runs]), axis=0)
+    final = np.concatenate([r.final_hidden for r in runs], axis=1)
+    hidden = (np.concatenate([r.hidden for r in runs], axis=2)  # type: ignore[misc]
+              if return_hidden else None)
+    if final_only:
+        return ForwardResult(preds[:, -1], margins[:, -1], log_norm, final)
+    return ForwardResult(preds, margins, log_norm, final, hidden)
 
 
 def _reflection_step(model: BilinearModel, dt: np.dtype) -> Step:

@@ -31,12 +31,13 @@ import numpy as np
 
 from .automata.machine import MooreMachine, check_machine
 from .automata.simulate import random_words, run_batch
-from .checker.proof import Proof, align, exact_prediction, prove
+from .checker.proof import Proof, align, exact_prediction, prove, prove_stack
 from .errors import InternalConsistencyError, VerificationError
 from .model import BilinearModel, check_model
 from .rnn import forward
 from .rungs import Structure, get_rung
 from .rungs.base import diagonal_eigenvalues
+from .stack import StackedModel
 from .validation import check_integer
 
 __all__ = [
@@ -235,9 +236,9 @@ def float_claims(model: BilinearModel, proof: Proof) -> tuple[FloatClaim, ...]:
 # -- numerical evidence --------------------------------------------------------------------
 
 
-def numerical_check(model: BilinearModel, automaton: MooreMachine, *, steps: int = 10_000,
-                    batch: int = 8, seed: int = 0, dtype: str = "float64",
-                    max_flops: float = 4e9) -> NumericalReport:
+def numerical_check(model: BilinearModel | StackedModel, automaton: MooreMachine, *,
+                    steps: int = 10_000, batch: int = 8, seed: int = 0,
+                    dtype: str = "float64", max_flops: float = 4e9) -> NumericalReport:
     """Run the model in floating point on random words, normalising ``h`` every step.
 
     Runs :func:`automata_bilinear.rnn.forward`. Returns the first length at which a
@@ -246,11 +247,11 @@ def numerical_check(model: BilinearModel, automaton: MooreMachine, *, steps: int
     negative where the prediction is wrong. The number of steps is reduced so the run stays
     under ``max_flops`` (large one-hot models).
     """
-    model = check_model(model, "model")
+    model = _check_model_or_stack(model)
     automaton = check_machine(automaton, "automaton")
     steps = check_integer(steps, "steps", minimum=1, maximum=10**8)
     batch = check_integer(batch, "batch", minimum=1)
-    al = align(model, automaton)
+    al = align(model, automaton)  # type: ignore[arg-type]  # a stack has the same fields
     H = model.hidden_size
     steps = int(max(1, min(steps, max_flops // max(1, batch * H * H))))
     words = random_words(automaton, batch, steps, seed)
@@ -270,7 +271,11 @@ def numerical_check(model: BilinearModel, automaton: MooreMachine, *, steps: int
                            min_margin=float(signed.min()), failing_word=word)
 
 
-def _cross_check(model: BilinearModel, automaton: MooreMachine, proof: Proof,
+def _check_model_or_stack(model: object) -> BilinearModel | StackedModel:
+    return model if isinstance(model, StackedModel) else check_model(model, "model")
+
+
+def _cross_check(model: BilinearModel | StackedModel, automaton: MooreMachine, proof: Proof,
                  claims: tuple[FloatClaim, ...], reports: tuple[NumericalReport, ...]) -> None:
     """Fail loudly when the lines of evidence contradict each other."""
     claim_of = {c.dtype: c for c in claims}
@@ -284,7 +289,7 @@ def _cross_check(model: BilinearModel, automaton: MooreMachine, proof: Proof,
                 f"{'every length' if claim.all_lengths else claim.up_to}, but the numerical "
                 f"run fails at length {r.first_failure}; please report this bug")
         if proof.proved and r.failing_word is not None and len(r.failing_word) <= 400 \
-                and model.hidden_size <= 64:
+                and model.hidden_size <= 64 and not isinstance(model, StackedModel):
             letters = [model.alphabet.index(s) for s in r.failing_word]
             q = automaton.start
             for s in r.failing_word:
@@ -298,7 +303,7 @@ def _cross_check(model: BilinearModel, automaton: MooreMachine, proof: Proof,
                     "please report this bug")
 
 
-def verify(model: BilinearModel, automaton: MooreMachine, *, numerical: bool = True,
+def verify(model: BilinearModel | StackedModel, automaton: MooreMachine, *, numerical: bool = True,
            steps: int = 10_000, batch: int = 8, seed: int = 0,
            max_pairs: int = 2_000_000) -> VerificationReport:
     """Prove (or refute) that ``model`` computes ``automaton`` on every word.
@@ -324,12 +329,17 @@ def verify(model: BilinearModel, automaton: MooreMachine, *, numerical: bool = T
     >>> report.proved, report.method
     (True, 'finite-image search (exact phases, enclosed scores)')
     """
-    model = check_model(model, "model")
+    model = _check_model_or_stack(model)
     automaton = check_machine(automaton, "automaton")
     steps = check_integer(steps, "steps", minimum=1, maximum=10**8)
     batch = check_integer(batch, "batch", minimum=1)
-    proof = prove(model, automaton, max_pairs=max_pairs)
-    claims = float_claims(model, proof)
+    if isinstance(model, StackedModel):
+        proof = prove_stack(model, automaton, max_pairs=max_pairs)
+        claims = tuple(FloatClaim(dt, False, None, "no rounding-error bound for stacks")
+                       for dt in ("float64", "float32"))
+    else:
+        proof = prove(model, automaton, max_pairs=max_pairs)
+        claims = float_claims(model, proof)
     report = VerificationReport(
         method=str(proof.method), proved=proof.proved, detail=proof.detail,
         counterexample=proof.counterexample, image_size=proof.image_size,

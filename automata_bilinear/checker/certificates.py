@@ -23,6 +23,11 @@ HANKEL     prefixes P, suffixes S, exact rank r of the   exact-valued readout wi
 FIXED      a letter g of order k in a group word        householder(n) for n < b: every
 SPACE      problem, powers j with g^j conjugate to g    faithful real representation moves
            (conjugating words c_j), the bound b         a space of dimension ≥ b under g
+PERFECT    words generating a nontrivial subgroup of    stacks of commutative layers of any
+           the transition group equal to its own        depth (their groups are solvable)
+           commutator subgroup
+DERIVED    the derived length d of the (solvable)       stacks of fewer than d commutative
+LENGTH     transition group                             layers
 =========  ===========================================  ====================================
 
 Certificates built here are short: shortest access words and shortest separating suffixes
@@ -72,6 +77,8 @@ class CertificateKind(TextEnum):
     KERNEL = "kernel"
     HANKEL = "hankel"
     FIXED_SPACE = "fixed_space"
+    PERFECT = "perfect"
+    DERIVED_LENGTH = "derived_length"
 
 
 KINDS = tuple(kind.value for kind in CertificateKind)
@@ -129,6 +136,14 @@ def derived_rules(kind: str, data: Mapping[str, Any], period: int | None = None
             raise InvalidArgumentError("a FIXED_SPACE certificate's rules need its bound (a "
                                        f"positive integer), got {b!r}")
         return tuple(f"{r.name}({n})" for r in rungs if r.sized_factors for n in range(1, b))
+    if kind is CertificateKind.PERFECT:
+        return tuple(f"stack({r.name})" for r in rungs if r.commuting)
+    if kind is CertificateKind.DERIVED_LENGTH:
+        d = data.get("derived_length") if isinstance(data, Mapping) else None
+        if isinstance(d, bool) or not isinstance(d, int) or d < 1:
+            raise InvalidArgumentError("a DERIVED_LENGTH certificate's rules need its derived "
+                                       f"length (a positive integer), got {d!r}")
+        return tuple(f"stack({r.name},{k})" for r in rungs if r.commuting for k in range(1, d))
     return ("exact_valued",)
 
 
@@ -382,6 +397,42 @@ class Certificate:
                         f"{powers or 'none'}: every faithful real representation moves a "
                         f"space of dimension ≥ {bound} under it")
 
+    def _transition_group(self, m: MooreMachine) -> tuple[Any, dict[int, int], MooreMachine]:
+        minimal = minimize(m).machine
+        found = _permutation_group(minimal)
+        if found is None:
+            raise ValueError("the task is not a group automaton (some letter is not a "
+                             "permutation of the minimal automaton)")
+        return (*found, minimal)
+
+    def _check_perfect(self, m: MooreMachine) -> CertificateCheck:
+        from sympy.combinatorics import PermutationGroup
+
+        _, pos, minimal = self._transition_group(m)
+        gens = [_word_permutation(minimal, pos, w) for w in self.words.values()]
+        if not gens:
+            return CertificateCheck(False, "no generating words")
+        P = PermutationGroup(gens)
+        order = int(P.order())
+        if order == 1:
+            return CertificateCheck(False, "the words generate the trivial group")
+        if int(P.derived_subgroup().order()) != order:
+            return CertificateCheck(False, f"the subgroup of order {order} is not perfect")
+        return self._ok(f"the words generate a subgroup of order {order} equal to its own "
+                        "commutator subgroup: the group is not solvable, and every group in a "
+                        "cascade of commutative layers is")
+
+    def _check_derived_length(self, m: MooreMachine) -> CertificateCheck:
+        G, _, _ = self._transition_group(m)
+        if not G.is_solvable:
+            return CertificateCheck(False, "the transition group is not solvable (use PERFECT)")
+        d = len(G.derived_series()) - 1
+        if self.data["derived_length"] != d:
+            return CertificateCheck(False, f"the derived length is {d}, not "
+                                           f"{self.data['derived_length']}")
+        return self._ok(f"the transition group (order {G.order()}) has derived length {d}: a "
+                        f"cascade of k commutative layers only reaches derived length ≤ k")
+
     def _check_hankel(self, m: MooreMachine) -> CertificateCheck:
         prefixes = [tuple(p) for p in self.data["prefixes"]]
         suffixes = [tuple(s) for s in self.data["suffixes"]]
@@ -419,6 +470,12 @@ class Certificate:
         if self.kind is CertificateKind.KERNEL:
             return (f"KERNEL: g = '{show(self.words['g'])}' in {self.data['group']} is trivial "
                     f"in every real irrep of dimension ≤ {self.data['block_size']}")
+        if self.kind is CertificateKind.PERFECT:
+            return (f"PERFECT: {len(self.words)} word(s) generate a nontrivial perfect "
+                    "subgroup (not solvable)")
+        if self.kind is CertificateKind.DERIVED_LENGTH:
+            return (f"DERIVED_LENGTH: the transition group has derived length "
+                    f"{self.data['derived_length']}")
         if self.kind is CertificateKind.FIXED_SPACE:
             return (f"FIXED_SPACE: letter '{show(self.words['g'])}' of order "
                     f"{self.data['order']} needs ≥ {self.data['bound']} Householder factors")

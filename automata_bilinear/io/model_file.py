@@ -13,6 +13,13 @@ A model file is a NumPy ``.npz`` archive written without pickle and read with
   ``construction``, ``exact`` (the exact description used for proofs, or null) and
   ``info`` (automaton name and hash, verification method and result, ...).
 
+A **stack** of layers (:class:`~automata_bilinear.stack.StackedModel`, version 5) stores
+each layer's arrays with the prefix ``layer<i>__`` (``layer0__h0``, ``layer0__param__W``,
+…), the integer tables ``interface<i>`` (letters of layer i + 1) and ``output``, and metadata
+``{"format", "version": 5, "stack": {"alphabet", "output_labels", "construction", "info",
+"layers": [per-layer "rung", "alphabet", "output_labels", "construction", "exact",
+"info"]}}``. :func:`load_model` returns a stack for such a file.
+
 Loading validates every array (presence, shape, dtype, finiteness) and names the offending
 one; ``A``, when present, must agree with what the native parameters materialise to. The
 writer records the lowest version that can hold the file: 2 with ``A``, 3 for ``pd`` (no
@@ -27,6 +34,7 @@ import io
 import json
 import os
 import zipfile
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -36,13 +44,15 @@ from ..frozen import thaw
 from ..limits import check_memory
 from ..model import BilinearModel, ModelError, check_model
 from ..rungs import RUNGS, get_rung
+from ..stack import StackedModel
 from .files import check_format_version, check_output_path, loads_strict, read_bytes, write_atomic
 
 __all__ = ["MODEL_FORMAT", "MODEL_FORMAT_VERSION", "load_model", "save_model"]
 
 MODEL_FORMAT = "automata_bilinear.model"
-MODEL_FORMAT_VERSION = 4  # 2: exact phase and Q(√d) schemas; 3: sparse rungs without ``A``;
-# 4: the householder rung (float and number-field factors)
+MODEL_FORMAT_VERSION = 5  # 2: exact phase and Q(√d) schemas; 3: sparse rungs without ``A``;
+# 4: the householder rung (float and number-field factors); 5: stacks of layers
+_STACK_VERSION = 5
 
 _FIRST_VERSION = {"pd": 3, "householder": 4}
 """The first format version that knows a rung (earlier readers reject it by version)."""
@@ -82,13 +92,11 @@ def _declared_bytes(archive: zipfile.ZipFile, name: str, src: str) -> int:
     return claimed
 
 
-def save_model(model: BilinearModel, path: str | os.PathLike) -> None:
-    """Write ``model`` to ``path`` (``.npz``), atomically."""
-    model = check_model(model, "model")
+def _layer_meta_and_arrays(model: BilinearModel, prefix: str
+                           ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """The metadata fields and arrays of one model, array names prefixed."""
     sparse = get_rung(model.rung).validate is not None
     meta = {
-        "format": MODEL_FORMAT,
-        "version": _FIRST_VERSION.get(model.rung, 2),
         "rung": model.rung,
         "alphabet": list(model.alphabet),
         "output_labels": [_json_label(x) for x in model.output_labels],
@@ -96,15 +104,40 @@ def save_model(model: BilinearModel, path: str | os.PathLike) -> None:
         "exact": thaw(model.exact),
         "info": thaw(model.metadata),
     }
-    arrays: dict[str, np.ndarray] = {
-        "h0": model.h0, "C": model.readout, "metadata": np.array(json.dumps(meta)),
-    }
+    arrays: dict[str, np.ndarray] = {f"{prefix}h0": model.h0, f"{prefix}C": model.readout}
     if not sparse:
-        arrays["A"] = np.asarray(model.transitions, dtype=np.float64)
+        arrays[f"{prefix}A"] = np.asarray(model.transitions, dtype=np.float64)
     if model.bias is not None:
-        arrays["bias"] = model.bias
+        arrays[f"{prefix}bias"] = model.bias
     for name, value in model.params.items():
-        arrays[f"param__{name}"] = value
+        arrays[f"{prefix}param__{name}"] = value
+    return meta, arrays
+
+
+def save_model(model: BilinearModel | StackedModel, path: str | os.PathLike) -> None:
+    """Write ``model`` (or a stack of layers) to ``path`` (``.npz``), atomically."""
+    if isinstance(model, StackedModel):
+        layer_meta, arrays = [], {}
+        for i, layer in enumerate(model.layers):
+            lm, la = _layer_meta_and_arrays(layer, f"layer{i}__")
+            layer_meta.append(lm)
+            arrays.update(la)
+        for i, table in enumerate(model.interfaces):
+            arrays[f"interface{i}"] = table
+        arrays["output"] = model.output
+        meta: dict[str, Any] = {
+            "format": MODEL_FORMAT, "version": _STACK_VERSION,
+            "stack": {"alphabet": list(model.alphabet),
+                      "output_labels": [_json_label(x) for x in model.output_labels],
+                      "construction": model.construction, "info": thaw(model.metadata),
+                      "layers": layer_meta},
+        }
+    else:
+        model = check_model(model, "model")
+        fields, arrays = _layer_meta_and_arrays(model, "")
+        meta = {"format": MODEL_FORMAT, "version": _FIRST_VERSION.get(model.rung, 2),
+                **fields}
+    arrays["metadata"] = np.array(json.dumps(meta))
     check_output_path(path, suffixes=(".npz",), what="model file")
     write_atomic(path, lambda fh: np.savez(fh, **arrays), what="model file")
 
@@ -131,8 +164,9 @@ def _check_metadata(meta: dict[str, Any], src: str) -> None:
             raise FormatError(f"{src}: metadata field {key!r} must be an object or null")
 
 
-def load_model(path: str | os.PathLike) -> BilinearModel:
-    """Read and validate a model file; every error names the file and the culprit."""
+def load_model(path: str | os.PathLike) -> BilinearModel | StackedModel:
+    """Read and validate a model file (a stack of layers for version-5 stack files); every
+    error names the file and the culprit."""
     src = str(path)
     raw = read_bytes(path, what="model file")
     if not raw:
@@ -169,6 +203,52 @@ def load_model(path: str | os.PathLike) -> BilinearModel:
     version = check_format_version(meta, expected=MODEL_FORMAT, supported=MODEL_FORMAT_VERSION,
                                    source=src, field=lambda n: f"metadata field {n!r}",
                                    what="model")
+    if "stack" in meta:
+        return _load_stack(meta, version, files, get, src)
+    return _load_layer(meta, version, files, get, "", src)
+
+
+def _load_stack(meta: dict[str, Any], version: int, files: set[str],
+                get: Callable[[str], np.ndarray], src: str) -> StackedModel:
+    if version < _STACK_VERSION:
+        raise FormatError(f"{src}: stacks exist from format version {_STACK_VERSION}, but "
+                          f"the file says {version}")
+    unknown = sorted(set(meta) - {"format", "version", "stack"})
+    stack = meta["stack"]
+    if unknown or not isinstance(stack, dict):
+        raise FormatError(f"{src}: a stack file's metadata holds 'format', 'version' and a "
+                          f"'stack' object{f'; unknown field(s) {unknown}' if unknown else ''}")
+    for key in ("alphabet", "output_labels", "layers"):
+        if not isinstance(stack.get(key), list):
+            raise FormatError(f"{src}: metadata field 'stack.{key}' must be a list")
+    extra = sorted(set(stack) - {"alphabet", "output_labels", "construction", "info", "layers"})
+    if extra:
+        raise FormatError(f"{src}: metadata field 'stack' has unknown field(s) {extra}")
+    layers = []
+    for i, layer_meta in enumerate(stack["layers"]):
+        if not isinstance(layer_meta, dict):
+            raise FormatError(f"{src}: metadata 'stack.layers[{i}]' must be an object")
+        layers.append(_load_layer(layer_meta, version, files, get, f"layer{i}__",
+                                  f"{src} (layer {i})"))
+    tables = []
+    for name in [*(f"interface{i}" for i in range(len(layers) - 1)), "output"]:
+        arr = get(name)
+        if arr.dtype.kind not in "iu":
+            raise FormatError(f"{src}: array {name!r} must hold integers, got {arr.dtype}")
+        tables.append(arr)
+    try:
+        return StackedModel(tuple(layers), tuple(stack["alphabet"]), tuple(tables[:-1]),
+                            tables[-1],
+                            tuple(_label_from_json(x) for x in stack["output_labels"]),
+                            construction=str(stack.get("construction", "")),
+                            metadata=dict(stack.get("info") or {}))
+    except ModelError as exc:
+        raise FormatError(f"{src}: {exc}") from None
+
+
+def _load_layer(meta: dict[str, Any], version: int, files: set[str],
+                get: Callable[[str], np.ndarray], prefix: str, src: str) -> BilinearModel:
+    """One model from its metadata fields and its (prefixed) arrays."""
     for key in ("rung", "alphabet", "output_labels"):
         if key not in meta:
             raise FormatError(f"{src}: metadata is missing field {key!r}")
@@ -181,18 +261,18 @@ def load_model(path: str | os.PathLike) -> BilinearModel:
         raise FormatError(f"{src}: {meta['rung']} models exist from format version "
                           f"{_FIRST_VERSION[meta['rung']]}, but the file says {version}")
     needs_a = get_rung(meta["rung"]).validate is None or version < 3
-    for name in [*(["A"] if needs_a or "A" in files else []), "h0", "C",
-                 *(["bias"] if "bias" in files else []),
-                 *sorted(f for f in files if f.startswith("param__"))]:
-        arr = get(name)
+    mine = sorted(f[len(prefix):] for f in files if f.startswith(prefix + "param__"))
+    for name in [*(["A"] if needs_a or prefix + "A" in files else []), "h0", "C",
+                 *(["bias"] if prefix + "bias" in files else []), *mine]:
+        arr = get(prefix + name)
         # native parameters may be integer (periods, sizes) or complex (eigenvalues); the
         # materialised matrices, state and readout are real floats
         allowed = "fic" if name.startswith("param__") else "f"
         if arr.dtype.kind not in allowed:
-            raise FormatError(f"{src}: array {name!r} has dtype {arr.dtype}, expected "
+            raise FormatError(f"{src}: array {prefix + name!r} has dtype {arr.dtype}, expected "
                               f"{'numbers' if allowed == 'fic' else 'real floats'}")
         if not np.all(np.isfinite(arr)):
-            raise FormatError(f"{src}: array {name!r} contains NaN or infinite values")
+            raise FormatError(f"{src}: array {prefix + name!r} contains NaN or infinite values")
         arrays[name] = arr
     params = {k[len("param__"):]: v for k, v in arrays.items() if k.startswith("param__")}
     try:
