@@ -65,8 +65,14 @@ from .catalog.families import (
 from .catalog.specs import FAMILIES, build, parse_spec
 from .catalog.summary import machine_summary, permutation_letters
 from .checker.certificates import Certificate, CertificateCheck
+from .checker.proof import prove, prove_stack
 from .classify import ClassificationReport, RungVerdict, classify
-from .compilation import ConstructionUnavailableError, compile_bilinear, compile_lowest
+from .compilation import (
+    ConstructionUnavailableError,
+    compile_bilinear,
+    compile_lowest,
+    compile_stack,
+)
 from .errors import (
     AutomataBilinearError,
     AutomatonError,
@@ -104,6 +110,7 @@ from .model import BilinearModel, ModelError
 from .propositions.prop2 import CommutationReport, commutation_check, prop2_obstruction
 from .rnn import ForwardResult, RNNInputError, forward, forward_affine, forward_matrices
 from .rungs import REGISTRY, RUNG_ORDER, RUNGS, Rung, get_rung
+from .stack import StackedModel
 from .verify import NumericalReport, VerificationReport, numerical_check, verify
 
 __all__ = [
@@ -140,6 +147,7 @@ __all__ = [
     "Rung",
     "RungVerdict",
     "SpecError",
+    "StackedModel",
     "TransitionMonoid",
     "UnknownSymbolError",
     "UsageError",
@@ -164,6 +172,7 @@ __all__ = [
     "commutation_check",
     "compile_bilinear",
     "compile_lowest",
+    "compile_stack",
     "counter_mod",
     "cycle_navigation",
     "cyclic",
@@ -202,6 +211,8 @@ __all__ = [
     "permutation_group",
     "permutation_letters",
     "prop2_obstruction",
+    "prove",
+    "prove_stack",
     "quaternion",
     "quaternion_group",
     "random_dfa",

@@ -486,9 +486,10 @@ def cmd_plot(args: argparse.Namespace) -> None:
     check_output_path(args.output, suffixes=FIGURE_SUFFIXES, what="figure")
     rung = args.rung or "auto"
     length = _DEFAULT_PLOT_LENGTH if args.length is None else args.length
-    if kind == "hierarchy":
+    if kind in ("hierarchy", "architectures"):
         reports = [classify(build(s)) for s in progress(args.specs, desc="classifying")]
-        plotting.plot_hierarchy(reports, path=args.output)
+        (plotting.plot_hierarchy if kind == "hierarchy" else plotting.plot_architectures)(
+            reports, path=args.output)
     else:
         if len(args.specs) != 1:
             raise SpecError(f"plot {kind} takes exactly one spec, got {len(args.specs)}")
@@ -540,14 +541,25 @@ def cmd_demo(args: argparse.Namespace) -> None:
         cells = {r: ("yes" if v.verdict == "yes" else
                      (v.certificate.kind.upper() if v.certificate else v.verdict))
                  for r, v in rep.rungs.items()}
-        hierarchy.append({"spec": spec, "lowest_rung": rep.lowest_rung, "verdicts": cells})
-    table3 = _table([[h["spec"], *[h["verdicts"][r] for r in RUNG_ORDER]] for h in hierarchy],
-                    ["family", *[get_rung(r).label for r in RUNG_ORDER]])
+        factors = rep.rungs["householder"].bounds.get("factors")
+        depth = rep.depth or {}
+        hierarchy.append({
+            "spec": spec, "lowest_rung": rep.lowest_rung, "verdicts": cells,
+            "householder_factors": "?" if factors is None else (
+                str(factors[0]) if factors[0] == factors[1] else f"{factors[0]}–{factors[1]}"),
+            "rotation_layers": ("never" if depth.get("certificate", {}) and
+                                depth["certificate"]["kind"] == "perfect"
+                                else depth.get("least_layers") or "–")})
+    table3 = _table([[h["spec"], *[h["verdicts"][r] for r in RUNG_ORDER],
+                      h["householder_factors"], h["rotation_layers"]] for h in hierarchy],
+                    ["family", *[get_rung(r).label for r in RUNG_ORDER], "hh n",
+                     "rot layers"])
     text = ("automata_bilinear demo: the built-in families, minimised exactly\n\n" + table
             + "\n\nCompiled on the narrowest rung that fits and proved exactly:\n\n"
             + table2
             + "\n\nHierarchy (yes = compiled and proved; otherwise the certificate that rules "
-              "the rung out, re-checked on the automaton):\n\n" + table3
+              "the rung out, re-checked on the automaton; hh n = fewest Householder factors "
+              "per letter, rot layers = fewest rotation layers of a stack):\n\n" + table3
             + "\n\nNext: `automata-bilinear show dihedral:3`, `automata-bilinear compile "
               "quaternion --rung orthogonal_block`.")
     _emit(args, {"families": rows, "compiled": compiled, "hierarchy": hierarchy}, text)
@@ -726,12 +738,15 @@ def build_parser() -> argparse.ArgumentParser:
     plot_help = ("write a figure (.png/.svg/.pdf; needs matplotlib). Kinds: automaton (the "
                  "state graph, --minimal), weights (the compiled matrices, --rung), "
                  "eigenvalues (spectra of the compiled matrices, --rung), hierarchy (a table "
-                 "of classify verdicts, several specs), accuracy (per-step accuracy of the "
+                 "of classify verdicts, several specs), architectures (which named "
+                 "architectures — Mamba, PD-SSM, DeltaNet, DeltaProduct, rotation stacks, … — "
+                 "represent each task, several specs), accuracy (per-step accuracy of the "
                  "compiled model in float64/float32 against word length, --rung, --length)")
     p = add("plot", cmd_plot, plot_help)
     p.add_argument("kind", choices=("automaton", "weights", "eigenvalues", "hierarchy",
-                                    "accuracy"), help="what to draw (see above)")
-    p.add_argument("specs", nargs="+", help="one spec (several for hierarchy)")
+                                    "architectures", "accuracy"),
+                   help="what to draw (see above)")
+    p.add_argument("specs", nargs="+", help="one spec (several for hierarchy, architectures)")
     p.add_argument("-o", "--output", required=True,
                    help="output file; its suffix (.png, .svg, .pdf) sets the format")
     p.add_argument("--rung", default=None, choices=("auto", *RUNGS),

@@ -429,7 +429,7 @@ def compile_stack(automaton: MooreMachine, rung: str = "rotation", *,
         count = "any number of" if layers is None else str(layers)
         raise NotRepresentableError(f"{count} {rung} layer(s) cannot represent {name}: "
                                     f"{cert.describe()}")
-    stack = cascade_stack(profile, rung)
+    stack = cascade_stack(profile, lambda layer: compile_bilinear(layer, rung), rung)
     proof = prove_stack(stack, automaton)
     if not proof.proved:  # pragma: no cover - would be a bug in the construction
         raise InternalConsistencyError(f"the derived-series stack is not proved: "

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .architectures import architecture_table
 from .automata.machine import MooreMachine
 from .automata.simulate import random_words, run_batch
 from .errors import MissingDependencyError, ResourceLimitError
@@ -23,6 +24,7 @@ from .rungs import HIERARCHY
 
 __all__ = [
     "plot_accuracy_vs_length",
+    "plot_architectures",
     "plot_automaton",
     "plot_eigenvalues",
     "plot_hierarchy",
@@ -171,6 +173,32 @@ def plot_hierarchy(reports: Sequence[Any], *, path: str | None = None) -> Any:
     ax.set_xlim(0, len(HIERARCHY))
     ax.set_ylim(-len(reports), 0)
     ax.set_xticks(np.arange(len(HIERARCHY)) + 0.5, [r.label for r in HIERARCHY], fontsize=8)
+    ax.xaxis.tick_top()
+    ax.set_yticks(-np.arange(len(reports)) - 0.5,
+                  [r.automaton["name"] or "?" for r in reports], fontsize=8)
+    ax.tick_params(length=0)
+    return _finish(fig, path)
+
+
+def plot_architectures(reports: Sequence[Any], *, path: str | None = None) -> Any:
+    """Named architectures × tasks (:func:`automata_bilinear.architectures.architecture_table`):
+    green = represented exactly, with the proved size; red = ruled out by a re-checked
+    certificate; grey = open."""
+    plt = _start(path)
+    tables = [architecture_table(rep) for rep in reports]
+    names = [row["architecture"] for row in tables[0]] if tables else []
+    fig, ax = plt.subplots(figsize=(1.45 * len(names) + 2.5, 0.5 * len(reports) + 1.2))
+    colors = {"yes": "#b7e1b0", "no": "#f4b6b6", "open": "#dddddd"}
+    for i, rows in enumerate(tables):
+        for j, row in enumerate(rows):
+            ax.add_patch(plt.Rectangle((j, -i - 1), 1, 1, color=colors[row["verdict"]]))
+            text = row["size"] or ("no" if row["verdict"] == "no" else "?")
+            ax.text(j + 0.5, -i - 0.5, text.replace(", ", "\n"), ha="center", va="center",
+                    fontsize=6)
+    ax.set_xlim(0, len(names))
+    ax.set_ylim(-len(reports), 0)
+    ax.set_xticks(np.arange(len(names)) + 0.5, [n.replace(" ", "\n", 1) for n in names],
+                  fontsize=7)
     ax.xaxis.tick_top()
     ax.set_yticks(-np.arange(len(reports)) - 0.5,
                   [r.automaton["name"] or "?" for r in reports], fontsize=8)

@@ -93,6 +93,28 @@ CLAIMS = {
             "equals 1 - (3/4)^H: True",
         ]),
     },
+    "05_modern_architectures.ipynb": {
+        # the table: "every yes ... proved ... with its size; every no is a certificate"
+        1: ("architecture_table", [
+            re.compile(r"^parity +Mamba +no", re.M),
+            re.compile(r"^cyclic:5 +R2 / Mamba-3 rotations +yes +H = 2$", re.M),
+            re.compile(r"^flipflop +DeltaNet +yes +H = 2$", re.M),
+            re.compile(r"^symmetric:3 +DeltaNet +no", re.M),
+            re.compile(r"^symmetric:3 +DeltaProduct +yes +n = 2, H = 2$", re.M),
+            re.compile(r"^symmetric:4 +rotation stack +yes +3 layers", re.M),
+            re.compile(r"^alternating:5 +rotation stack +no", re.M),
+            re.compile(r"^symmetric:5,letters=generators +DeltaProduct +yes +n = 4", re.M),
+        ]),
+        # "one Householder ... fails ... two succeed on H = 2"; "S_5 needs 4 factors";
+        # "Depth = derived length: ... Q_8 2; S_4 3; A_5 and S_5 never"
+        5: ("factors=1", [
+            "DeltaNet on S_3: FIXED_SPACE", "DeltaProduct on S_3: n = 2 H = 2 proved: True",
+            "needs ≥ 4 Householder factors",
+            re.compile(r"^quaternion +least rotation layers: 2$", re.M),
+            re.compile(r"^symmetric:4 +least rotation layers: 3$", re.M),
+            re.compile(r"^alternating:5 +least rotation layers: never", re.M),
+        ]),
+    },
     "04_random_machines.ipynb": {
         # "its lowest rung is block" (small ones may collapse when minimised)
         2: ("cp_term_count", [

@@ -1326,12 +1326,9 @@ def prove_stack(stack: StackedModel, automaton: MooreMachine, *,
 
     Examples
     --------
-    >>> from automata_bilinear.catalog.specs import build
-    >>> from automata_bilinear.constructions.cascade import cascade_stack
-    >>> from automata_bilinear.algebra.profile import algebraic_profile
-    >>> from automata_bilinear.automata.minimization import minimize
+    >>> from automata_bilinear import build, compile_stack
     >>> m = build("symmetric:3")
-    >>> prove_stack(cascade_stack(algebraic_profile(minimize(m).machine)), m).proved
+    >>> prove_stack(compile_stack(m), m).proved
     True
     """
     stack = check_stack(stack, "stack")

@@ -24,6 +24,7 @@ stacks equals derived length).
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 
 import numpy as np
 
@@ -31,6 +32,7 @@ from ..algebra.profile import AlgebraicProfile
 from ..algebra.representations import transition_group
 from ..automata.machine import MooreMachine
 from ..errors import NotRepresentableError
+from ..model import BilinearModel
 from ..stack import StackedModel
 
 __all__ = ["cascade_stack", "derived_series"]
@@ -52,15 +54,16 @@ def derived_series(profile: AlgebraicProfile) -> tuple[np.ndarray, list[np.ndarr
     return group.table, series
 
 
-def cascade_stack(profile: AlgebraicProfile, rung: str = "rotation") -> StackedModel:
-    """The derived-series stack of a solvable group task on ``rung`` (a commutative rung
-    with characters: ``rotation`` or ``complex_diagonal``); one layer per derived quotient.
+def cascade_stack(profile: AlgebraicProfile,
+                  compile_layer: Callable[[MooreMachine], BilinearModel],
+                  rung: str = "rotation") -> StackedModel:
+    """The derived-series stack of a solvable group task; one layer per derived quotient,
+    each the quotient automaton compiled by ``compile_layer`` (an abelian group task: a
+    ``rotation`` or ``complex_diagonal`` model by characters; ``rung`` names it).
 
     Raises :class:`NotRepresentableError` for a task that is not a group automaton or a
     group that is not solvable.
     """
-    from ..compilation import compile_bilinear  # the layers are ordinary compiled models
-
     machine = profile.machine
     if not profile.is_group:
         raise NotRepresentableError(f"{machine.name or 'the task'} is not a group automaton: "
@@ -73,7 +76,7 @@ def cascade_stack(profile: AlgebraicProfile, rung: str = "rotation") -> StackedM
                                     f"subgroup of order {len(series[-1])})")
     N = len(table)
     if N == 1:  # the trivial group: one layer that never moves
-        model = compile_bilinear(machine, rung)
+        model = compile_layer(machine)
         return StackedModel((model,), machine.alphabet, (), np.arange(1), model.output_labels,
                             construction=f"one {rung} layer (trivial group)")
     inverse = np.argmax(table == 0, axis=1)  # element 0 is the identity
@@ -103,7 +106,7 @@ def cascade_stack(profile: AlgebraicProfile, rung: str = "rotation") -> StackedM
         trans = [[int(coset_of[table[rep[c], e]]) for e in elems] for c in range(len(rep))]
         quotient = MooreMachine(trans, int(coset_of[0]), list(range(len(rep))), alphabet,
                                 name=f"{machine.name or 'task'} layer {i + 1}")
-        layers.append(compile_bilinear(quotient, rung))
+        layers.append(compile_layer(quotient))
     coset_by_label = [np.array([int(y) for y in m.output_labels]) for m in layers]
     # letter index in each upper layer's model alphabet (names "g<element>")
     position = [{}] + [{int(name[1:]): j for j, name in enumerate(m.alphabet)}

@@ -27,6 +27,7 @@ def irrep_model(profile: AlgebraicProfile, rung: str, block_size: int | None
     group = transition_group(profile)
     machine = profile.machine
     limit = block_size if block_size is not None else 10**9
+    fallback = None
     for rep in named_representations(group.order):
         mapping = find_isomorphism(group, rep)
         if mapping is None:
@@ -44,10 +45,15 @@ def irrep_model(profile: AlgebraicProfile, rung: str, block_size: int | None
             continue
         per_letter = [rep.exact[int(mapping[g])] for g in group.letter]
         dyn = rep.make_dynamics(per_letter)
+        if getattr(dyn, "basis", None) is not None:
+            # orthonormal only in a rounded basis, so its floats cannot be proved: keep it
+            # as the last resort and look for a representation stored exactly
+            fallback = fallback or (rep, mapping, per_letter, dyn)
+            continue
         X, targets = reachable_image(machine, dyn)
         C = fit_readout(X, targets, len(machine.output_labels))
         field = getattr(dyn, "field_d", 1)
-        if field > 1 and getattr(dyn, "basis", None) is None:
+        if field > 1:
             # entries in Q(√d), stored exactly as two rational arrays
             params = {"blocks": np.array([[[[float(x.a) for x in row] for row in e]]
                                           for e in per_letter]),
@@ -64,11 +70,17 @@ def irrep_model(profile: AlgebraicProfile, rung: str, block_size: int | None
         else:
             A = np.array([rep.floats[int(mapping[g])] for g in group.letter])
             params = blocks_from_matrices(A, [rep.dim])
-        return assemble_model(machine, rung, params, X[0], C, f"irrep: {rep.name}",
+        kind = "representation" if "natural" in rep.name else "irrep"  # natural = std ⊕ 1
+        return assemble_model(machine, rung, params, X[0], C, f"{kind}: {rep.name}",
                               finite_image_exact(dyn))
+    if fallback is not None:  # only rounded orthonormal forms fit
+        rep, mapping, per_letter, dyn = fallback
+        X, targets = reachable_image(machine, dyn)
+        C = fit_readout(X, targets, len(machine.output_labels))
+        A = np.array([rep.floats[int(mapping[g])] for g in group.letter])
+        return assemble_model(machine, rung, blocks_from_matrices(A, [rep.dim]), X[0], C,
+                              f"irrep: {rep.name}", finite_image_exact(dyn))
     return None
 
-
-# -- KERNEL certificates (docs/theory.md §5) ----------------------------------------------------
 
 # -- KERNEL certificates (docs/theory.md §5) ----------------------------------------------------
