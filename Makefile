@@ -40,6 +40,7 @@ bench: $(STAMP_DEV)
 	$(BIN)/python benchmarks/bench_classify.py
 	$(BIN)/python benchmarks/bench_forward.py
 	$(BIN)/python benchmarks/bench_pd.py
+	$(BIN)/python benchmarks/bench_modern.py
 
 notebooks: $(STAMP_NB)
 	$(BIN)/jupyter lab notebooks/

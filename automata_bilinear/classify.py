@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from .algebra.closure import sympy_permutation_group
 from .algebra.profile import AlgebraicProfile, algebraic_profile
 from .algebra.representations import identify_group, transition_group
 from .automata.machine import MooreMachine, check_machine
@@ -422,10 +423,12 @@ def classify(automaton: MooreMachine, *, compile_limit: int = COMPILE_LIMIT
     automaton = check_machine(automaton, "automaton")
     minimal = minimize(automaton).machine
     n, D = minimal.n_states, minimal.n_symbols
-    # the one-hot models (full, block, orthogonal_block, cp) are dense (D, H, H) arrays
-    # today, a few alive at once: refuse up front rather than swap for minutes
-    check_memory(f"the classification of {automaton.name or 'the automaton'} ({n} minimal states, "
-                 f"{D} symbols; dense one-hot models of {D}×{n}×{n})", 3 * 8 * D * n * n)
+    if n <= compile_limit:
+        # below the limit the one-hot models (full, block, orthogonal_block, cp) are built as
+        # dense (D, H, H) arrays, a few alive at once: refuse up front rather than swap
+        check_memory(f"the classification of {automaton.name or 'the automaton'} ({n} minimal "
+                     f"states, {D} symbols; dense one-hot models of {D}×{n}×{n})",
+                     3 * 8 * D * n * n)
     profile = algebraic_profile(minimal)
     machine = profile.machine
 
@@ -499,14 +502,11 @@ def group_facts(profile: AlgebraicProfile, max_order: int = 5040) -> dict[str, A
     analysis (transition group order, commutativity). None when not a group automaton."""
     if not profile.is_group:
         return None
-    from sympy.combinatorics import Permutation, PermutationGroup
-
     try:
         group = transition_group(profile, max_order=max_order)
     except ResourceLimitError:
         return {"order": None, "note": f"more than {max_order} elements"}
-    perms = [Permutation(group.perms[g].tolist()) for g in group.letter]
-    G = PermutationGroup(perms)
+    G = sympy_permutation_group([group.perms[g].tolist() for g in group.letter])
     order = int(G.order())
     if order != group.order or G.is_abelian != profile.is_commutative:
         raise AssertionError("sympy and the automaton analysis disagree")  # pragma: no cover

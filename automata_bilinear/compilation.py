@@ -152,6 +152,9 @@ class Construction:
     name: str
     applies: Callable[[CompilationTask], bool]
     build: Callable[[CompilationTask], BilinearModel | None]
+    least_hidden: Callable[[CompilationTask], int] | None = None
+    """A lower bound on the hidden size it builds: once a proved candidate is at least as
+    small, the construction is skipped (the one-hot model of a large group is gigabytes)."""
 
 
 def _abelian(task: CompilationTask) -> bool:
@@ -194,7 +197,8 @@ def _diagonal_as_pd(task: CompilationTask) -> BilinearModel | None:
 
 CONSTRUCTIONS: Mapping[str, Construction] = MappingProxyType({c.name: c for c in (
     Construction("one_hot", lambda t: not t.exact_valued,
-                 lambda t: one_hot_model(t.source, t.rung)),
+                 lambda t: one_hot_model(t.source, t.rung),
+                 lambda t: t.profile.machine.n_states),
     Construction("minimal_wfa", lambda t: t.exact_valued,
                  lambda t: minimal_exact_valued_model(t.profile.machine, t.rung)),
     Construction("dihedral_cp", _always, lambda t: dihedral_cp_model(t.profile, t.rung)),
@@ -308,6 +312,9 @@ def compile_bilinear(automaton: MooreMachine, rung: str = "full", *,
     built: list[BilinearModel] = []
     notes: list[str] = []
     for construction in candidates:
+        if built and construction.least_hidden is not None and \
+                min(m.hidden_size for m in built) <= construction.least_hidden(task):
+            continue
         try:
             model = construction.build(task)
         except KernelObstruction:

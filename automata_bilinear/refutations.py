@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .algebra.closure import sympy_permutation_group
 from .algebra.profile import AlgebraicProfile, functional_graph
 from .algebra.representations import TransitionGroup, identify_group
 from .automata.machine import MooreMachine
@@ -170,9 +171,8 @@ def refuting_certificate(profile: AlgebraicProfile, obstructions: Obstructions
 
 
 def _kernel_group(group: TransitionGroup, depth: int) -> Any:
-    from sympy.combinatorics import Permutation, PermutationGroup
 
-    G = PermutationGroup([Permutation(p.tolist()) for p in group.perms[group.letter]])
+    G = sympy_permutation_group([p.tolist() for p in group.perms[group.letter]])
     for _ in range(depth):
         G = G.derived_subgroup()
     return G
@@ -250,24 +250,25 @@ def fixed_space_certificate(profile: AlgebraicProfile) -> Certificate | None:
     elements, words = found
     letters = [m.transitions[:, a].astype(np.int64) for a in range(m.n_symbols)]
     ident = np.arange(n)
+    E = np.array(elements)                         # (N, n): element c as a map
+    E_inv = np.argsort(E, axis=1)                  # c⁻¹, row by row
+    rows = np.arange(len(E))[:, None]
     best = None
     for a, g in enumerate(letters):
         k, power = 1, g.copy()
         while not np.array_equal(power, ident):
             power, k = g[power], k + 1
+        conjugates = E[rows, g[E_inv]]             # x ↦ c(g(c⁻¹(x))) for every c at once
         powers, conjugators = [], {}
+        gj = g
         for j in range(2, k):
+            gj = g[gj]
             if math.gcd(j, k) != 1:
                 continue
-            gj = ident
-            for _ in range(j):
-                gj = g[gj]
-            for c, word in zip(elements, words):
-                inverse = np.argsort(c)
-                if np.array_equal(c[g[inverse]], gj):  # x ↦ c(g(c⁻¹(x)))
-                    powers.append(j)
-                    conjugators[f"c{j}"] = tuple(m.alphabet[b] for b in word)
-                    break
+            hit = np.flatnonzero((conjugates == gj).all(axis=1))
+            if hit.size:
+                powers.append(j)
+                conjugators[f"c{j}"] = tuple(m.alphabet[b] for b in words[int(hit[0])])
         bound = fixed_space_bound(k, powers)
         if best is None or bound > best[0]:
             best = (bound, a, k, powers, conjugators)
@@ -320,20 +321,26 @@ def depth_certificate(profile: AlgebraicProfile, layers: int | None = None
     if found is None:
         return None
     elements, words = found
-    G = PermutationGroup([Permutation(m.transitions[:, a].tolist())
-                          for a in range(m.n_symbols)])
+    G = sympy_permutation_group([m.transitions[:, a].tolist() for a in range(m.n_symbols)])
     series = G.derived_series()
     core = series[-1]
     if core.order() > 1:
         index = {e.tobytes(): i for i, e in enumerate(elements)}
-        inside = [i for i, e in enumerate(elements)  # shortest words first
-                  if core.contains(Permutation(e.tolist()))][1:60]
-        gens = next(([x, y] for j, x in enumerate(inside) for y in inside[j + 1:]
-                     if PermutationGroup([Permutation(elements[x].tolist()),
-                                          Permutation(elements[y].tolist())]).order()
-                     == core.order()),
-                    [index[np.array(g.array_form, dtype=np.int64).tobytes()]
-                     for g in core.generators])
+        inside = [i for i, e in enumerate(elements) if i and core.contains(Permutation(e.tolist()))]
+        # two elements generate a perfect group with high probability: seeded random pairs
+        # (shortest words first among the candidates), sympy's generators as the fallback
+        rng = np.random.default_rng(0)
+        gens = None
+        for _ in range(200):
+            x, y = sorted(rng.choice(len(inside), size=2, replace=False).tolist())
+            pair = [inside[x], inside[y]]
+            if PermutationGroup([Permutation(elements[g].tolist()) for g in pair]).order() \
+                    == core.order():
+                gens = pair
+                break
+        if gens is None:
+            gens = [index[np.array(g.array_form, dtype=np.int64).tobytes()]
+                    for g in core.generators]
         named = {f"h{i + 1}": tuple(m.alphabet[a] for a in words[g])
                  for i, g in enumerate(gens)}
         return Certificate(CertificateKind.PERFECT, named,

@@ -29,9 +29,8 @@ ROWS = [
     ("S_4", "symmetric:4", "orthogonal_block", 3, ("orthogonal_block(2)", "kernel")),
     ("A_5", "alternating:5,letters=generators", "orthogonal_block", 3,
      ("orthogonal_block(2)", "kernel")),
-    # 4 suffices, but its orthonormal entries are irrational, so the model we can prove from
-    # stored floats is the natural 5-dim permutation one; KERNEL still shows b ≥ 4
-    ("S_5", "symmetric:5,letters=generators", "orthogonal_block", 5,
+    # 4 suffices, with orthonormal entries in Q(√5) stored exactly; KERNEL shows b ≥ 4
+    ("S_5", "symmetric:5,letters=generators", "orthogonal_block", 4,
      ("orthogonal_block(3)", "kernel")),
     ("Z_3 with reset", "reset_cyclic:3", "block", 3, ("complex_diagonal", "parikh")),
     ("random DFA", "random:states=12,symbols=3,seed=0", "block", 12,

@@ -41,7 +41,7 @@ GROUPS = ["parity", "cyclic:3", "cyclic:5", "cyclic:8", "counter:3", "cycle_navi
 
 # (factors, hidden size) from the literature and docs/theory.md §11 (by hand)
 LITERATURE = {"parity": (1, 1), "cyclic:3": (2, 2), "cyclic:5": (2, 2), "cyclic:8": (2, 2),
-              "symmetric:3": (2, 2), "symmetric:5,letters=generators": (4, 5),
+              "symmetric:3": (2, 2), "symmetric:5,letters=generators": (4, 4),
               "flipflop": (1, 2)}
 
 

@@ -41,10 +41,9 @@ SECTION_8 = [
     ("alternating:4", "orthogonal_block", 3, {"complex_diagonal": "parikh"}),
     ("symmetric:4", "orthogonal_block", 3, {"complex_diagonal": "parikh"}),
     ("alternating:5,letters=generators", "orthogonal_block", 3, {"complex_diagonal": "parikh"}),
-    # the 4-dim orthogonal S_5 has irrational orthonormal entries that floats cannot hold
-    # exactly: the proved model is the natural 5-dim permutation one (standard ⊕ trivial,
-    # integer entries); KERNEL still bounds b ≥ 4
-    ("symmetric:5,letters=generators", "orthogonal_block", 5, {"complex_diagonal": "parikh"}),
+    # the 4-dim orthogonal S_5 is stored exactly over Q(√5) (orthonormal basis (1,1,−1,−1,0)/2,
+    # …, (1,1,1,1,−4)/(2√5)); KERNEL bounds b ≥ 4, so 4 is the least block size
+    ("symmetric:5,letters=generators", "orthogonal_block", 4, {"complex_diagonal": "parikh"}),
     ("reset_cyclic:3", "block", 3, {"complex_diagonal": "parikh"}),
     ("reset_cyclic:5", "block", 5, {"complex_diagonal": "parikh"}),  # Z_5 needs √5 entries
     ("random:states=12,symbols=3,seed=4", "block", 12, {"complex_diagonal": "parikh"}),

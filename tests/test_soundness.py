@@ -362,3 +362,37 @@ def test_frozen_fields_cannot_be_edited_in_place():
     with pytest.raises(TypeError):
         cert.words["u"] = ("1",)
     assert cert.check(ab.build("cyclic:5")).ok
+
+
+@pytest.mark.parametrize(("spec", "rung"), [
+    ("symmetric:4", "orthogonal_block"), ("quaternion", "orthogonal_block"),
+    ("symmetric:5,letters=generators", "orthogonal_block"), ("flipflop", "householder"),
+    ("alternating:4", "householder"), ("dihedral:4", "cp")])
+def test_int64_fast_path_gives_the_exact_path_verdict_and_margins(spec, rung, monkeypatch):
+    """The rational image search's int64 path against the exact object-integer path."""
+    import automata_bilinear.checker.proof as proof_module
+
+    machine = build(spec)
+    model = compile_bilinear(machine, rung)
+    fast = proof_module.prove(model, machine)
+    monkeypatch.setattr(proof_module, "_max_abs", lambda m: 2**62)  # nothing is "small"
+    slow = proof_module.prove(model, machine)
+    assert (fast.proved, fast.method, fast.image_size) == (slow.proved, slow.method,
+                                                           slow.image_size)
+    assert fast.relative_margin == slow.relative_margin
+    assert fast.sup_margin == slow.sup_margin
+
+
+def test_int64_fast_path_finds_the_same_counterexample(monkeypatch):
+    import automata_bilinear.checker.proof as proof_module
+
+    machine = build("symmetric:4")
+    good = compile_bilinear(machine, "orthogonal_block")
+    C = np.array(good.readout)
+    C[[3, 7]] = C[[7, 3]]  # two outputs swapped: wrong on the states of those labels
+    bad = BilinearModel(good.rung, dict(good.params), good.h0, C, good.alphabet,
+                        good.output_labels)
+    fast = proof_module.prove(bad, machine)
+    monkeypatch.setattr(proof_module, "_max_abs", lambda m: 2**62)
+    slow = proof_module.prove(bad, machine)
+    assert not fast.proved and fast.counterexample == slow.counterexample is not None

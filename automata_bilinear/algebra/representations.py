@@ -27,6 +27,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -73,6 +74,10 @@ class ExactRepresentation:
     exact: tuple[Any, ...]
     make_dynamics: Callable[[list[Any]], Any]
 
+    def __post_init__(self) -> None:  # shared through caches: read-only
+        self.floats.flags.writeable = False
+        self.table.flags.writeable = False
+
     @property
     def order(self) -> int:
         return len(self.exact)
@@ -91,6 +96,7 @@ def _float_table(floats: np.ndarray) -> np.ndarray:
     return table
 
 
+@lru_cache(maxsize=32)
 def dihedral_representation(m: int) -> ExactRepresentation:
     """D_m on the plane as exact phases mod 4m: ``(s, a)`` is ``z ↦ ζ_m^(a/4)·z^(s)``."""
     N = 4 * m
@@ -157,6 +163,7 @@ def _matrix_representation(name: str, gens: list[tuple], d: int, basis: np.ndarr
                                dynamics)
 
 
+@lru_cache(maxsize=32)
 def standard_representation(n: int, alternating: bool = False) -> ExactRepresentation:
     """The (n−1)-dim standard representation of S_n (or A_n), integer in the basis
     ``f_i = e_i − e_{n−1}`` and orthonormalised for the model."""
@@ -195,6 +202,7 @@ def standard_representation(n: int, alternating: bool = False) -> ExactRepresent
     return _matrix_representation(name, gens, 1, Q.T @ F, minimal, order)
 
 
+@lru_cache(maxsize=32)
 def natural_representation(n: int, alternating: bool = False) -> ExactRepresentation:
     """S_n (or A_n) permuting the coordinates of R^n: permutation matrices, exact as stored
     (the standard representation plus the trivial one)."""
@@ -219,6 +227,41 @@ def _three_cycle(n: int, x: int) -> list[int]:
     return p
 
 
+@lru_cache(maxsize=32)
+def standard_representation_sqrt5() -> ExactRepresentation:
+    """The 4-dim standard representation of S_5, orthonormal and exact over Q(√5).
+
+    The sum-zero subspace of R^5 has the orthonormal basis ``(1, 1, −1, −1, 0)/2``,
+    ``(1, −1, 1, −1, 0)/2``, ``(1, −1, −1, 1, 0)/2`` and ``(1, 1, 1, 1, −4)/(2√5)``
+    (Witt cancellation guarantees one over Q(√5): the form has determinant 5 there, a
+    square); in it the permutation ``P`` acts by ``Bᵀ P B`` with entries in Q(√5)."""
+    half = Fraction(1, 2)
+    d = 5
+    rows = [[half, half, -half, -half, 0], [half, -half, half, -half, 0],
+            [half, -half, -half, half, 0]]
+    basis = [[QuadraticNumber(Fraction(x), Fraction(0), d) for x in r] for r in rows]
+    basis.append([QuadraticNumber(Fraction(0), Fraction(x, 10), d) for x in (1, 1, 1, 1, -4)])
+    zero = QuadraticNumber(Fraction(0), Fraction(0), d)
+
+    def perm_matrix(perm: list[int]) -> tuple:
+        # (Bᵀ P B)[i][j] = Σ_b B_i[perm(b)] · B_j[b]
+        out = []
+        for i in range(4):
+            row = []
+            for j in range(4):
+                acc = zero
+                for b in range(5):
+                    acc = acc + basis[i][perm[b]] * basis[j][b]
+                row.append(acc)
+            out.append(tuple(row))
+        return tuple(out)
+
+    gens = [perm_matrix([1, 2, 3, 4, 0]), perm_matrix([1, 0, 2, 3, 4])]
+    return _matrix_representation("S_5 standard (4-dim, exact over Q(√5))", gens, d, None, 4,
+                                  120)
+
+
+@lru_cache(maxsize=32)
 def icosahedral_representation() -> ExactRepresentation:
     """A_5 as the rotation group of the icosahedron, exact over Q(√5)."""
     half = Fraction(1, 2)
@@ -237,6 +280,7 @@ def icosahedral_representation() -> ExactRepresentation:
     return _matrix_representation("A_5 icosahedral (3-dim)", [a, b], 5, None, 3, 60)
 
 
+@lru_cache(maxsize=32)
 def cube_representation(alternating: bool = False) -> ExactRepresentation:
     """S_4 as the rotation group of the cube (A_4: of the tetrahedron): 3×3 signed
     permutation matrices, so the stored floats are the exact matrices."""
@@ -250,6 +294,7 @@ def cube_representation(alternating: bool = False) -> ExactRepresentation:
                                   [_exact(cyc), _exact(quarter)], 1, None, 3, 24)
 
 
+@lru_cache(maxsize=32)
 def quaternion_representation() -> ExactRepresentation:
     """Q_8 acting on R^4 = H by left multiplication (integer signed permutation matrices)."""
     i_mat = [[0, -1, 0, 0], [1, 0, 0, 0], [0, 0, 0, -1], [0, 0, 1, 0]]
@@ -257,7 +302,8 @@ def quaternion_representation() -> ExactRepresentation:
     return _matrix_representation("Q_8 (4-dim)", [_exact(i_mat), _exact(j_mat)], 1, None, 4, 8)
 
 
-def named_representations(order: int) -> list[ExactRepresentation]:
+@lru_cache(maxsize=32)
+def named_representations(order: int) -> tuple[ExactRepresentation, ...]:
     """Exact representations of named groups of this order, smallest dimension first."""
     reps: list[ExactRepresentation] = []
     if order % 2 == 0 and order >= 6:
@@ -272,9 +318,11 @@ def named_representations(order: int) -> list[ExactRepresentation]:
         if n >= 4 and order == math.factorial(n) // 2:
             reps += [standard_representation(n, alternating=True),
                      natural_representation(n, alternating=True)]
+    if order == 120:  # before the rounded orthonormal form of the same representation
+        reps.insert(0, standard_representation_sqrt5())
     if order == 8:
         reps.append(quaternion_representation())
-    return sorted(reps, key=lambda r: r.dim)
+    return tuple(sorted(reps, key=lambda r: r.dim))
 
 
 @dataclass(frozen=True, eq=False)
@@ -289,11 +337,16 @@ class TransitionGroup:
     table: np.ndarray
     letter: np.ndarray
 
+    def __post_init__(self) -> None:  # shared through a cache: read-only
+        for arr in (self.perms, self.table, self.letter):
+            arr.flags.writeable = False
+
     @property
     def order(self) -> int:
         return len(self.perms)
 
 
+@lru_cache(maxsize=32)
 def transition_group(profile: AlgebraicProfile, max_order: int = 5040) -> TransitionGroup:
     """Enumerate the transition group of a group automaton (refusing beyond ``max_order``)."""
     machine = profile.machine

@@ -44,6 +44,7 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import Any
 
+from ..algebra.closure import sympy_permutation_group
 from ..automata.machine import MooreMachine, encode_word, label_key
 from ..automata.minimization import minimize
 from ..automata.reachability import reachable_states
@@ -522,8 +523,6 @@ class Certificate:
 def _permutation_group(m: MooreMachine) -> Any:
     """The transition group of the reachable part of ``m`` as a sympy PermutationGroup, or
     None when some letter is not a permutation of the reachable states."""
-    from sympy.combinatorics import Permutation, PermutationGroup
-
     reach = reachable_states(m).tolist()
     pos = {q: i for i, q in enumerate(reach)}
     gens = []
@@ -531,8 +530,8 @@ def _permutation_group(m: MooreMachine) -> Any:
         image = [pos.get(int(m.transitions[q, a]), -1) for q in reach]
         if sorted(image) != list(range(len(reach))):
             return None
-        gens.append(Permutation(image))
-    return PermutationGroup(gens), pos
+        gens.append(image)
+    return sympy_permutation_group(gens), pos
 
 
 def _word_permutation(m: MooreMachine, pos: dict[int, int], word: Sequence[str]) -> Any:

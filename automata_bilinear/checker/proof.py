@@ -372,8 +372,18 @@ def _rational_image(model: BilinearModel, automaton: MooreMachine, al: Alignment
     if model.bias is not None:
         return _rational_image_bias(model, automaton, al, A, max_pairs, exact)
     h0 = _integer_matrices(model.h0[None, None])[0]  # shape (1, H)
+    # int64 arithmetic where it is exact: entries below 2^20 times vectors below 2^30 summed
+    # over H ≤ 4096 terms stay below 2^62; larger vectors take the exact object path
+    small = H <= 4096 and all(_max_abs(m) < 2**20 for m in (*mats, Ci))
+    mats64 = [m.astype(np.int64) for m in mats] if small else None
+
     def step(v: tuple[int, ...], a: int) -> tuple[int, ...]:
-        w = _primitive(mats[int(al.letter[a])].dot(np.array(v, dtype=object)))
+        m = int(al.letter[a])
+        if mats64 is not None and max(map(abs, v)) < 2**30:
+            w64 = mats64[m] @ np.array(v, dtype=np.int64)
+            g = int(np.gcd.reduce(np.abs(w64))) if w64.size else 0
+            return tuple((w64 // g).tolist()) if g > 1 else tuple(w64.tolist())
+        w = _primitive(mats[m].dot(np.array(v, dtype=object)))
         if max(abs(x) for x in w).bit_length() > MAX_BITS:
             raise _Stop(f"exact vectors grow beyond {MAX_BITS} bits: the image is not finite "
                         "(for example scales of modulus ≠ 1, or irrational entries stored as "
@@ -385,24 +395,15 @@ def _rational_image(model: BilinearModel, automaton: MooreMachine, al: Alignment
     if isinstance(walked, str):
         return Proof(False, method, walked)
     pairs, parent = walked
-    rel, sup = math.inf, math.inf
-    for i, (q, v) in enumerate(pairs):
-        vec = np.array(v, dtype=object)
-        scores = Ci.dot(vec)
-        t = _target(automaton, al, q)
-        vmax = max(abs(x) for x in v)
-        for y in range(len(scores)):
-            if y == t:
-                continue
-            diff = scores[t] - scores[y]
-            if diff <= 0:
-                word = _word(automaton, _rebuild(parent, i))
-                return Proof(False, method, "the readout is wrong or tied on the state reached "
-                                            f"by '{' '.join(word) or 'ε'}'",
-                             counterexample=word, image_size=len(pairs))
-            weight = sum(abs(a - b) * abs(x) for a, b, x in zip(Ci[t], Ci[y], v))
-            rel = min(rel, float(Fraction(diff, weight)))
-            sup = min(sup, float(Fraction(diff, vmax)) / float(_scale(model.readout)))
+    checked = _readout_check_int64(model, automaton, al, Ci, pairs) if small else None
+    if checked is None:
+        checked = _readout_check_exact(model, automaton, al, Ci, pairs)
+    bad, rel, sup = checked
+    if bad is not None:
+        word = _word(automaton, _rebuild(parent, bad))
+        return Proof(False, method, "the readout is wrong or tied on the state reached "
+                                    f"by '{' '.join(word) or 'ε'}'",
+                     counterexample=word, image_size=len(pairs))
     # with entries in {−1, 0, 1}, AᵀA is computed exactly
     signed = A is not None and bool(np.isin(A, (-1.0, 0.0, 1.0)).all())
     orthogonal = signed and all(np.array_equal(m.T @ m, np.eye(H)) for m in A)
@@ -410,6 +411,71 @@ def _rational_image(model: BilinearModel, automaton: MooreMachine, al: Alignment
                                "readout argmax is right (exact integers)",
                  image_size=len(pairs), relative_margin=rel, sup_margin=sup,
                  orthogonal=orthogonal)
+
+
+def _max_abs(m: np.ndarray) -> int:
+    return max((abs(int(x)) for x in m.ravel()), default=0)
+
+
+def _readout_check_exact(model: BilinearModel, automaton: MooreMachine, al: Alignment,
+                         Ci: np.ndarray, pairs: list[tuple]
+                         ) -> tuple[int | None, float, float]:
+    """(first pair whose argmax is wrong or tied, or None; least relative margin; least
+    normalised margin), in exact integers."""
+    rel, sup = math.inf, math.inf
+    scale = float(_scale(model.readout))
+    for i, (q, v) in enumerate(pairs):
+        scores = Ci.dot(np.array(v, dtype=object))
+        t = _target(automaton, al, q)
+        vmax = max(abs(x) for x in v)
+        for y in range(len(scores)):
+            if y == t:
+                continue
+            diff = scores[t] - scores[y]
+            if diff <= 0:
+                return i, rel, sup
+            weight = sum(abs(a - b) * abs(x) for a, b, x in zip(Ci[t], Ci[y], v))
+            rel = min(rel, float(Fraction(diff, weight)))
+            sup = min(sup, float(Fraction(diff, vmax)) / scale)
+    return None, rel, sup
+
+
+def _readout_check_int64(model: BilinearModel, automaton: MooreMachine, al: Alignment,
+                         Ci: np.ndarray, pairs: list[tuple]
+                         ) -> tuple[int | None, float, float] | None:
+    """:func:`_readout_check_exact` vectorised in int64, or None when some value could
+    leave the range where int64 and the float quotients are exact (below 2^53)."""
+    V = np.array([v for _, v in pairs], dtype=object)
+    if V.size and _max_abs(V) >= 2**30:
+        return None
+    V = V.astype(np.int64).reshape(len(pairs), -1)
+    C = Ci.astype(np.int64)
+    H = V.shape[1]
+    if (_max_abs(Ci) * 2) * (2**30) * H >= 2**53:
+        return None
+    targets = np.array([_target(automaton, al, q) for q, _ in pairs], dtype=np.int64)
+    scores = V @ C.T                                            # (P, Y)
+    rows = np.arange(len(pairs))
+    diff = scores[rows, targets][:, None] - scores              # (P, Y)
+    others = np.ones_like(diff, dtype=bool)
+    others[rows, targets] = False
+    wrong = np.flatnonzero(((diff <= 0) & others).any(axis=1))
+    if C.shape[0] == 1:
+        return (None, math.inf, math.inf)
+    rel, sup = math.inf, math.inf
+    vmax = np.abs(V).max(axis=1)
+    scale = float(_scale(model.readout))
+    chunk = max(1, 2_000_000 // max(1, C.size))
+    for start in range(0, len(pairs), chunk):
+        sl = slice(start, start + chunk)
+        gap = np.abs(C[targets[sl]][:, None, :] - C[None, :, :])  # (p, Y, H)
+        weight = np.einsum("pyh,ph->py", gap, np.abs(V[sl]))
+        d, o = diff[sl], others[sl]
+        ok = o & (d > 0)
+        if ok.any():
+            rel = min(rel, float((d[ok].astype(np.float64) / weight[ok]).min()))
+            sup = min(sup, float((d / vmax[sl, None].astype(np.float64))[ok].min()) / scale)
+    return (int(wrong[0]) if wrong.size else None), rel, sup
 
 
 def _scale(C: np.ndarray) -> Fraction:

@@ -28,6 +28,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..algebra.closure import sympy_permutation_group
 from ..algebra.profile import AlgebraicProfile
 from ..algebra.representations import transition_group
 from ..automata.machine import MooreMachine
@@ -42,11 +43,9 @@ def derived_series(profile: AlgebraicProfile) -> tuple[np.ndarray, list[np.ndarr
     """The transition group's multiplication table (g·h, g first) and its derived series as
     sorted arrays of element indices, ``G`` first, down to the trivial group or to the
     first perfect term."""
-    from sympy.combinatorics import Permutation, PermutationGroup
-
     group = transition_group(profile)
     index = {p.tobytes(): i for i, p in enumerate(group.perms)}
-    G = PermutationGroup([Permutation(group.perms[g].tolist()) for g in group.letter])
+    G = sympy_permutation_group([group.perms[g].tolist() for g in group.letter])
     series = []
     for term in G.derived_series():
         series.append(np.array(sorted(index[np.array(p.array_form, dtype=group.perms.dtype)

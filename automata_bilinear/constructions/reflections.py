@@ -211,6 +211,12 @@ def _sources(profile: AlgebraicProfile) -> list[tuple[str, RealNumberField, list
 
 def _walk_image(machine: MooreMachine, field: RealNumberField, mats: list[Matrix],
                 h0: list[FieldElement]) -> tuple[np.ndarray, np.ndarray] | None:
+    integral = field.degree == 1 and all(x[0].denominator == 1 for m in [*mats, [h0]]
+                                         for row in m for x in row)
+    if integral:  # integer matrices (permutations, signed permutations): int64 arithmetic
+        ints = np.array([[[int(x[0]) for x in row] for row in m] for m in mats],
+                        dtype=np.int64)
+        return _walk_integers(machine, ints, np.array([int(x[0]) for x in h0]))
     start = (machine.start, tuple(h0))
     seen, order = {start}, [start]
     i = 0
@@ -226,6 +232,28 @@ def _walk_image(machine: MooreMachine, field: RealNumberField, mats: list[Matrix
                 order.append(nxt)
         i += 1
     X = np.array([[field.to_float(x) for x in v] for _, v in order])
+    return X, machine.output_codes[[q for q, _ in order]]
+
+
+def _walk_integers(machine: MooreMachine, mats: np.ndarray, h0: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray] | None:
+    start = (machine.start, tuple(h0.tolist()))
+    seen, order = {start}, [start]
+    i = 0
+    while i < len(order):
+        q, v = order[i]
+        images = mats @ np.array(v, dtype=np.int64)  # every letter at once
+        if np.abs(images).max(initial=0) > 2**40:
+            return None
+        for a, w in enumerate(images.tolist()):
+            nxt = (int(machine.transitions[q, a]), tuple(w))
+            if nxt not in seen:
+                if len(order) >= _MAX_IMAGE:
+                    return None
+                seen.add(nxt)
+                order.append(nxt)
+        i += 1
+    X = np.array([v for _, v in order], dtype=np.float64)
     return X, machine.output_codes[[q for q, _ in order]]
 
 
