@@ -303,3 +303,17 @@ def test_cli_compile_householder_with_factors(tmp_path, capsys):
     assert "FIXED_SPACE" in capsys.readouterr().err
     assert main(["compile", "parity", "--rung", "pd", "--factors", "1"]) != 0
     assert "--factors applies only" in capsys.readouterr().err
+
+
+def test_npz_with_inconsistent_factors_is_refused(tmp_path):
+    model = ab.compile_bilinear(ab.build("flipflop"), "householder")
+    path = tmp_path / "ff.npz"
+    ab.save_model(model, path)
+    arrays = dict(np.load(path))
+    for name, value in (("param__betas", np.ones((3, 2))),           # n differs from vectors
+                        ("param__betas", np.full((3, 1), 3.0)),      # β outside [0, 2]
+                        ("param__vectors", np.zeros((3, 1, 2)))):    # no direction
+        bad = dict(arrays, **{name: value})
+        np.savez(tmp_path / "bad.npz", **bad)
+        with pytest.raises(E.FormatError, match="householder"):
+            ab.load_model(tmp_path / "bad.npz")
