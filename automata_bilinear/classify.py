@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from .algebra.character_table import fewest_factors
 from .algebra.closure import sympy_permutation_group
 from .algebra.profile import AlgebraicProfile, algebraic_profile
 from .algebra.representations import identify_group, transition_group
@@ -356,7 +357,11 @@ def _householder_bounds(row: RungVerdict, profile: AlgebraicProfile, machine: Mo
         lower = int(_certified(cert, machine).data["bound"])
     # one unit is a scalar in [−1, 1]: a real diagonal, so its refutation needs H ≥ 2
     one_unit = refutation_kind(profile, get_rung(PD_ONE_UNIT).obstructions()) is not None
-    bounds = {"factors": (lower, n), "H": (min(max(lower, 2 if one_unit else 1), H), H)}
+    bounds: dict[str, Any] = {"factors": (lower, n),
+                              "H": (min(max(lower, 2 if one_unit else 1), H), H)}
+    computed = _factors_from_characters(profile) if cert is not None else None
+    if computed is not None:
+        bounds["computed_from_characters"] = computed
     where = "least factors per letter"
     if cert is None:
         scope = ("" if profile.is_group else "; beyond group word problems a lower bound is "
@@ -369,7 +374,26 @@ def _householder_bounds(row: RungVerdict, profile: AlgebraicProfile, machine: Mo
     else:
         note = (f"{lower} ≤ {where} ≤ {n}: {cert.describe()} (re-checked); the proved "
                 f"construction has {n} on H = {H}")
+    if computed is not None:
+        cn, cH = computed
+        note += (f"; the real character table (computed numerically, not a certificate) "
+                 f"gives least n = {cn} on least H = {cH} over faithful representations"
+                 + (" — the construction attains it" if (cn, cH) == (n, H) else
+                    " — not constructed here" if cn < n or (cn == n and cH < H) else ""))
     return replace(row, bounds=bounds, note=note, bound_certificate=cert)
+
+
+def _factors_from_characters(profile: AlgebraicProfile) -> tuple[int, int] | None:
+    """(least factors, least H) over faithful real representations of a word problem's
+    group, from its real character table (:mod:`automata_bilinear.algebra.character_table`),
+    or None (not a word problem, too large, or the numerical checks failed)."""
+    try:
+        group = transition_group(profile)
+    except ResourceLimitError:
+        return None
+    if group.order != profile.machine.n_states:
+        return None
+    return fewest_factors(group.table, [int(g) for g in group.letter])
 
 
 def _rung_verdict(rung: Rung, profile: AlgebraicProfile, machine: MooreMachine, small: bool,

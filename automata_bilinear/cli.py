@@ -304,6 +304,8 @@ def cmd_show_model(args: argparse.Namespace) -> None:
 
 def _bound_text(name: str, value: Any) -> str:
     """``(2, 3)`` → ``2 ≤ block_size ≤ 3``; ``(3, 3)`` → ``least H = 3``; a number → ``≥``."""
+    if name == "computed_from_characters":
+        return f"character table: n = {value[0]}, H = {value[1]}"
     if isinstance(value, (tuple, list)) and len(value) == 2:
         low, high = value
         where = ""

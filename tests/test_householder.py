@@ -317,3 +317,45 @@ def test_npz_with_inconsistent_factors_is_refused(tmp_path):
         np.savez(tmp_path / "bad.npz", **bad)
         with pytest.raises(E.FormatError, match="householder"):
             ab.load_model(tmp_path / "bad.npz")
+
+
+# (least factors, least H) over faithful real representations, by hand from the groups' real
+# irreducibles: Q_8's only faithful one is 4-dim with no vector fixed by i; Z_3 × Z_3 over all
+# elements needs two rotation planes and some element moves both; Z_2^3 needs three signs and
+# some element flips all three; S_6's standard representation twisted by the outer
+# automorphism sends 6-cycles to (3-cycle)(transposition), so only 5-cycles move 4 dimensions
+CHARACTER_VALUES = {"parity": (1, 1), "cyclic:5": (2, 2), "symmetric:3": (2, 2),
+                    "dihedral:4": (2, 2), "quaternion": (4, 4), "cyclic:3*cyclic:3": (4, 4),
+                    "cyclic:2*cyclic:2*cyclic:2": (3, 3), "alternating:4": (2, 3),
+                    "symmetric:4": (2, 3), "alternating:5": (2, 3), "symmetric:5": (4, 4),
+                    "symmetric:6": (4, 5)}
+
+
+@pytest.mark.parametrize(("spec", "expected"), CHARACTER_VALUES.items())
+def test_fewest_factors_from_the_real_character_table(spec, expected):
+    from automata_bilinear.algebra.character_table import fewest_factors, real_characters
+    from automata_bilinear.algebra.profile import algebraic_profile
+    from automata_bilinear.algebra.representations import (
+        find_isomorphism,
+        named_representations,
+        transition_group,
+    )
+
+    group = transition_group(algebraic_profile(ab.minimize(ab.build(spec)).machine))
+    assert fewest_factors(group.table, [int(g) for g in group.letter]) == expected
+    # independent check: every named representation we hold decomposes into the computed
+    # real irreducibles with non-negative integer multiplicities (traces of its matrices)
+    chars = real_characters(group.table)
+    assert chars is not None and int((chars.dims ** 2).sum()) >= 1
+    for rep in named_representations(group.order):
+        mapping = find_isomorphism(group, rep)
+        if mapping is None:
+            continue
+        trace = np.array([np.trace(rep.floats[int(mapping[g])]) for g in range(group.order)])
+        per_class = np.array([trace[chars.class_of == k].mean()
+                              for k in range(len(chars.sizes))])
+        # ⟨χ_rep, χ_ρ⟩ / ⟨χ_ρ, χ_ρ⟩ with the class sizes as weights
+        norms = (chars.values ** 2 * chars.sizes).sum(axis=1)
+        mult = (chars.values * per_class * chars.sizes).sum(axis=1) / norms
+        assert np.allclose(mult, np.round(mult), atol=1e-6) and (np.round(mult) >= 0).all()
+        assert int(np.round(mult) @ chars.dims) == rep.dim
