@@ -34,6 +34,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .errors import InvalidArgumentError
+
 __all__ = ["ARCHITECTURES", "architecture_table"]
 
 ARCHITECTURES: tuple[tuple[str, str], ...] = (
@@ -58,6 +60,9 @@ def _row(name: str, point: str, verdict: str, size: str | None, why: str) -> dic
 def architecture_table(report: Any) -> list[dict[str, Any]]:
     """One row per :data:`ARCHITECTURES` entry: ``verdict`` ("yes", "no", "open"), ``size``
     (the proved construction's hidden size, factors or layers) and ``detail``."""
+    if not hasattr(report, "rungs") or not hasattr(report, "depth"):
+        raise InvalidArgumentError(f"report: expected a ClassificationReport (from classify), "
+                                   f"got {type(report).__name__}")
     rows = []
     for name, point in ARCHITECTURES:
         if point == "stack":

@@ -357,8 +357,17 @@ def _householder_bounds(row: RungVerdict, profile: AlgebraicProfile, machine: Mo
         lower = int(_certified(cert, machine).data["bound"])
     # one unit is a scalar in [−1, 1]: a real diagonal, so its refutation needs H ≥ 2
     one_unit = refutation_kind(profile, get_rung(PD_ONE_UNIT).obstructions()) is not None
-    bounds: dict[str, Any] = {"factors": (lower, n),
-                              "H": (min(max(lower, 2 if one_unit else 1), H), H)}
+    h_lower = max(lower, 2 if one_unit else 1)
+    if cert is not None:  # KERNEL(b): a faithful representation needs an irrep above b
+        for b in (3, 2):
+            try:
+                kernel = kernel_certificate(profile, b)
+            except ResourceLimitError:
+                kernel = None
+            if kernel is not None and _certified(kernel, machine):
+                h_lower = max(h_lower, b + 1)
+                break
+    bounds: dict[str, Any] = {"factors": (lower, n), "H": (min(h_lower, H), H)}
     computed = _factors_from_characters(profile) if cert is not None else None
     if computed is not None:
         bounds["computed_from_characters"] = computed
@@ -411,9 +420,11 @@ def _rung_verdict(rung: Rung, profile: AlgebraicProfile, machine: MooreMachine, 
             row = _yes(rung.name, compile_bilinear(machine, rung.name), machine)
         except (ConstructionUnavailableError, NotRepresentableError,
                 ResourceLimitError) as exc:
-            return RungVerdict(rung.name, Verdict.UNKNOWN, "representable by docs/theory.md "
-                               "§4, but no construction within the limits could be proved",
-                               note=str(exc))
+            method = ("open beyond group word problems and reset tasks (docs/theory.md §11); "
+                      "no construction within the limits" if rung.sized_factors else
+                      "representable by docs/theory.md §4, but no construction within the "
+                      "limits could be proved")
+            return RungVerdict(rung.name, Verdict.UNKNOWN, method, note=str(exc))
     if rung.sized_blocks:
         if rung.orthogonal:
             return _orthogonal_block_bounds(row, profile, machine)

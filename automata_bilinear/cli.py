@@ -250,8 +250,9 @@ def cmd_compile(args: argparse.Namespace) -> None:
                  f"{'+'.join(str(m.hidden_size) for m in model.layers)}, "
                  f"{model.parameter_count} transition parameters, {model.construction}"]
     else:
-        n_factors = (f", {model.params['betas'].shape[1]} factors per letter"
-                     if get_rung(model.rung).sized_factors else "")
+        count = model.params["betas"].shape[1] if get_rung(model.rung).sized_factors else 0
+        n_factors = (f", {count} factor{'s' if count != 1 else ''} per letter" if count
+                     else "")
         lines = [f"{args.spec} on {model.rung}: H = {model.hidden_size}{n_factors}, "
                  f"{model.parameter_count} transition parameters, {model.construction}"]
     if report is not None:

@@ -257,7 +257,8 @@ def compile_bilinear(automaton: MooreMachine, rung: str = "full", *,
     ------
     NotRepresentableError
         When docs/theory.md proves the rung cannot represent the task; the message names the
-        reason (PARIKH, PERIOD or RECUR) and where it comes from.
+        reason (PARIKH, PERIOD, RECUR, KERNEL, or FIXED_SPACE for too few Householder
+        factors) and where it comes from.
     ConstructionUnavailableError
         When no implemented construction fits but impossibility is not proven (e.g. general
         ``block`` below |Q_f|, an open question).
@@ -286,7 +287,7 @@ def compile_bilinear(automaton: MooreMachine, rung: str = "full", *,
                                    f"({', '.join(sized)}), not to {rung}")
     if factors is not None and (isinstance(factors, bool) or not isinstance(factors, int)
                                 or factors < 1):
-        raise SpecError(f"factors must be a positive integer, got {factors!r}")
+        raise InvalidArgumentError(f"factors must be a positive integer, got {factors!r}")
     if factors is not None and not description.sized_factors:
         sized = [r for r in RUNGS if get_rung(r).sized_factors]
         raise InvalidArgumentError(f"factors applies only to {', '.join(sized)}, not to "
@@ -420,17 +421,18 @@ def compile_stack(automaton: MooreMachine, rung: str = "rotation", *,
                                    f"not {rung!r}")
     if layers is not None and (isinstance(layers, bool) or not isinstance(layers, int)
                                or layers < 1):
-        raise SpecError(f"layers must be a positive integer, got {layers!r}")
+        raise InvalidArgumentError(f"layers must be a positive integer, got {layers!r}")
     profile = algebraic_profile(automaton)
     name = automaton.name or "automaton"
     if not profile.is_group:
-        error = NotRepresentableError if get_rung(rung).orthogonal else \
-            ConstructionUnavailableError
-        raise error(f"{rung} stacks cannot represent {name}: its minimal automaton has a "
-                    "letter that is not a permutation"
-                    + (", and a cascade of orthogonal (permutation) layers only follows "
-                       "permutations" if get_rung(rung).orthogonal else
-                       "; stacks are built for group tasks only"))
+        if get_rung(rung).orthogonal:
+            raise NotRepresentableError(
+                f"{rung} stacks cannot represent {name}: its minimal automaton has a letter "
+                "that is not a permutation, and a cascade of orthogonal (permutation) layers "
+                "only follows permutations")
+        raise ConstructionUnavailableError(
+            f"no implemented stack construction for {name} on {rung}: stacks are built for "
+            "group tasks (the derived series); beyond groups it is open here")
     cert = depth_certificate(profile, layers)
     if cert is not None and (layers is not None or cert.kind is CertificateKind.PERFECT):
         count = "any number of" if layers is None else str(layers)

@@ -52,7 +52,14 @@ from .automata.machine import OutputLabel, check_output_label, check_symbol_labe
 from .errors import AutomatonError, InvalidArgumentError, ModelError
 from .frozen import freeze
 from .rungs import RUNGS, Structure, get_rung
-from .rungs.base import MONOMIAL_FACTORS, PHASE_BLOCKS, PHASE_UNITS, QUADRATIC_BLOCKS
+from .rungs.base import (
+    EXACT_HOUSEHOLDER,
+    HOUSEHOLDER_FACTORS,
+    MONOMIAL_FACTORS,
+    PHASE_BLOCKS,
+    PHASE_UNITS,
+    QUADRATIC_BLOCKS,
+)
 
 __all__ = [
     "RUNGS",
@@ -295,4 +302,10 @@ def stored_exact_form(model: BilinearModel) -> str:
         return "the stored index and scale arrays (scales read as exact rationals)"
     if set(QUADRATIC_BLOCKS) <= names:
         return f"exact blocks over Q(√{int(model.params['sqrt_base'])})"
+    if set(EXACT_HOUSEHOLDER) <= names:
+        coeffs = [int(c) for c in model.params["field_polynomial"]]
+        return (f"exact Householder vectors over Q(θ), θ a root of the polynomial with "
+                f"coefficients {coeffs} (lowest degree first)")
+    if set(HOUSEHOLDER_FACTORS) <= names:
+        return "the stored factor vectors and betas, read as exact rationals"
     return "the stored floats, read as exact rationals"

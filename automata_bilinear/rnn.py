@@ -89,11 +89,22 @@ def _check_tokens(tokens: object, n_symbols: int) -> np.ndarray:
     return x.astype(np.int64, copy=False)
 
 
-def _scores_margin(h: np.ndarray, C: np.ndarray, bias: np.ndarray | None
-                   ) -> tuple[np.ndarray, np.ndarray]:
+def _scores_margin(h: np.ndarray, C: np.ndarray, bias: np.ndarray | None,
+                   log_norm: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Argmax and margin of ``C h_true + bias`` for normalised states ``h`` with
+    ``h_true = e^L h``. Without a bias the scale L changes nothing; with one, the scores
+    are positively rescaled to ``C h + bias e^{−L}`` (L ≥ 0) or ``e^{L} C h + bias``
+    (L < 0), which cannot overflow (margins are in those units)."""
     s = h @ C.T
     if bias is not None:
-        s = s + bias
+        if log_norm is None:
+            s = s + bias
+        else:
+            L = np.asarray(log_norm, dtype=np.float64)[..., None]
+            with np.errstate(over="ignore", invalid="ignore"):
+                up = np.where(L >= 0, 1.0, np.exp(np.minimum(L, 0.0)))
+                down = np.where(L >= 0, np.exp(-np.maximum(L, 0.0)), 1.0)
+            s = (s * up.astype(s.dtype) + bias * down.astype(s.dtype))
     if s.shape[-1] == 1:
         return np.zeros(s.shape[:-1], dtype=np.int64), np.full(s.shape[:-1], np.inf)
     top2 = np.partition(s, -2, axis=-1)[..., -2:]
@@ -238,7 +249,7 @@ def _forward_steps(model: BilinearModel, x: np.ndarray, dt: np.dtype, final_only
     if not final_only:
         preds = np.empty((B, T + 1), dtype=np.int64)
         margins = np.empty((B, T + 1), dtype=np.float64)
-        preds[:, 0], margins[:, 0] = _scores_margin(h, C, bias)
+        preds[:, 0], margins[:, 0] = _scores_margin(h, C, bias, log_norm)
     if return_hidden:
         hidden = np.empty((B, T + 1, h.shape[1]), dtype=dt)
         hidden[:, 0] = h
@@ -252,11 +263,11 @@ def _forward_steps(model: BilinearModel, x: np.ndarray, dt: np.dtype, final_only
         log_norm[zero] = -np.inf
         h /= np.where(peak == 0, 1, peak)
         if not final_only:
-            preds[:, t + 1], margins[:, t + 1] = _scores_margin(h, C, bias)
+            preds[:, t + 1], margins[:, t + 1] = _scores_margin(h, C, bias, log_norm)
         if return_hidden:
             hidden[:, t + 1] = h
     if final_only:
-        p, m = _scores_margin(h, C, bias)
+        p, m = _scores_margin(h, C, bias, log_norm)
         return ForwardResult(p, m.astype(np.float64), log_norm, h)
     return ForwardResult(preds, margins, log_norm, h, hidden)
 
@@ -336,9 +347,9 @@ def _forward_diagonal(model: BilinearModel, x: np.ndarray, dt: np.dtype, final_o
     if return_hidden:
         hidden = np.empty((B, T + 1, model.hidden_size), dtype=dt)
     if not final_only or return_hidden:
-        h, _ = states(counts)
+        h, top0 = states(counts)
         if not final_only:
-            preds[:, 0], margins[:, 0] = _scores_margin(h, C, bias)
+            preds[:, 0], margins[:, 0] = _scores_margin(h, C, bias, top0)
         if return_hidden:
             hidden[:, 0] = h
     for start in range(0, T, chunk):
@@ -347,9 +358,9 @@ def _forward_diagonal(model: BilinearModel, x: np.ndarray, dt: np.dtype, final_o
             counts = counts + eye[xc].sum(axis=1)
             continue
         cc = counts[:, None, :] + np.cumsum(eye[xc], axis=1)
-        hc, _ = states(cc)
+        hc, tops = states(cc)
         if not final_only:
-            p, m = _scores_margin(hc, C, bias)
+            p, m = _scores_margin(hc, C, bias, tops)
             preds[:, start + 1:start + 1 + xc.shape[1]] = p
             margins[:, start + 1:start + 1 + xc.shape[1]] = m
         if return_hidden:
@@ -357,7 +368,7 @@ def _forward_diagonal(model: BilinearModel, x: np.ndarray, dt: np.dtype, final_o
         counts = cc[:, -1]
     h, log_norm = states(counts)
     if final_only:
-        p, m = _scores_margin(h, C, bias)
+        p, m = _scores_margin(h, C, bias, log_norm)
         return ForwardResult(p, m.astype(np.float64), log_norm, h)
     return ForwardResult(preds, margins, log_norm, h, hidden)
 

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from .automata.machine import OutputLabel, check_output_label, check_symbol_labels
+from .automata.machine import OutputLabel, check_output_label, check_symbol_labels, label_key
 from .errors import AutomatonError, InvalidArgumentError, ModelError
 from .frozen import freeze
 from .model import BilinearModel
@@ -36,16 +36,18 @@ from .model import BilinearModel
 __all__ = ["StackedModel", "check_stack"]
 
 
-def _index_array(name: str, value: Any, shape: tuple[int, ...], high: int) -> np.ndarray:
+def _index_array(name: str, value: Any, shape: tuple[int, ...], high: int, what: str
+                 ) -> np.ndarray:
     try:
         arr = np.array(value, copy=True)
     except (TypeError, ValueError) as exc:
         raise ModelError(f"{name} is not an array: {exc}") from None
     if arr.shape != shape:
         raise ModelError(f"{name} has shape {arr.shape}, expected {shape} (one entry per "
-                         "combination of lower-layer labels and token)")
-    if arr.size and (arr.dtype.kind not in "iuf" or np.any(arr != np.round(arr))):
-        raise ModelError(f"{name} must hold integer indices")
+                         f"combination of {what})")
+    if arr.size and (arr.dtype.kind not in "iuf" or not np.all(np.isfinite(arr))
+                     or np.any(arr != np.round(arr))):
+        raise ModelError(f"{name} must hold finite integer indices")
     out = arr.astype(np.int64)
     if out.size and (out.min() < 0 or out.max() >= high):
         bad = tuple(int(i) for i in np.argwhere((out < 0) | (out >= high))[0])
@@ -104,9 +106,13 @@ class StackedModel:
         sizes = [len(m.output_labels) for m in layers]
         interfaces = tuple(
             _index_array(f"interfaces[{i}] (letters of layer {i + 1})", arr,
-                         (*sizes[:i + 1], len(alphabet)), layers[i + 1].n_symbols)
+                         (*sizes[:i + 1], len(alphabet)), layers[i + 1].n_symbols,
+                         "lower-layer labels and token")
             for i, arr in enumerate(self.interfaces))
-        output = _index_array("output", self.output, tuple(sizes), len(labels))
+        output = _index_array("output", self.output, tuple(sizes), len(labels),
+                              "the layers' labels")
+        if len({label_key(y) for y in labels}) != len(labels):
+            raise ModelError("stack output_labels has a repeated label")
         if not isinstance(self.metadata, dict):
             raise ModelError(f"metadata must be a mapping, got {type(self.metadata).__name__}")
         object.__setattr__(self, "layers", layers)

@@ -85,7 +85,7 @@ def test_bad_parameters_get_one_clear_error(params, culprit):
 
 def test_factor_options_are_checked():
     m = ab.build("cyclic:3")
-    with pytest.raises(E.SpecError, match="factors"):
+    with pytest.raises(E.InvalidArgumentError, match="factors"):
         ab.compile_bilinear(m, "householder", factors=0)
     with pytest.raises(E.InvalidArgumentError, match="factors applies only"):
         ab.compile_bilinear(m, "pd", factors=2)

@@ -148,7 +148,7 @@ def test_bad_stacks_get_one_clear_error(mutate):
 
 def test_stack_options_are_checked():
     m = ab.build("symmetric:3")
-    with pytest.raises(E.SpecError, match="layers"):
+    with pytest.raises(E.InvalidArgumentError, match="layers"):
         ab.compile_stack(m, layers=0)
     with pytest.raises(E.InvalidArgumentError, match="rotation or complex_diagonal"):
         ab.compile_stack(m, "pd")

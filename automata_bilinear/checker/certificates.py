@@ -394,9 +394,10 @@ class Certificate:
         if self.data["bound"] != bound:
             return CertificateCheck(False, f"the bound for order {order} and powers {powers} "
                                            f"is {bound}, not {self.data['bound']}")
-        return self._ok(f"letter {g[0]!r} has order {order} and is conjugate to its powers "
-                        f"{powers or 'none'}: every faithful real representation moves a "
-                        f"space of dimension ≥ {bound} under it")
+        conj = (f"is conjugate to its powers {powers}" if powers else
+                "is conjugate to none of its other powers prime to its order")
+        return self._ok(f"letter {g[0]!r} has order {order} and {conj}: every faithful real "
+                        f"representation moves a space of dimension ≥ {bound} under it")
 
     def _transition_group(self, m: MooreMachine) -> tuple[Any, dict[int, int], MooreMachine]:
         minimal = minimize(m).machine

@@ -186,7 +186,7 @@ class _Stop(Exception):
 
 
 def _walk(automaton: MooreMachine, start: object, step: Callable[[object, int], object],
-          max_pairs: int, what: str, *, hidden: int = 1
+          max_pairs: int, what: str, *, hidden: int = 1, step_cost: int | None = None
           ) -> tuple[list[tuple], list[tuple[int, int]]] | str:
     """Breadth-first search over (automaton state, exact state) pairs from
     ``(q0, start)``; ``step(v, a)`` is the exact state after automaton letter ``a``.
@@ -194,8 +194,9 @@ def _walk(automaton: MooreMachine, start: object, step: Callable[[object, int], 
 
     Each step is charged to the work budget (a Python-level exact step of an H-dimensional
     state counts as 10⁴ + H² elementary steps, about its cost in ns), so the search stops
-    with a reason instead of running for hours."""
-    max_steps = max(1, max_work() // (10_000 + hidden * hidden))
+    with a reason instead of running for hours; ``step_cost`` overrides that estimate
+    (number-field steps cost about 10³·H²·d² ns)."""
+    max_steps = max(1, max_work() // (step_cost or 10_000 + hidden * hidden))
     steps = 0
     first = (automaton.start, start)
     index = {first: 0}
@@ -591,7 +592,9 @@ def _field_image(model: BilinearModel, automaton: MooreMachine, al: Alignment,
         return w
 
     start = normal(tuple(field.rational(Fraction(float(x))) for x in model.h0))
-    walked = _walk(automaton, start, step, max_pairs, "vector", hidden=model.hidden_size)
+    H, d = model.hidden_size, field.degree
+    walked = _walk(automaton, start, step, max_pairs, "vector", hidden=H,
+                   step_cost=10_000 + 1_000 * H * H * d * d)
     if isinstance(walked, str):
         return Proof(False, method, walked)
     pairs, parent = walked

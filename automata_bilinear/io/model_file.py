@@ -230,6 +230,13 @@ def _load_stack(meta: dict[str, Any], version: int, files: set[str],
             raise FormatError(f"{src}: metadata 'stack.layers[{i}]' must be an object")
         layers.append(_load_layer(layer_meta, version, files, get, f"layer{i}__",
                                   f"{src} (layer {i})"))
+    expected = {f"layer{i}__" for i in range(len(layers))}
+    stray = sorted(f for f in files if f != "metadata" and f not in
+                   {*(f"interface{i}" for i in range(len(layers) - 1)), "output"}
+                   and not any(f.startswith(p) for p in expected))
+    if stray:
+        raise FormatError(f"{src}: array(s) {stray} belong to no layer of this {len(layers)}-"
+                          "layer stack")
     tables = []
     for name in [*(f"interface{i}" for i in range(len(layers) - 1)), "output"]:
         arr = get(name)

@@ -77,8 +77,11 @@ def stored_factors(params: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.nda
 def factor_directions(params: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Unit factor vectors u = v/‖v‖ (D, n, H) and betas: ``H = I − β u uᵀ``."""
     vectors, betas = stored_factors(params)
-    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
-    return vectors / norms, betas
+    # scale by the largest entry first, so 1e-200 or 1e200 entries neither underflow nor
+    # overflow when squared
+    peak = np.abs(vectors).max(axis=-1, keepdims=True)
+    scaled = vectors / peak
+    return scaled / np.linalg.norm(scaled, axis=-1, keepdims=True), betas
 
 
 def _validate(rung: str, form: tuple[str, ...], params: Mapping[str, np.ndarray], D: int
@@ -96,8 +99,8 @@ def _validate(rung: str, form: tuple[str, ...], params: Mapping[str, np.ndarray]
         raise shape_error(rung, "betas", betas, f"({D}, {n})")
     if np.any((betas < 0) | (betas > 2)):
         bad = tuple(int(i) for i in np.argwhere((betas < 0) | (betas > 2))[0])
-        raise ModelError(f"{rung}: parameter 'betas' must lie in [0, 2] ({betas[bad]!r} at "
-                         f"{bad})")
+        raise ModelError(f"{rung}: parameter 'betas' must lie in [0, 2] ({float(betas[bad])} "
+                         f"at {bad})")
     if exact:
         field = number_field(rung, params)
         if vectors.shape[3] != field.degree:
@@ -105,6 +108,8 @@ def _validate(rung: str, form: tuple[str, ...], params: Mapping[str, np.ndarray]
                                                    "coefficient per power of θ below the "
                                                    "field degree")
         integer_entries(rung, name, vectors)
+    if exact and np.any(np.abs(vectors) >= 2**53):
+        raise ModelError(f"{rung}: parameter {name!r} must hold integers below 2^53")
     zero = ~np.any(vectors.reshape(D, n, -1) != 0, axis=-1)
     if np.any(zero):
         bad = tuple(int(i) for i in np.argwhere(zero)[0])
