@@ -359,3 +359,19 @@ def test_fewest_factors_from_the_real_character_table(spec, expected):
         mult = (chars.values * per_class * chars.sizes).sum(axis=1) / norms
         assert np.allclose(mult, np.round(mult), atol=1e-6) and (np.round(mult) >= 0).all()
         assert int(np.round(mult) @ chars.dims) == rep.dim
+
+
+@pytest.mark.parametrize("beta", [2.0, 1.5])
+def test_forward_with_a_bias_follows_the_true_scale(beta):
+    # h0 = 2, one factor on letter "1" (β = 2: h ↦ −h; β = 1.5: h ↦ −h/2), readout
+    # (h, −h) + bias (0, 3): the prediction depends on the size of h, not only its direction
+    model = BilinearModel("householder", {"vectors": np.ones((2, 1, 1)),
+                                          "betas": np.array([[0.0], [beta]])},
+                          np.array([2.0]), np.array([[1.0], [-1.0]]), ("0", "1"), (0, 1),
+                          bias=np.array([0.0, 3.0]))
+    rng = np.random.default_rng(1)
+    words = rng.integers(0, 2, size=(6, 40))
+    pred = ab.forward(model, words).predictions
+    for w, p in zip(words, pred):
+        exact = [exact_prediction(model, list(w[:t])) for t in range(len(w) + 1)]
+        assert p.tolist() == exact
