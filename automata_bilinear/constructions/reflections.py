@@ -32,6 +32,7 @@ negative eigenvalues", ICLR 2025.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from fractions import Fraction
 
 import numpy as np
@@ -211,19 +212,46 @@ def _sources(profile: AlgebraicProfile) -> list[tuple[str, RealNumberField, list
 
 def _walk_image(machine: MooreMachine, field: RealNumberField, mats: list[Matrix],
                 h0: list[FieldElement]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Model vectors and output codes of every reachable (state, exact vector) pair, or
+    None past the image or size limits."""
     integral = field.degree == 1 and all(x[0].denominator == 1 for m in [*mats, [h0]]
                                          for row in m for x in row)
     if integral:  # integer matrices (permutations, signed permutations): int64 arithmetic
         ints = np.array([[[int(x[0]) for x in row] for row in m] for m in mats],
                         dtype=np.int64)
-        return _walk_integers(machine, ints, np.array([int(x[0]) for x in h0]))
-    start = (machine.start, tuple(h0))
-    seen, order = {start}, [start]
+
+        def images(v: tuple) -> list[tuple] | None:
+            out = ints @ np.array(v, dtype=np.int64)  # every letter at once
+            return None if np.abs(out).max(initial=0) > 2**40 else \
+                [tuple(w) for w in out.tolist()]
+
+        start: tuple = tuple(int(x[0]) for x in h0)
+    else:
+        def images(v: tuple) -> list[tuple] | None:
+            return [tuple(field.dot(row, v) for row in m) for m in mats]
+
+        start = tuple(h0)
+    order = _reachable_pairs(machine, start, images)
+    if order is None:
+        return None
+    X = np.array([[float(x) if integral else field.to_float(x) for x in v]
+                  for _, v in order], dtype=np.float64)
+    return X, machine.output_codes[[q for q, _ in order]]
+
+
+def _reachable_pairs(machine: MooreMachine, start: tuple,
+                     images: Callable[[tuple], list[tuple] | None]) -> list[tuple] | None:
+    """Breadth-first (state, vector) pairs from (q0, start); ``images(v)`` lists the next
+    vector per letter (None: too large)."""
+    first = (machine.start, start)
+    seen, order = {first}, [first]
     i = 0
     while i < len(order):
         q, v = order[i]
-        for a in range(machine.n_symbols):
-            w = tuple(field.dot(row, v) for row in mats[a])
+        nexts = images(v)
+        if nexts is None:
+            return None
+        for a, w in enumerate(nexts):
             nxt = (int(machine.transitions[q, a]), w)
             if nxt not in seen:
                 if len(order) >= _MAX_IMAGE:
@@ -231,30 +259,7 @@ def _walk_image(machine: MooreMachine, field: RealNumberField, mats: list[Matrix
                 seen.add(nxt)
                 order.append(nxt)
         i += 1
-    X = np.array([[field.to_float(x) for x in v] for _, v in order])
-    return X, machine.output_codes[[q for q, _ in order]]
-
-
-def _walk_integers(machine: MooreMachine, mats: np.ndarray, h0: np.ndarray
-                   ) -> tuple[np.ndarray, np.ndarray] | None:
-    start = (machine.start, tuple(h0.tolist()))
-    seen, order = {start}, [start]
-    i = 0
-    while i < len(order):
-        q, v = order[i]
-        images = mats @ np.array(v, dtype=np.int64)  # every letter at once
-        if np.abs(images).max(initial=0) > 2**40:
-            return None
-        for a, w in enumerate(images.tolist()):
-            nxt = (int(machine.transitions[q, a]), tuple(w))
-            if nxt not in seen:
-                if len(order) >= _MAX_IMAGE:
-                    return None
-                seen.add(nxt)
-                order.append(nxt)
-        i += 1
-    X = np.array([v for _, v in order], dtype=np.float64)
-    return X, machine.output_codes[[q for q, _ in order]]
+    return order
 
 
 def _integer_coefficients(field: RealNumberField, y: list[FieldElement]) -> list[list[int]]:
