@@ -124,28 +124,29 @@ def derived_rules(kind: str, data: Mapping[str, Any], period: int | None = None
     if kind is CertificateKind.RECUR:
         return tuple(r.name for r in rungs if r.orthogonal)
     if kind is CertificateKind.KERNEL:
-        b = data.get("block_size") if isinstance(data, Mapping) else None
-        if isinstance(b, bool) or not isinstance(b, int) or b < 1:
-            raise InvalidArgumentError("a KERNEL certificate's rules need its block_size (a "
-                                       f"positive integer), got {b!r}")
+        b = _positive_field(kind, data, "block_size", "block_size")
         sized = tuple(f"{r.name}({b})" for r in rungs if r.orthogonal and r.sized_blocks)
         return sized + tuple(r.name for r in rungs if r.orthogonal_block_bound is not None
                              and r.orthogonal_block_bound <= b)
     if kind is CertificateKind.FIXED_SPACE:
-        b = data.get("bound") if isinstance(data, Mapping) else None
-        if isinstance(b, bool) or not isinstance(b, int) or b < 1:
-            raise InvalidArgumentError("a FIXED_SPACE certificate's rules need its bound (a "
-                                       f"positive integer), got {b!r}")
+        b = _positive_field(kind, data, "bound", "bound")
         return tuple(f"{r.name}({n})" for r in rungs if r.sized_factors for n in range(1, b))
     if kind is CertificateKind.PERFECT:
         return tuple(f"stack({r.name})" for r in rungs if r.commuting)
     if kind is CertificateKind.DERIVED_LENGTH:
-        d = data.get("derived_length") if isinstance(data, Mapping) else None
-        if isinstance(d, bool) or not isinstance(d, int) or d < 1:
-            raise InvalidArgumentError("a DERIVED_LENGTH certificate's rules need its derived "
-                                       f"length (a positive integer), got {d!r}")
+        d = _positive_field(kind, data, "derived_length", "derived length")
         return tuple(f"stack({r.name},{k})" for r in rungs if r.commuting for k in range(1, d))
     return ("exact_valued",)
+
+
+def _positive_field(kind: CertificateKind, data: Mapping[str, Any], key: str, what: str
+                    ) -> int:
+    """``data[key]`` when it is a positive integer, else the error naming the kind."""
+    value = data.get(key) if isinstance(data, Mapping) else None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidArgumentError(f"a {kind.name} certificate's rules need its {what} (a "
+                                   f"positive integer), got {value!r}")
+    return value
 
 
 def fixed_space_bound(order: int, powers: Sequence[int]) -> int:

@@ -567,45 +567,19 @@ def _householder_matrices(model: BilinearModel
 def _field_image(model: BilinearModel, automaton: MooreMachine, al: Alignment,
                  field: RealNumberField, mats: list[list[list[FieldElement]]], max_pairs: int
                  ) -> Proof:
-    """Breadth-first search over (state, exact vector in K^H); without a bias each vector is
-    rescaled by a positive number so that its first nonzero entry is ±1 (a canonical
-    representative of its ray, which fixes every prediction)."""
+    """Breadth-first search over (state, exact vector in K^H), the vectors kept as
+    :func:`_vector_stepper` keeps them (a canonical positive multiple without a bias)."""
     method = ProofMethod.FIELD_IMAGE
-    bias = None if model.bias is None else [field.rational(Fraction(float(b)))
-                                             for b in model.bias]
-
-    def normal(v: tuple[FieldElement, ...]) -> tuple[FieldElement, ...]:
-        lead = next((x for x in v if any(x)), None)
-        if bias is not None or lead is None:
-            return v
-        inv = field.inverse(lead)
-        if field.sign(lead) < 0:
-            inv = field.neg(inv)
-        return tuple(field.mul(inv, x) for x in v)
-
-    def step(v: tuple[FieldElement, ...], a: int) -> tuple[FieldElement, ...]:
-        m = mats[int(al.letter[a])]
-        w = normal(tuple(field.dot(row, v) for row in m))
-        if max((x.denominator.bit_length() + abs(x.numerator).bit_length()
-                for e in w for x in e), default=0) > MAX_BITS:
-            raise _Stop(f"exact vectors grow beyond {MAX_BITS} bits: the image is not finite")
-        return w
-
-    start = normal(tuple(field.rational(Fraction(float(x))) for x in model.h0))
+    stepper = _vector_stepper(model, field, mats)
     H, d = model.hidden_size, field.degree
-    walked = _walk(automaton, start, step, max_pairs, "vector", hidden=H,
-                   step_cost=10_000 + 1_000 * H * H * d * d)
+    walked = _walk(automaton, stepper.start,
+                   lambda v, a: stepper.step(v, int(al.letter[a])), max_pairs, "vector",
+                   hidden=H, step_cost=10_000 + 1_000 * H * H * d * d)
     if isinstance(walked, str):
         return Proof(False, method, walked)
     pairs, parent = walked
-    C = [[field.rational(Fraction(float(c))) for c in row] for row in model.readout]
     for i, (q, v) in enumerate(pairs):
-        scores = [field.dot(row, v) for row in C]
-        if bias is not None:
-            scores = [field.add(x, b) for x, b in zip(scores, bias)]
-        t = _target(automaton, al, q)
-        if any(field.sign(field.sub(scores[t], x)) <= 0 for y, x in enumerate(scores)
-               if y != t):
+        if stepper.predict(v) != _target(automaton, al, q):
             word = _word(automaton, _rebuild(parent, i))
             return Proof(False, method, "the readout is wrong or tied on the state reached by "
                                         f"'{' '.join(word) or 'ε'}'", counterexample=word,
@@ -1331,6 +1305,9 @@ def _phase_stepper(model: BilinearModel, units: list[_Unit]) -> _LayerStepper:
 
 def _vector_stepper(model: BilinearModel, field: RealNumberField,
                     mats: list[list[list[FieldElement]]]) -> _LayerStepper:
+    """Exact vectors over ``field``: without a bias each is rescaled by a positive number so
+    that its first nonzero entry is ±1 (a canonical representative of its ray, which fixes
+    every prediction); the prediction is the row whose score beats every other exactly."""
     bias = None if model.bias is None else [field.rational(Fraction(float(b)))
                                              for b in model.bias]
     C = [[field.rational(Fraction(float(c))) for c in row] for row in model.readout]
@@ -1346,8 +1323,7 @@ def _vector_stepper(model: BilinearModel, field: RealNumberField,
         w = normal(tuple(field.dot(row, v) for row in mats[m]))
         if max((x.denominator.bit_length() + abs(x.numerator).bit_length()
                 for e in w for x in e), default=0) > MAX_BITS:
-            raise _Stop(f"exact vectors of a layer grow beyond {MAX_BITS} bits: its image is "
-                        "not finite")
+            raise _Stop(f"exact vectors grow beyond {MAX_BITS} bits: the image is not finite")
         return w
 
     def predict(v: tuple) -> int | None:
