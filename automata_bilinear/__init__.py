@@ -53,6 +53,7 @@ from .catalog.families import (
     dihedral,
     even_pairs,
     flipflop,
+    last_letters,
     modular_arithmetic,
     occurred,
     parity,
@@ -64,8 +65,10 @@ from .catalog.families import (
 )
 from .catalog.specs import FAMILIES, build, parse_spec
 from .catalog.summary import machine_summary, permutation_letters
+from .certify import CertificationReport, Extraction, certify, extract_automaton, word_text
 from .checker.certificates import Certificate, CertificateCheck
 from .checker.proof import prove, prove_stack
+from .checker.regions import RegionCertificate, RegionCheck, check_region_certificate
 from .classify import ClassificationReport, RungVerdict, classify
 from .compilation import (
     ConstructionUnavailableError,
@@ -73,6 +76,7 @@ from .compilation import (
     compile_lowest,
     compile_stack,
 )
+from .constructions.shift_register import perturb, shift_register_model
 from .errors import (
     AutomataBilinearError,
     AutomatonError,
@@ -89,7 +93,13 @@ from .errors import (
     VerificationError,
 )
 from .exact.wfa import hankel_rank
-from .io.certificate_file import load_certificate, save_certificate
+from .io.certificate_file import (
+    load_any_certificate,
+    load_certificate,
+    load_region_certificate,
+    save_certificate,
+    save_region_certificate,
+)
 from .io.formats import (
     MissingDependencyError,
     automaton_from_dict,
@@ -105,8 +115,9 @@ from .io.formats import (
     to_networkx,
 )
 from .io.model_file import load_model, save_model
+from .io.weights import import_weights
 from .limits import budget
-from .model import BilinearModel, ModelError
+from .model import BilinearModel, ModelError, model_fingerprint
 from .propositions.prop2 import CommutationReport, commutation_check, prop2_obstruction
 from .rnn import ForwardResult, RNNInputError, forward, forward_affine, forward_matrices
 from .rungs import REGISTRY, RUNG_ORDER, RUNGS, Rung, get_rung
@@ -124,10 +135,12 @@ __all__ = [
     "BilinearModel",
     "Certificate",
     "CertificateCheck",
+    "CertificationReport",
     "ClassificationReport",
     "CommutationReport",
     "ConfigurationError",
     "ConstructionUnavailableError",
+    "Extraction",
     "FiniteGroup",
     "FormatError",
     "ForwardResult",
@@ -143,6 +156,8 @@ __all__ = [
     "OutputLabel",
     "OutputPathError",
     "RNNInputError",
+    "RegionCertificate",
+    "RegionCheck",
     "ResourceLimitError",
     "Rung",
     "RungVerdict",
@@ -168,6 +183,8 @@ __all__ = [
     "build",
     "canonical_form",
     "cayley_automaton",
+    "certify",
+    "check_region_certificate",
     "classify",
     "commutation_check",
     "compile_bilinear",
@@ -185,6 +202,7 @@ __all__ = [
     "encode_word",
     "encode_words",
     "even_pairs",
+    "extract_automaton",
     "final_output",
     "find_counterexample",
     "flipflop",
@@ -196,12 +214,17 @@ __all__ = [
     "get_rung",
     "group_from_sympy",
     "hankel_rank",
+    "import_weights",
+    "last_letters",
+    "load_any_certificate",
     "load_automaton",
     "load_certificate",
     "load_model",
+    "load_region_certificate",
     "machine_from_function",
     "machine_summary",
     "minimize",
+    "model_fingerprint",
     "modular_arithmetic",
     "numerical_check",
     "occurred",
@@ -210,6 +233,7 @@ __all__ = [
     "parse_spec",
     "permutation_group",
     "permutation_letters",
+    "perturb",
     "prop2_obstruction",
     "prove",
     "prove_stack",
@@ -225,6 +249,8 @@ __all__ = [
     "save_automaton",
     "save_certificate",
     "save_model",
+    "save_region_certificate",
+    "shift_register_model",
     "symmetric",
     "symmetric_group",
     "threshold",
@@ -234,4 +260,5 @@ __all__ = [
     "transition_monoid",
     "trim",
     "verify",
+    "word_text",
 ]

@@ -31,7 +31,9 @@ from .automata.minimization import minimize
 from .automata.simulate import final_output, output_trace
 from .catalog.specs import build, family_table
 from .catalog.summary import machine_summary
+from .certify import certify, word_text
 from .checker.certificates import Certificate
+from .checker.regions import RegionCertificate, check_region_certificate
 from .classify import classify
 from .compilation import STACK_RUNGS, compile_bilinear, compile_lowest, compile_stack
 from .errors import (
@@ -43,10 +45,15 @@ from .errors import (
     UsageError,
 )
 from .frozen import thaw
-from .io.certificate_file import load_certificate, save_certificate
+from .io.certificate_file import (
+    load_any_certificate,
+    save_certificate,
+    save_region_certificate,
+)
 from .io.files import FIGURE_SUFFIXES, check_output_path, write_text_atomic
 from .io.formats import automaton_hash, automaton_to_json, to_dot
 from .io.model_file import load_model, save_model
+from .io.weights import ROLE_NAMES, import_weights
 from .limits import budget, parse_size
 from .model import BilinearModel, stored_exact_form
 from .progress import progress, show_progress
@@ -387,8 +394,30 @@ def cmd_classify(args: argparse.Namespace) -> None:
 
 
 def cmd_check_certificate(args: argparse.Namespace) -> int:
-    cert = load_certificate(args.certificate)
+    cert = load_any_certificate(args.certificate)
     machine = build(args.spec)
+    if isinstance(cert, RegionCertificate):
+        if args.model is None:
+            raise UsageError(f"{args.certificate} is a region certificate: give the model it is "
+                             "about with --model MODEL.npz")
+        model = load_model(args.model)
+        if isinstance(model, StackedModel):
+            raise UsageError(f"{args.model} is a stack; region certificates are about one model")
+        region = check_region_certificate(cert, model, machine)
+        payload = {"certificate": args.certificate, "spec": args.spec, "model": args.model,
+                   "kind": "region", "valid": region.ok, "reason": region.reason,
+                   "float_proved": list(region.float_proved),
+                   "least_slack": region.least_slack, "least_margin": region.least_margin}
+        text = (f"{'VALID' if region.ok else 'INVALID'} region certificate for {args.model} on "
+                f"{args.spec}: {region.reason}")
+        if region.ok:
+            text += ("\nproved: the exact model computes the task on every word; float "
+                     "forward pass proved in: " + (", ".join(region.float_proved) or "none"))
+        _emit(args, payload, text)
+        return 0 if region.ok else 1
+    if args.model is not None:
+        raise UsageError("--model applies to region certificates only; "
+                         f"{args.certificate} is a {cert.kind} certificate about an automaton")
     check = cert.check(machine)
     payload = {"certificate": args.certificate, "spec": args.spec, "kind": cert.kind,
                "valid": check.ok, "reason": check.reason, "rules_out": list(check.rules_out)}
@@ -397,6 +426,88 @@ def cmd_check_certificate(args: argparse.Namespace) -> int:
                          f"{check.reason}" + (f"\nrules out: {', '.join(check.rules_out)}"
                                                if check.ok else ""))
     return 0 if check.ok else 1
+
+
+def cmd_certify(args: argparse.Namespace) -> int:
+    if args.output is not None:
+        check_output_path(args.output, suffixes=(".json",), what="certificate file")
+    model = load_model(args.model)
+    machine = build(args.spec)
+    report = certify(model, machine, tolerances=tuple(args.tolerance or (1e-1, 1e-2, 1e-3,
+                                                                         1e-5)),
+                     max_states=args.max_states, search_length=args.search_length)
+    payload = {"model": args.model, "spec": args.spec, **report.to_json()}
+    if report.verdict == "proved":
+        text = (f"PROVED for all lengths: {args.model} computes {args.spec}\n  method: "
+                f"{report.method}\n  {report.reason}\n  float forward pass proved in: "
+                + (", ".join(report.float_proved) or "none (the exact model only)"))
+    elif report.verdict == "wrong":
+        text = (f"WRONG at length {report.length}: {args.model} mispredicts {args.spec} on "
+                f"{word_text(report.word or ())}\n  found by: {report.method}\n  wrong in: "
+                + ", ".join(report.wrong_in))
+    else:
+        text = (f"INCONCLUSIVE: {report.reason}\n  searched lassos up to length "
+                f"{report.searched_length}; no wrong word found")
+    for note in report.notes:
+        text += f"\n  note: {note}"
+    if report.extracted_states is not None:
+        text += (f"\n  extraction: {report.extracted_states} states at tolerance "
+                 f"{report.tolerance:g} (largest merge {report.max_merge:.3g}, explored to "
+                 f"length {report.explored_depth})")
+    text += f"\n  time: {report.timings.get('total', 0.0):.2f} s"
+    if args.output is not None:
+        if report.certificate is None:
+            text += "\n  no region certificate to write (" + (
+                "the proof is exact; re-run `verify`" if report.verdict == "proved"
+                else "nothing was proved") + ")"
+            payload["saved_certificate"] = None
+        else:
+            save_region_certificate(report.certificate, args.output, automaton=args.spec,
+                                    model=args.model)
+            text += (f"\n  certificate: {args.output} (re-check: automata-bilinear "
+                     f"check-certificate {args.output} {args.spec} --model {args.model})")
+            payload["saved_certificate"] = args.output
+    _emit(args, payload, text)
+    return 0 if report.verdict == "proved" else 1
+
+
+def _name_mapping(items: Sequence[str]) -> dict[str, str]:
+    names = {}
+    for item in items:
+        role, sep, array = item.partition("=")
+        if not sep or role not in ROLE_NAMES or not array:
+            raise UsageError(f"--name {item!r}: expected ROLE=ARRAY with ROLE one of "
+                             + ", ".join(ROLE_NAMES))
+        names[role] = array
+    return names
+
+
+def _list_option(text: str | None, what: str) -> list[Any] | None:
+    if text is None:
+        return None
+    if text.lstrip().startswith("["):
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise UsageError(f"{what}: not a JSON list ({exc.msg})") from None
+        if not isinstance(value, list):
+            raise UsageError(f"{what}: expected a JSON list")
+        return value
+    return [t.strip() for t in text.split(",")]
+
+
+def cmd_import_weights(args: argparse.Namespace) -> None:
+    check_output_path(args.output, suffixes=(".npz",), what="model file")
+    model = import_weights(args.weights, layout=args.layout, names=_name_mapping(args.name),
+                           alphabet=_list_option(args.alphabet, "--alphabet"),
+                           output_labels=_list_option(args.labels, "--labels"))
+    save_model(model, args.output)
+    payload = {"weights": args.weights, "output": args.output, "hidden": model.hidden_size,
+               "symbols": model.n_symbols, "outputs": len(model.output_labels),
+               "bias": model.bias is not None}
+    _emit(args, payload, f"{args.weights} → {args.output}: full model, H = {model.hidden_size}, "
+                         f"D = {model.n_symbols}, Y = {len(model.output_labels)}"
+                         + (" (readout with bias)" if model.bias is not None else ""))
 
 
 def cmd_commute(args: argparse.Namespace) -> None:
@@ -714,6 +825,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("certificate", help="a certificate .json file (from classify "
                                        "--save-certificates)")
     p.add_argument("spec", help="the automaton it is about: " + _SPEC_HELP)
+    p.add_argument("--model", help="the model a region certificate is about (.npz)")
+    p = add("certify", cmd_certify, "prove a (trained) model right for every length, or find "
+                                    "a word it gets wrong (exit 1 unless proved)")
+    p.add_argument("model", help=_MODEL_HELP + " (or from `import-weights`)")
+    p.add_argument("spec", help="the task: " + _SPEC_HELP)
+    p.add_argument("-o", "--output", help="write the region certificate to this .json file")
+    p.add_argument("--tolerance", type=_number(1e-15, 2.0), action="append",
+                   help="merge tolerance of the extraction (repeat to try several, loosest "
+                        "first; default 0.1, 0.01, 0.001, 1e-5)")
+    p.add_argument("--max-states", type=_integer(1, 10**6), default=2_000,
+                   help="most abstract states an extraction may create")
+    p.add_argument("--search-length", type=_integer(1, 10**7), default=2_000,
+                   help="length of the lassos w·u^k of the drift search")
+    p = add("import-weights", cmd_import_weights,
+            "turn trained weights (.npz or .safetensors) into a model file")
+    p.add_argument("weights", help="an .npz or .safetensors file")
+    p.add_argument("-o", "--output", required=True, help="the model file to write (.npz)")
+    p.add_argument("--layout", choices=("auto", "hhd", "dhh"), default="auto",
+                   help="axis order of the transition weight: (H, H, D) or (D, H, H)")
+    p.add_argument("--name", action="append", default=[], metavar="ROLE=ARRAY",
+                   help="array name for a role (" + ", ".join(ROLE_NAMES) + "); repeatable")
+    p.add_argument("--alphabet", help='letter labels, "a,b,c" or a JSON list (default 0, 1, …)')
+    p.add_argument("--labels", help='output labels, "x,y" or a JSON list (default 0, 1, …)')
     p = add("commute", cmd_commute, "Prop. 2: do a model's matrices commute / share an "
                                     "eigenbasis, and what that rules out")
     p.add_argument("model", help=_MODEL_HELP)

@@ -40,6 +40,8 @@ floating-point forward pass.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -67,6 +69,7 @@ __all__ = [
     "ModelError",
     "check_model",
     "materialize_transitions",
+    "model_fingerprint",
     "parameter_count",
     "stored_exact_form",
 ]
@@ -309,3 +312,35 @@ def stored_exact_form(model: BilinearModel) -> str:
     if set(HOUSEHOLDER_FACTORS) <= names:
         return "the stored factor vectors and betas, read as exact rationals"
     return "the stored floats, read as exact rationals"
+
+
+def model_fingerprint(model: BilinearModel) -> str:
+    """SHA-256 of everything that defines the model's behaviour: rung, parameter arrays
+    (names, dtypes, shapes, bytes), ``h0``, readout, bias, alphabet and output labels.
+
+    A region certificate records it so that checking it against another model fails with a
+    clear message (the check itself never relies on it).
+
+    Examples
+    --------
+    >>> from automata_bilinear.catalog.specs import build
+    >>> from automata_bilinear.compilation import compile_bilinear
+    >>> m = compile_bilinear(build("parity"), "sign_diagonal")
+    >>> model_fingerprint(m) == model_fingerprint(compile_bilinear(build("parity"),
+    ...                                                            "sign_diagonal"))
+    True
+    """
+    model = check_model(model, "model")
+    digest = hashlib.sha256()
+    head = {"rung": model.rung, "alphabet": list(model.alphabet),
+            "labels": [repr(y) for y in model.output_labels],
+            "params": sorted(model.params), "bias": model.bias is not None}
+    digest.update(json.dumps(head, sort_keys=True).encode())
+    arrays = [model.params[k] for k in sorted(model.params)] + [model.h0, model.readout]
+    if model.bias is not None:
+        arrays.append(model.bias)
+    for arr in arrays:
+        a = np.ascontiguousarray(arr)
+        digest.update(f"{a.dtype.str}{a.shape}".encode())
+        digest.update(a.tobytes())
+    return digest.hexdigest()

@@ -34,6 +34,7 @@ __all__ = [
     "dihedral",
     "even_pairs",
     "flipflop",
+    "last_letters",
     "modular_arithmetic",
     "occurred",
     "parity",
@@ -244,6 +245,28 @@ def flipflop(n: int = 2) -> MooreMachine:
     alphabet = ("read", *(f"w{i}" for i in range(n)))
     return machine_from_function(0, alphabet, lambda s, x: s if x == "read" else int(x[1:]),
                                  lambda s: s, name=f"flipflop:{n}")
+
+
+def last_letters(k: int, symbols: int = 2) -> MooreMachine:
+    """The last k letters read (a definite automaton): output them as a string.
+
+    Alphabet ``0`` … ``{symbols-1}``; the word is read as if preceded by k letters ``0``, so
+    the machine has ``symbols**k`` states, all distinguishable (k ≥ 1, symbols ≥ 1). Every
+    word of length k is synchronising, which is what lets a contracting model compute it
+    robustly (docs/theory.md §13).
+
+    Examples
+    --------
+    >>> m = last_letters(2, 5)
+    >>> m.n_states, m.outputs[0]
+    (25, '00')
+    """
+    k = _int_param("last_letters", "k", k, 1)
+    symbols = _int_param("last_letters", "symbols", symbols, 1, 10)
+    check_machine_size(f"last_letters:{k}", symbols ** k, symbols)
+    alphabet = tuple(str(i) for i in range(symbols))
+    return machine_from_function("0" * k, alphabet, lambda s, x: s[1:] + x, lambda s: s,
+                                 name=f"last_letters:{k},symbols={symbols}")
 
 
 def occurred() -> MooreMachine:

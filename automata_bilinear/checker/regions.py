@@ -1,0 +1,415 @@
+"""Region certificates: an all-length proof for a model with no exact description.
+
+A region certificate (docs/theory.md §13) lists abstract states (nodes), each with an access
+word, a centre ``c`` and a radius ``r`` on the unit sphere, and a successor node per letter.
+It proves that the exact model the stored arrays define computes the task on every word if
+
+1. node 0's access word is empty and ``h0/‖h0‖`` lies within ``r_0`` of ``c_0``;
+2. for every node n and letter σ with successor t: the task's minimal automaton steps the
+   state of n's access word by σ to the state of t's access word;
+3. every unit ``x`` with ``‖x − c_n‖ ≤ r_n`` has ``A_σ x / ‖A_σ x‖`` within ``r_t`` of ``c_t``;
+4. on every such ``x`` the readout's unique argmax is the task's output at n's state.
+
+By induction over the word, the normalised exact state after any word w lies in the region
+of a node whose task state is δ(q0, w), so the prediction is f(w). Condition 3 is tested with
+``z = A c_n``, ``a = ‖z‖``, ``ẑ = z/a`` and the bound
+
+    ‖A x/‖A x‖ − c_t‖ ≤ ‖ẑ − c_t‖ + g⊥ r_n / (a − ‖A‖ r_n),   g⊥ = ‖(I − ẑẑᵀ) A‖₂,
+
+valid when ``a > ‖A‖ r_n`` (the normalised image is at angle θ from ẑ with
+``tan θ ≤ g⊥ r/(a − ‖A‖ r)``, and the chord is at most θ ≤ tan θ). Condition 4 is
+``(C_y − C_y')·c_n > ‖C_y − C_y'‖ r_n`` for every other row y'. Every quantity is enclosed
+rigorously by :mod:`automata_bilinear.checker.rigorous` (float64 with a-priori error bounds,
+rounded outward), so a passing check is a proof about the stored arrays.
+
+The float forward pass (per-step peak normalisation, dense or one-nonzero-per-column
+transitions) is proved too when every inequality still holds after adding one step's
+rounding error (the matrix-vector product, the cast to float32, the division by the peak)
+and the readout's rounding error: then the float state also never leaves the regions.
+
+Nothing in the certificate but the nodes, words, successors, centres and radii is read; the
+model comes from the user's file and the task from the user's automaton.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..automata.machine import MooreMachine, check_machine, label_key
+from ..automata.minimization import minimize
+from ..errors import FormatError, InvalidArgumentError
+from ..model import BilinearModel, check_model, model_fingerprint
+from ..rungs import Structure, get_rung
+from .rigorous import (
+    gamma,
+    matvec_enclosure,
+    norm_lower,
+    norm_upper,
+    round_down,
+    round_up,
+    spectral_norm_upper,
+)
+
+__all__ = [
+    "FLOAT_UNITS",
+    "RegionCertificate",
+    "RegionCheck",
+    "check_region_certificate",
+    "float_engine_covered",
+]
+
+FLOAT_UNITS = {"float64": 2.0 ** -53, "float32": 2.0 ** -24}
+_UNDERFLOW = {"float64": 2.0 ** -1000, "float32": 2.0 ** -120}
+
+
+@dataclass(frozen=True, eq=False)
+class RegionCertificate:
+    """Abstract states with regions on the unit sphere; see the module docstring.
+
+    Attributes
+    ----------
+    alphabet
+        The model's letters, in the order of the successor columns.
+    words
+        One access word per node (tuples of letters); node 0's is empty.
+    successors
+        (N, D) node indices.
+    centres
+        (N, H) float64 centres.
+    radii
+        (N,) float64 radii.
+    model_fingerprint
+        :func:`~automata_bilinear.model.model_fingerprint` of the model it is about.
+    tolerance
+        The merge tolerance of the extraction that produced it (informational).
+    """
+
+    alphabet: tuple[str, ...]
+    words: tuple[tuple[str, ...], ...]
+    successors: np.ndarray
+    centres: np.ndarray
+    radii: np.ndarray
+    model_fingerprint: str
+    tolerance: float = 0.0
+
+    def __post_init__(self) -> None:
+        succ = np.array(self.successors, dtype=np.int64, copy=True)
+        centres = np.array(self.centres, dtype=np.float64, copy=True)
+        radii = np.array(self.radii, dtype=np.float64, copy=True)
+        n = len(self.words)
+        if n == 0:
+            raise InvalidArgumentError("a region certificate needs at least one node")
+        if succ.shape != (n, len(self.alphabet)):
+            raise InvalidArgumentError(f"successors have shape {succ.shape}, expected "
+                                       f"({n}, {len(self.alphabet)})")
+        if succ.size and (succ.min() < 0 or succ.max() >= n):
+            raise InvalidArgumentError("a successor index is not a node")
+        if centres.ndim != 2 or centres.shape[0] != n or radii.shape != (n,):
+            raise InvalidArgumentError(f"centres {centres.shape} / radii {radii.shape} do not "
+                                       f"match {n} nodes")
+        if not (np.all(np.isfinite(centres)) and np.all(np.isfinite(radii))
+                and np.all(radii >= 0)):
+            raise InvalidArgumentError("centres and radii must be finite, radii ≥ 0")
+        for arr in (succ, centres, radii):
+            arr.flags.writeable = False
+        words = tuple(tuple(str(s) for s in w) for w in self.words)
+        object.__setattr__(self, "successors", succ)
+        object.__setattr__(self, "centres", centres)
+        object.__setattr__(self, "radii", radii)
+        object.__setattr__(self, "words", words)
+        object.__setattr__(self, "alphabet", tuple(str(s) for s in self.alphabet))
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.words)
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready data (floats written with ``repr``, which round-trips exactly)."""
+        return {
+            "model_fingerprint": self.model_fingerprint, "tolerance": self.tolerance,
+            "alphabet": list(self.alphabet),
+            "nodes": [{"word": list(w), "successors": self.successors[i].tolist(),
+                       "radius": float(self.radii[i]), "centre": self.centres[i].tolist()}
+                      for i, w in enumerate(self.words)],
+        }
+
+    @staticmethod
+    def from_json(data: Any, *, source: str = "region certificate") -> RegionCertificate:
+        """Parse :meth:`to_json` output; malformed data raises ``FormatError``."""
+        try:
+            if not isinstance(data, dict):
+                raise TypeError("not an object")
+            unknown = sorted(set(data) - {"model_fingerprint", "tolerance", "alphabet",
+                                          "nodes"})
+            if unknown:
+                raise TypeError(f"unknown field(s) {', '.join(unknown)}")
+            nodes = data["nodes"]
+            if not isinstance(nodes, list) or not nodes:
+                raise TypeError("'nodes' must be a non-empty list")
+            for node in nodes:
+                if not isinstance(node, dict) or set(node) != {"word", "successors", "radius",
+                                                               "centre"}:
+                    raise TypeError("each node needs exactly word, successors, radius, centre")
+                if not all(isinstance(s, str) for s in node["word"]):
+                    raise TypeError("words are lists of letter strings")
+                if not all(isinstance(v, int) and not isinstance(v, bool)
+                           for v in node["successors"]):
+                    raise TypeError("successors are node indices")
+                if not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                           for v in [node["radius"], *node["centre"]]):
+                    raise TypeError("centres and radii are numbers")
+            if not isinstance(data["model_fingerprint"], str):
+                raise TypeError("'model_fingerprint' must be a string")
+            tol = data.get("tolerance", 0.0)
+            if isinstance(tol, bool) or not isinstance(tol, (int, float)):
+                raise TypeError("'tolerance' must be a number")
+            return RegionCertificate(
+                alphabet=tuple(data["alphabet"]),
+                words=tuple(tuple(n["word"]) for n in nodes),
+                successors=np.array([n["successors"] for n in nodes], dtype=np.int64),
+                centres=np.array([n["centre"] for n in nodes], dtype=np.float64),
+                radii=np.array([n["radius"] for n in nodes], dtype=np.float64),
+                model_fingerprint=data["model_fingerprint"], tolerance=float(tol))
+        except (KeyError, TypeError, ValueError, InvalidArgumentError) as exc:
+            raise FormatError(f"{source}: malformed region certificate ({exc})") from None
+
+
+@dataclass(frozen=True)
+class RegionCheck:
+    """Outcome of :func:`check_region_certificate`.
+
+    ``ok``: the exact model is proved for all lengths. ``float_proved``: the dtypes whose
+    forward pass is proved as well. ``least_slack``: the least ``r_t − bound`` over the
+    transitions; ``least_margin``: the least guaranteed score gap over the regions.
+    """
+
+    ok: bool
+    reason: str
+    float_proved: tuple[str, ...] = ()
+    least_slack: float | None = None
+    least_margin: float | None = None
+    float_notes: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def float_engine_covered(model: BilinearModel) -> bool:
+    """The forward pass of this model computes each new state as one inner product per
+    entry (dense matrices or one nonzero per column) followed by a peak normalisation, so
+    the rounding bound of the float claim applies to it."""
+    structure = get_rung(model.rung).structure
+    return (not model.acts_diagonally and structure is not Structure.REFLECTIONS)
+
+
+def _fail(reason: str) -> RegionCheck:
+    return RegionCheck(False, reason)
+
+
+def _structure_check(cert: RegionCertificate, model: BilinearModel, task: MooreMachine
+                     ) -> tuple[np.ndarray, np.ndarray] | str:
+    """Task state and readout row per node, or why the certificate does not fit."""
+    if set(cert.alphabet) != set(model.alphabet) or len(cert.alphabet) != model.n_symbols:
+        return "the certificate's alphabet differs from the model's"
+    if set(task.alphabet) != set(model.alphabet):
+        return "the task's alphabet differs from the model's"
+    if cert.words[0]:
+        return "node 0 must be reached by the empty word"
+    symbol = {s: i for i, s in enumerate(task.alphabet)}
+    states = np.empty(cert.n_nodes, dtype=np.int64)
+    for i, w in enumerate(cert.words):
+        q = task.start
+        for s in w:
+            if s not in symbol:
+                return f"node {i}: access word uses {s!r}, not a letter of the task"
+            q = int(task.transitions[q, symbol[s]])
+        states[i] = q
+    column = [symbol[s] for s in cert.alphabet]
+    for i in range(cert.n_nodes):
+        for j, col in enumerate(column):
+            if task.transitions[states[i], col] != states[cert.successors[i, j]]:
+                return (f"node {i} --{cert.alphabet[j]}--> node {cert.successors[i, j]}: the "
+                        "task's automaton does not make this step")
+    rows = {label_key(y): k for k, y in enumerate(model.output_labels)}
+    out = np.empty(cert.n_nodes, dtype=np.int64)
+    for i, q in enumerate(states):
+        label = task.outputs[int(q)]
+        if label_key(label) not in rows:
+            return f"node {i}: the task outputs {label!r}, which the model has no row for"
+        out[i] = rows[label_key(label)]
+    return states, out
+
+
+def _direction(v: np.ndarray, radius: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """``(w, dev, low)``: a float unit vector ``w`` within ``dev`` of ``v*/‖v*‖`` for every
+    ``v*`` within ``radius`` of ``v``, and a lower bound ``low`` of ``‖v*‖``."""
+    low = norm_lower(v, radius)
+    if low <= 0.0:
+        return v, math.inf, 0.0
+    n = float(np.linalg.norm(v))
+    w = v / n
+    err = norm_upper(radius) if np.any(radius) else 0.0
+    dev = float(round_up(round_up(2.0 * err / low) + gamma(v.size + 3)))
+    return w, dev, low
+
+
+def _distance_upper(w: np.ndarray, c: np.ndarray) -> float:
+    d = w - c
+    return norm_upper(d, np.abs(d) * 2.0 ** -52)
+
+
+def _gains(A: np.ndarray, w: np.ndarray, dev: float, a_norm: float,
+           cheap: bool) -> float:
+    """Upper bound of ``‖(I − ẑẑᵀ) A‖₂`` for the exact ``ẑ`` within ``dev`` of ``w``."""
+    v, ev = matvec_enclosure(A.T, w)
+    M = A - np.outer(w, v)
+    R = round_up(np.outer(np.abs(w), ev) * (1 + 2.0 ** -51)
+                 + 3 * 2.0 ** -53 * (np.outer(np.abs(w), np.abs(v)) + np.abs(A)))
+    frob = norm_upper(M, R)
+    if cheap:
+        bound = frob
+    else:
+        bound = min(frob, spectral_norm_upper(M, R))
+    correction = round_up(dev * round_up(1.0 + norm_upper(w)) * a_norm)
+    return float(round_up(bound + correction))
+
+
+def check_region_certificate(cert: RegionCertificate, model: BilinearModel,
+                             task: MooreMachine, *,
+                             float_dtypes: Sequence[str] = ("float64", "float32"),
+                             ) -> RegionCheck:
+    """Re-check a region certificate against a model and a task, rigorously.
+
+    Parameters
+    ----------
+    cert
+        The certificate (from :func:`automata_bilinear.certify.certify` or a file).
+    model
+        The model the certificate is about (its stored arrays are what is proved).
+    task
+        Any automaton for the task; it is minimised first (outputs only depend on it).
+    float_dtypes
+        Forward-pass dtypes whose all-length claim is also checked.
+
+    Returns
+    -------
+    RegionCheck
+        ``ok`` when every condition of the module docstring holds with rigorous bounds.
+    """
+    if not isinstance(cert, RegionCertificate):
+        raise InvalidArgumentError(f"cert: expected a RegionCertificate, got "
+                                   f"{type(cert).__name__}")
+    model = check_model(model, "model")
+    task = minimize(check_machine(task, "task")).machine
+    for dt in float_dtypes:
+        if dt not in FLOAT_UNITS:
+            raise InvalidArgumentError(f"float_dtypes: unknown dtype {dt!r}; valid: "
+                                       f"{sorted(FLOAT_UNITS)}")
+    if cert.model_fingerprint != model_fingerprint(model):
+        return _fail("the certificate is about a different model (fingerprints differ)")
+    if model.bias is not None and np.any(model.bias):
+        return _fail("the readout has a bias: normalised regions say nothing about the "
+                     "scores (a bias breaks scale invariance)")
+    H = model.hidden_size
+    if cert.centres.shape[1] != H:
+        return _fail(f"centres have {cert.centres.shape[1]} entries, the model H = {H}")
+    found = _structure_check(cert, model, task)
+    if isinstance(found, str):
+        return _fail(found)
+    _, rows = found
+    letters = [model.alphabet.index(s) for s in cert.alphabet]
+    A_all = model.transitions
+    C = model.readout
+    covered = float_engine_covered(model)
+    dtypes = tuple(float_dtypes) if covered else ()
+    notes = () if covered or not float_dtypes else (
+        f"the {model.rung} forward pass (letter-count or reflection engine) is not covered "
+        "by the rounding bound; only the exact model is proved",)
+    float_ok = {dt: True for dt in dtypes}
+    # 1. h0 in node 0's region (the float run starts from the cast, peak-normalised h0)
+    w0, dev0, _ = _direction(model.h0, np.zeros(H))
+    d0 = float(round_up(_distance_upper(w0, cert.centres[0]) + dev0))
+    if not d0 < cert.radii[0]:
+        return _fail(f"h0/‖h0‖ is {d0:.3g} from node 0's centre, radius {cert.radii[0]:.3g}")
+    for dt in dtypes:
+        if not d0 + 4 * FLOAT_UNITS[dt] * (1 + math.sqrt(H)) < cert.radii[0]:
+            float_ok[dt] = False
+    # 4. the readout on every region
+    least_margin = math.inf
+    row_norm = np.array([norm_upper(C[k]) for k in range(C.shape[0])])
+    for i in range(cert.n_nodes):
+        y = int(rows[i])
+        r = float(cert.radii[i])
+        others = [k for k in range(C.shape[0]) if k != y]
+        if not others:
+            continue
+        for k in others:
+            d = C[y] - C[k]
+            d_rad = np.abs(d) * 2.0 ** -52
+            s, es = matvec_enclosure(d[None, :], cert.centres[i], None)
+            es = es + round_up(np.abs(d_rad) @ np.abs(cert.centres[i]))
+            low = float(round_down(s[0] - es[0] - round_up(norm_upper(d, d_rad) * r)))
+            least_margin = min(least_margin, low)
+            if not low > 0:
+                return _fail(f"node {i}: the readout row {model.output_labels[k]!r} may tie "
+                             f"with the task's output {model.output_labels[y]!r} within the "
+                             f"region (guaranteed gap {low:.3g})")
+            for dt in dtypes:
+                u = FLOAT_UNITS[dt]
+                if not low > (u + gamma(H + 1, u)) * 2 * (row_norm[y] + row_norm[k]):
+                    float_ok[dt] = False
+    # 3. every transition maps its region into the successor's region
+    least_slack = math.inf
+    a_norms = {}
+    abs_norms = {}
+    for j, letter in enumerate(letters):
+        A = A_all[letter]
+        a_norms[j] = spectral_norm_upper(A)
+        abs_norms[j] = norm_upper(np.abs(A))  # Frobenius bound of ‖|A|‖₂
+    for i in range(cert.n_nodes):
+        c, r = cert.centres[i], float(cert.radii[i])
+        for j, letter in enumerate(letters):
+            t = int(cert.successors[i, j])
+            A = A_all[letter]
+            z, ez = matvec_enclosure(A, c)
+            w, dev, a_low = _direction(z, ez)
+            denominator = float(round_down(a_low - round_up(a_norms[j] * r)))
+            if not denominator > 0:
+                return _fail(f"node {i}, letter {cert.alphabet[j]!r}: the region may contain "
+                             f"a state the letter sends (nearly) to zero")
+            dist = float(round_up(_distance_upper(w, cert.centres[t]) + dev))
+            float_dev = {}
+            for dt in dtypes:  # one float step: product, cast, division by the peak
+                u = FLOAT_UNITS[dt]
+                step_err = round_up((u + gamma(H + 1, u) * (1 + u)) * abs_norms[j])
+                float_dev[dt] = float(round_up(2 * step_err / denominator + 2 * u
+                                               + _UNDERFLOW[dt] * math.sqrt(H) / denominator))
+            wanted = float(cert.radii[t]) - max(float_dev.values(), default=0.0)
+            # the cheap (Frobenius) gain first; the Gram-power bound only when it is needed
+            bound = math.inf
+            for cheap in (True, False):
+                g = _gains(A, w, dev, a_norms[j], cheap)
+                bound = min(bound, float(round_up(dist + round_up(round_up(g * r)
+                                                                  / denominator))))
+                if bound < wanted:
+                    break
+            slack = float(cert.radii[t]) - bound
+            least_slack = min(least_slack, slack)
+            if not slack > 0:
+                return _fail(f"node {i}, letter {cert.alphabet[j]!r}: the image of the region "
+                             f"reaches {bound:.6g} from node {t}'s centre, radius "
+                             f"{cert.radii[t]:.6g}")
+            for dt in dtypes:
+                if not bound + float_dev[dt] < cert.radii[t]:
+                    float_ok[dt] = False
+    proved = tuple(dt for dt in dtypes if float_ok[dt])
+    extra = tuple(f"{dt}: the regions do not absorb one step's rounding error"
+                  for dt in dtypes if not float_ok[dt])
+    return RegionCheck(True, f"{cert.n_nodes} regions map into each other under every letter "
+                             f"and fix the readout (rigorous float64 enclosures)",
+                       proved, least_slack, least_margin, notes + extra)

@@ -1,0 +1,418 @@
+"""Certifying models for every length (docs/theory.md §13): proofs checked against
+independent oracles, wrong words confirmed by a plain loop, hand-computed drift lengths,
+tampered certificates refused, and imported weights equal to the arrays in the file."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from oracles import exact_model_prediction, simulate
+
+import automata_bilinear as ab
+from automata_bilinear.automata.machine import label_key
+from automata_bilinear.checker.regions import RegionCertificate, check_region_certificate
+from automata_bilinear.checker.rigorous import (
+    matvec_enclosure,
+    norm_lower,
+    norm_upper,
+    spectral_norm_upper,
+)
+from automata_bilinear.cli import main
+from automata_bilinear.errors import (
+    FormatError,
+    InvalidArgumentError,
+    ModelError,
+    VerificationError,
+)
+
+
+def plain_float_predictions(model, letters, dtype=np.float64):
+    """Per-step argmax by a plain loop over the dense matrices (2-norm normalisation), or
+    None at a tie — an oracle independent of the package's forward engines."""
+    A = model.transitions.astype(dtype)
+    C = model.readout.astype(dtype)
+    h = model.h0.astype(dtype)
+    h = h / np.linalg.norm(h)
+    preds = []
+    for t in range(len(letters) + 1):
+        s = C @ h
+        top = np.sort(s)[-2:] if len(s) > 1 else s
+        preds.append(None if len(s) > 1 and top[1] <= top[0] else int(np.argmax(s)))
+        if t < len(letters):
+            h = A[letters[t]] @ h
+            h = h / np.linalg.norm(h)
+    return preds
+
+
+def rows_of(model, machine, word):
+    row_of = {label_key(y): i for i, y in enumerate(model.output_labels)}
+    return [row_of.get(label_key(y)) for y in simulate(machine, word)]
+
+
+def drifting_rotation(m: int, delta: float) -> ab.BilinearModel:
+    """Z_m with letter j rotating by j(2π/m + δ); readout row j points at angle 2πj/m."""
+    task = ab.build(f"cyclic:{m}")
+    lam = [[np.exp(1j * int(s) * (2 * np.pi / m + delta))] for s in task.alphabet]
+    C = [[math.cos(2 * math.pi * j / m), math.sin(2 * math.pi * j / m)] for j in range(m)]
+    return ab.BilinearModel("rotation", {"complex_eigenvalues": lam,
+                                         "real_eigenvalues": np.zeros((m, 0))},
+                            h0=[1.0, 0.0], readout=C, alphabet=task.alphabet,
+                            output_labels=tuple(str(j) for j in range(m)))
+
+
+# --- rigorous enclosures against exact arithmetic ------------------------------------------
+
+finite = st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=40)
+@given(st.integers(1, 6).flatmap(lambda n: st.tuples(
+    st.lists(st.lists(finite, min_size=n, max_size=n), min_size=n, max_size=n),
+    st.lists(finite, min_size=n, max_size=n))))
+def test_matvec_and_norm_enclosures_contain_the_exact_values(data):
+    A, x = np.array(data[0]), np.array(data[1])
+    y, r = matvec_enclosure(A, x)
+    exact = [sum(Fraction(a) * Fraction(b) for a, b in zip(row, x)) for row in A]
+    for yi, ri, ei in zip(y, r, exact):
+        assert abs(Fraction(yi) - ei) <= Fraction(ri)
+    sq = sum(Fraction(v) ** 2 for v in x)
+    assert Fraction(norm_lower(x)) ** 2 <= sq <= Fraction(norm_upper(x)) ** 2
+
+
+@settings(max_examples=30)
+@given(st.integers(1, 12), st.integers(1, 12), st.integers(0, 2**31))
+def test_spectral_bound_is_above_the_norm_and_close_to_it(m, n, seed):
+    M = np.random.default_rng(seed).standard_normal((m, n)) * 10.0 ** (seed % 7 - 3)
+    true = np.linalg.svd(M, compute_uv=False)[0]
+    bound = spectral_norm_upper(M)
+    assert true * (1 - 1e-12) <= bound <= true * 1.02
+
+
+def test_spectral_bound_of_rank_one_and_zero():
+    u = np.arange(1.0, 6.0)
+    assert np.linalg.norm(u) ** 2 <= spectral_norm_upper(np.outer(u, u)) <= \
+        np.linalg.norm(u) ** 2 * 1.02
+    assert spectral_norm_upper(np.zeros((3, 3))) == 0.0
+
+
+# --- proved models agree with the task (independent oracles) ------------------------------
+
+@pytest.mark.parametrize("noise", [0.0, 1e-3, 1e-2])
+def test_perturbed_shift_register_is_proved_and_really_right(noise, tmp_path):
+    task = ab.last_letters(2, 3)
+    model = ab.perturb(ab.shift_register_model(2, 3, hidden=24, seed=1), noise, seed=2)
+    report = ab.certify(model, task)
+    assert report.verdict == "proved"
+    assert report.method.startswith("region certificate")
+    assert set(report.float_proved) == {"float64", "float32"}
+    path = tmp_path / "m.npz"
+    ab.save_model(model, path)
+    archive = dict(np.load(path, allow_pickle=False))
+    rng = np.random.default_rng(0)
+    words = [list(w) for w in itertools.product(range(3), repeat=4)]
+    words += [rng.integers(0, 3, size=300).tolist() for _ in range(4)]
+    for w in words:
+        want = rows_of(model, task, w)
+        assert plain_float_predictions(model, w) == want
+        assert plain_float_predictions(model, w, np.float32) == want
+    for w in words[:30]:  # the exact rational model the arrays define
+        assert exact_model_prediction(archive, w) == rows_of(model, task, w)[-1]
+
+
+def test_large_noise_gives_a_confirmed_wrong_word():
+    task = ab.last_letters(2, 3)
+    model = ab.perturb(ab.shift_register_model(2, 3, hidden=24, seed=1), 1.5, seed=2)
+    report = ab.certify(model, task)
+    assert report.verdict == "wrong" and "float64" in report.wrong_in
+    w = [model.alphabet.index(s) for s in report.word]
+    assert plain_float_predictions(model, w)[-1] != rows_of(model, task, w)[-1]
+    assert report.length == len(report.word)
+
+
+def test_sign_parity_survives_noise_and_breaks_when_a_sign_flips():
+    task = ab.build("parity")
+    for a, b in [(1.0, -1.0), (0.3, -2.5), (1e-8, -1e8)]:
+        m = ab.BilinearModel("full", {"W": [[[a, b]]]}, h0=[1.0], readout=[[1.0], [-1.0]],
+                             alphabet=("0", "1"), output_labels=(0, 1))
+        report = ab.certify(m, task)
+        assert report.verdict == "proved", (a, b, report.reason)
+    bad = ab.BilinearModel("full", {"W": [[[-0.5, -1.0]]]}, h0=[1.0], readout=[[1.0], [-1.0]],
+                           alphabet=("0", "1"), output_labels=(0, 1))
+    report = ab.certify(bad, task)
+    assert report.verdict == "wrong" and report.word == ("0",)
+
+
+# --- the drifting rotation: length by hand ----------------------------------------------
+
+@pytest.mark.parametrize("m, delta", [(5, 2e-4), (3, 1e-3), (7, 5e-4)])
+def test_drifting_rotation_fails_first_at_the_hand_computed_length(m, delta):
+    task = ab.build(f"cyclic:{m}")
+    model = drifting_rotation(m, delta)
+    # the state after letters summing to S is at angle S(2π/m) + Sδ: right while Sδ < π/m;
+    # the fastest drift is letter m − 1, so the first failure is at n = ⌊π/(m(m−1)δ)⌋ + 1
+    n = math.floor(math.pi / (m * (m - 1) * delta)) + 1
+    report = ab.certify(model, task)
+    assert report.verdict == "wrong" and report.length == n
+    assert set(report.word) == {str(m - 1)}
+    w = [m - 1] * n
+    preds = plain_float_predictions(model, w)
+    assert preds[:-1] == rows_of(model, task, w)[:-1] and preds[-1] != rows_of(model, task, w)[-1]
+
+
+def test_drifting_rotation_scores_perfectly_at_length_500():
+    m, delta = 5, 2e-4
+    task = ab.build(f"cyclic:{m}")
+    model = drifting_rotation(m, delta)
+    x = ab.random_words(task, 64, 500, seed=0)
+    out = ab.forward(model, x)
+    want = np.array([rows_of(model, task, row) for row in x.tolist()])
+    assert np.array_equal(out.predictions, want)  # accuracy 1.00, yet wrong at length 786
+
+
+def test_exact_rotation_is_proved_and_its_rounded_copy_is_not():
+    task = ab.build("cyclic:5")
+    exact = ab.compile_bilinear(task, "rotation")
+    assert ab.certify(exact, task).verdict == "proved"
+    rounded = ab.BilinearModel("full", {"W": exact.tensor}, exact.h0, exact.readout,
+                               exact.alphabet, exact.output_labels)
+    report = ab.certify(rounded, task, search_length=200)
+    assert report.verdict == "inconclusive"
+    assert "contract" in report.reason or "settle" in report.reason
+
+
+# --- the certificate is checked, not trusted ---------------------------------------------
+
+@pytest.fixture(scope="module")
+def proved():
+    task = ab.last_letters(2, 3)
+    model = ab.perturb(ab.shift_register_model(2, 3, hidden=16, seed=3), 1e-3, seed=4)
+    report = ab.certify(model, task)
+    assert report.certificate is not None
+    return task, model, report.certificate
+
+
+def _edited(cert: RegionCertificate, **changes) -> RegionCertificate:
+    fields = dict(alphabet=cert.alphabet, words=cert.words, successors=cert.successors,
+                  centres=cert.centres, radii=cert.radii,
+                  model_fingerprint=cert.model_fingerprint)
+    fields.update(changes)
+    return RegionCertificate(**fields)
+
+
+def test_every_edit_of_a_region_certificate_is_refused(proved):
+    task, model, cert = proved
+    assert check_region_certificate(cert, model, task).ok
+    succ = cert.successors.copy()
+    succ[1, 0] = (succ[1, 0] + 1) % cert.n_nodes
+    words = list(cert.words)
+    words[2] = words[2] + (cert.alphabet[0],) * 3
+    centres = cert.centres.copy()
+    centres[3] = -centres[3]
+    edits = {
+        "smaller radius": _edited(cert, radii=cert.radii * np.where(
+            np.arange(cert.n_nodes) == 4, 1e-3, 1.0)),
+        "moved centre": _edited(cert, centres=centres),
+        "wrong successor": _edited(cert, successors=succ),
+        "wrong access word": _edited(cert, words=tuple(words)),
+        "other model": _edited(cert, model_fingerprint="0" * 64),
+        "huge radii": _edited(cert, radii=cert.radii * 1e6),
+    }
+    for what, bad in edits.items():
+        check = check_region_certificate(bad, model, task)
+        assert not check.ok, what
+    assert not check_region_certificate(cert, model, ab.last_letters(2, 3).__class__(
+        task.transitions, task.start, tuple(reversed(task.outputs)), task.alphabet)).ok
+
+
+def test_a_wrong_model_is_never_proved_by_borrowed_regions(proved):
+    task, good, cert = proved
+    bad = ab.perturb(good, 2.0, seed=9)
+    assert ab.certify(bad, task).verdict != "proved"
+    stolen = _edited(cert, model_fingerprint=ab.model_fingerprint(bad))
+    assert not check_region_certificate(stolen, bad, task).ok
+
+
+def test_region_certificate_file_round_trip_and_versions(proved, tmp_path):
+    task, model, cert = proved
+    path = tmp_path / "c.json"
+    ab.save_region_certificate(cert, path, automaton="last_letters:2,symbols=3")
+    back = ab.load_any_certificate(path)
+    assert isinstance(back, RegionCertificate)
+    assert np.array_equal(back.centres, cert.centres) and np.array_equal(back.radii, cert.radii)
+    assert check_region_certificate(back, model, task).ok
+    doc = json.loads(path.read_text())
+    doc["version"] = 99
+    path.write_text(json.dumps(doc))
+    with pytest.raises(FormatError, match="newer"):
+        ab.load_any_certificate(path)
+    doc["version"] = 1
+    doc["certificate"]["nodes"][0]["radius"] = "big"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(FormatError, match="malformed"):
+        ab.load_region_certificate(path)
+
+
+def test_float_claims_are_not_made_for_engines_the_bound_does_not_cover():
+    m = ab.BilinearModel("real_diagonal", {"eigenvalues": [[0.9], [-1.1]]}, h0=[1.0],
+                         readout=[[1.0], [-1.0]], alphabet=("0", "1"), output_labels=(0, 1))
+    report = ab.certify(m, ab.build("parity"))
+    assert report.verdict == "proved" and report.float_proved == ()
+    assert any("not covered" in n for n in report.notes)
+
+
+# --- extraction -----------------------------------------------------------------------
+
+def test_extraction_of_a_compiled_model_is_the_task():
+    task = ab.build("random:states=8,symbols=3,seed=2")
+    ex = ab.extract_automaton(ab.compile_bilinear(task, "full"))
+    assert ex.machine is not None and ex.max_merge == 0.0
+    assert ab.are_equivalent(ex.machine, task)
+
+
+def test_extraction_reports_growth_and_collapse():
+    model = drifting_rotation(5, 1e-3)
+    ex = ab.extract_automaton(model, 1e-9, max_states=50)
+    assert ex.machine is None and "keeps growing" in ex.reason
+    zero = ab.BilinearModel("full", {"W": np.zeros((2, 2, 2))}, [1.0, 0.0], np.eye(2),
+                            ("a", "b"), (0, 1))
+    ex = ab.extract_automaton(zero)
+    assert ex.collapse_word is not None and len(ex.collapse_word) == 1
+
+
+# --- bad input: one clear error or a definite verdict ------------------------------------
+
+def test_bad_inputs():
+    task = ab.build("parity")
+    model = ab.compile_bilinear(task, "sign_diagonal")
+    with pytest.raises(VerificationError, match="alphabet"):
+        ab.certify(model, ab.build("flipflop"))
+    for kw in ({"tolerances": (0.0,)}, {"tolerances": (float("nan"),)}, {"tolerances": ()},
+               {"max_states": 0}, {"search_length": -1}, {"float_dtypes": ("float16",)}):
+        with pytest.raises(InvalidArgumentError):
+            ab.certify(model, task, **kw)
+    with pytest.raises(ModelError, match="zero"):
+        ab.BilinearModel("full", {"W": np.ones((1, 1, 2))}, [0.0], [[1.0], [-1.0]],
+                         ("0", "1"), (0, 1))
+    zero = ab.BilinearModel("full", {"W": np.zeros((1, 1, 2))}, [1.0], [[1.0], [-1.0]],
+                            ("0", "1"), (0, 1))
+    report = ab.certify(zero, task)
+    assert report.verdict == "wrong" and report.length == 1
+
+
+def test_a_bias_is_reported_not_certified():
+    task = ab.build("parity")
+    exact = ab.BilinearModel("full", {"W": [[[1.0, -1.0]]]}, h0=[1.0],
+                             readout=[[1.0], [-1.0]], alphabet=("0", "1"),
+                             output_labels=(0, 1), bias=[0.5, 0.0])
+    assert ab.certify(exact, task).verdict == "proved"  # exact checker: bias handled exactly
+    # |h| shrinks on 0s: once an odd state is small, the bias wins and the model says 0
+    m = ab.BilinearModel("full", {"W": [[[0.9, -1.1]]]}, h0=[1.0], readout=[[1.0], [-1.0]],
+                         alphabet=("0", "1"), output_labels=(0, 1), bias=[0.5, 0.0])
+    report = ab.certify(m, task, search_length=50)
+    assert report.verdict == "inconclusive" and "bias" in report.reason
+    report = ab.certify(m, task)
+    assert report.verdict == "wrong"
+    w = [int(s) for s in report.word]
+    h = 1.1 ** w.count(1) * 0.9 ** w.count(0)  # the hand value of |h| on that word
+    assert w.count(1) % 2 == 1 and h < 0.25
+
+
+def test_stacks_are_certified_exactly():
+    task = ab.build("symmetric:3")
+    report = ab.certify(ab.compile_stack(task), task)
+    assert report.verdict == "proved" and "stack" in report.method
+
+
+# --- importing trained weights --------------------------------------------------------
+
+def _pytorch_like(rng, H=4, D=3, embed=False):
+    W = rng.standard_normal((H, H, D if not embed else 2))
+    arrays = {"cell.W": W, "cell.h0": rng.standard_normal(H),
+              "readout.weight": rng.standard_normal((2, H)), "readout.bias": np.zeros(2)}
+    if embed:
+        arrays["embedding.weight"] = rng.standard_normal((D, 2))
+    return arrays
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".safetensors"])
+def test_import_weights_maps_names_layouts_and_embeddings(tmp_path, suffix):
+    rng = np.random.default_rng(0)
+    arrays = _pytorch_like(rng, embed=True)
+    path = tmp_path / f"w{suffix}"
+    if suffix == ".npz":
+        np.savez(path, **arrays)
+    else:
+        from safetensors.numpy import save_file
+        save_file({k: np.ascontiguousarray(v) for k, v in arrays.items()}, str(path))
+    model = ab.import_weights(path, alphabet=("a", "b", "c"), output_labels=("x", "y"))
+    E, W = arrays["embedding.weight"], arrays["cell.W"]
+    for v in range(3):
+        want = sum(E[v, k] * W[:, :, k] for k in range(2))
+        np.testing.assert_allclose(model.transitions[v], want, rtol=1e-12)
+    np.testing.assert_array_equal(model.h0, arrays["cell.h0"])
+    assert model.bias is not None and model.alphabet == ("a", "b", "c")
+
+
+def test_import_weights_layout_and_errors(tmp_path):
+    rng = np.random.default_rng(1)
+    A = rng.standard_normal((3, 4, 4))  # (D, H, H)
+    path = tmp_path / "dhh.npz"
+    np.savez(path, A=A, h0=np.ones(4), C=np.eye(2, 4))
+    np.testing.assert_array_equal(ab.import_weights(path).transitions, A)
+    np.testing.assert_array_equal(ab.import_weights(path, layout="dhh").transitions, A)
+    with pytest.raises(FormatError, match="not \\(H, H, K\\)"):
+        ab.import_weights(path, layout="hhd")
+    square = tmp_path / "square.npz"
+    np.savez(square, W=rng.standard_normal((4, 4, 4)), h0=np.ones(4), C=np.eye(2, 4))
+    with pytest.raises(FormatError, match="both"):
+        ab.import_weights(square)
+    missing = tmp_path / "missing.npz"
+    np.savez(missing, W=rng.standard_normal((4, 4, 2)), C=np.eye(2, 4))
+    with pytest.raises(FormatError, match="no h0"):
+        ab.import_weights(missing)
+    zero = tmp_path / "zero.npz"
+    np.savez(zero, W=rng.standard_normal((4, 4, 2)), h0=np.zeros(4), C=np.eye(2, 4))
+    with pytest.raises(ModelError, match="zero"):
+        ab.import_weights(zero)
+    broken = tmp_path / "broken.safetensors"
+    broken.write_bytes(b"not a safetensors file")
+    with pytest.raises(FormatError):
+        ab.import_weights(broken)
+    with pytest.raises(FormatError, match="expected a .npz or .safetensors"):
+        ab.import_weights(tmp_path / "x.pt")
+    with pytest.raises(InvalidArgumentError, match="unknown role"):
+        ab.import_weights(path, names={"weights": "A"})
+
+
+# --- the command line ---------------------------------------------------------------
+
+def test_cli_certify_check_and_import(tmp_path, capsys):
+    model = ab.perturb(ab.shift_register_model(2, 3, hidden=16, seed=5), 1e-3, seed=6)
+    weights = tmp_path / "trained.npz"
+    np.savez(weights, W=np.moveaxis(model.transitions, 0, 2), h0=model.h0, C=model.readout)
+    out = tmp_path / "m.npz"
+    labels = json.dumps(list(model.output_labels))
+    assert main(["import-weights", str(weights), "-o", str(out), "--labels", labels]) == 0
+    capsys.readouterr()
+    cert = tmp_path / "c.json"
+    spec = "last_letters:2,symbols=3"
+    assert main(["certify", str(out), spec, "-o", str(cert), "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["verdict"] == "proved" and payload["saved_certificate"] == str(cert)
+    assert main(["check-certificate", str(cert), spec, "--model", str(out), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["valid"] is True
+    assert main(["check-certificate", str(cert), spec]) == 2  # --model is required
+    assert "--model" in capsys.readouterr().err
+    rot = tmp_path / "rot.npz"
+    ab.save_model(drifting_rotation(5, 2e-4), rot)
+    assert main(["certify", str(rot), "cyclic:5", "--json"]) == 1
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["verdict"] == "wrong" and payload["length"] == 786
+    assert main(["certify", str(rot), "cyclic:5", "--tolerance", "0"]) == 2
