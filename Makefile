@@ -41,6 +41,7 @@ bench: $(STAMP_DEV)
 	$(BIN)/python benchmarks/bench_forward.py
 	$(BIN)/python benchmarks/bench_pd.py
 	$(BIN)/python benchmarks/bench_modern.py
+	$(BIN)/python benchmarks/bench_certify.py
 
 notebooks: $(STAMP_NB)
 	$(BIN)/jupyter lab notebooks/

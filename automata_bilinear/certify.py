@@ -307,30 +307,66 @@ def _exactly_described(model: BilinearModel) -> bool:
     return bool(np.all(A == np.round(A)) and np.all(np.abs(A) <= 2**20))
 
 
-def _radii(model: BilinearModel, ex: Extraction, rows: np.ndarray, float_pad: float,
-           iterations: int = 500) -> tuple[np.ndarray | None, str]:
+def _spectral_estimate(M: np.ndarray, steps: int = 60) -> float:
+    """‖M‖₂ by power iteration on MᵀM, enlarged by 2 % (an estimate for choosing radii;
+    the checker bounds the norm rigorously)."""
+    v = np.ones(M.shape[1]) / np.sqrt(M.shape[1])
+    v = v + 1e-3 * np.sin(np.arange(M.shape[1]))  # no exact orthogonality to the top vector
+    est = 0.0
+    for _ in range(steps):
+        w = M.T @ (M @ v)
+        n = float(np.linalg.norm(w))
+        if n == 0.0:
+            return 0.0
+        est, v = math.sqrt(n), w / n
+    return 1.02 * est
+
+
+@dataclass(frozen=True)
+class _Transitions:
+    """Per (node, letter): distance of the normalised image of the centre to the successor's
+    centre, ``a = ‖A c‖``, the projected gain g⊥, and per letter ‖A‖ and ‖|A|‖_F."""
+
+    dist: np.ndarray
+    a: np.ndarray
+    gperp: np.ndarray
+    a_norm: np.ndarray
+    abs_norm: np.ndarray
+
+
+def _transition_numbers(model: BilinearModel, ex: Extraction) -> _Transitions:
+    A = model.transitions
+    N, D = len(ex.words), model.n_symbols
+    succ = ex.successors
+    assert succ is not None
+    centres = ex.centres
+    dist, a, gperp = np.zeros((N, D)), np.zeros((N, D)), np.zeros((N, D))
+    for k in range(D):
+        Z = centres @ A[k].T  # (N, H)
+        a[:, k] = np.linalg.norm(Z, axis=1)
+        W = Z / a[:, k, None]
+        dist[:, k] = np.linalg.norm(W - centres[succ[:, k]], axis=1)
+        WA = W @ A[k]
+        for i in range(N):
+            M = A[k] - np.outer(W[i], WA[i])
+            frob = float(np.linalg.norm(M))
+            gperp[i, k] = frob if frob < 1e-3 * a[i, k] else min(frob, _spectral_estimate(M))
+    a_norm = np.array([_spectral_estimate(A[k]) for k in range(D)])
+    abs_norm = np.array([np.linalg.norm(np.abs(A[k])) for k in range(D)])
+    return _Transitions(dist, a, gperp, a_norm, abs_norm)
+
+
+def _radii(model: BilinearModel, ex: Extraction, rows: np.ndarray, numbers: _Transitions,
+           float_pad: float, iterations: int = 500) -> tuple[np.ndarray | None, str]:
     """Radii from the monotone iteration ``r ← (1 + η) F(r) + ε`` (numerically; the
     checker re-derives everything rigorously), or why there is no fixed point."""
-    A = model.transitions
     C = model.readout
     N = len(ex.words)
     succ = ex.successors
     assert succ is not None
     centres = ex.centres
-    dist = np.zeros((N, model.n_symbols))
-    a = np.zeros((N, model.n_symbols))
-    gperp = np.zeros((N, model.n_symbols))
-    a_norm = np.array([np.linalg.norm(A[k], 2) for k in range(model.n_symbols)])
-    abs_norm = np.array([np.linalg.norm(np.abs(A[k])) for k in range(model.n_symbols)])
-    for k in range(model.n_symbols):
-        Z = centres @ A[k].T  # (N, H)
-        a[:, k] = np.linalg.norm(Z, axis=1)
-        W = Z / a[:, k, None]
-        dist[:, k] = np.linalg.norm(W - centres[succ[:, k]], axis=1)
-        for i in range(N):
-            M = A[k] - np.outer(W[i], W[i] @ A[k])
-            frob = np.linalg.norm(M)
-            gperp[i, k] = frob if frob < 1e-3 * a[i, k] else min(frob, np.linalg.norm(M, 2))
+    dist, a, gperp = numbers.dist, numbers.a, numbers.gperp
+    a_norm, abs_norm = numbers.a_norm, numbers.abs_norm
     gain = gperp / a
     worst = np.unravel_index(np.argmax(gain), gain.shape)
     # margins: the largest radius each region's readout allows
@@ -448,9 +484,10 @@ def _attempt_regions(model: BilinearModel, task: MooreMachine, tolerances: Seque
         covered = float_engine_covered(model)
         pad = max((FLOAT_UNITS[d] for d in float_dtypes if covered), default=0.0) * (
             model.hidden_size + 2) * 4
-        radii, why = _radii(model, ex, rows, pad)
+        numbers = _transition_numbers(model, ex)
+        radii, why = _radii(model, ex, rows, numbers, pad)
         if radii is None and pad:
-            radii, why = _radii(model, ex, rows, 0.0)
+            radii, why = _radii(model, ex, rows, numbers, 0.0)
         clock("radii", t0)
         if radii is None:
             got.reason = why

@@ -115,6 +115,33 @@ CLAIMS = {
             re.compile(r"^alternating:5 +least rotation layers: never", re.M),
         ]),
     },
+    "06_certify_trained_models.ipynb": {
+        # "Small noise is proved (float64 and float32 included), noise 0.1 is inconclusive,
+        # and noise 1 is wrong at a short length"
+        1: ("ab.perturb", [
+            re.compile(r"^noise=0 +proved +float: float64, float32", re.M),
+            re.compile(r"^noise=0\.01 +proved +float: float64, float32", re.M),
+            re.compile(r"^noise=0\.1 +inconclusive", re.M),
+            re.compile(r"^noise=1 +wrong +length \d$", re.M),
+        ]),
+        # "re-check from the model file alone ... an edited radius ... is refused"
+        3: ("check_region_certificate", ["re-checked: True", "radii halved: False"]),
+        # "score 1.00 ... the shortest wrong word is 4^n with n = ⌊π/(m(m−1)δ)⌋ + 1 = 786 ...
+        # for every δ below; the exact model is proved"
+        5: ("def rotation", [
+            "accuracy at length 500 = 1.00", "delta=0.0002: wrong at length 786 (4^786)",
+            lambda text: all(int(a) == int(b) for a, b in re.findall(
+                r"wrong at length (\d+) .*by hand (\d+)", text)) and text.count("by hand") == 4,
+            "delta=0 (exact phases): proved",
+        ]),
+        # "a trained Z_5 model ... is wrong somewhere ... Compiled models with exact arrays
+        # are still proved"
+        8: ("noisy 1e-3", [
+            re.compile(r"^quaternion +exact: proved +noisy 1e-3: wrong at length", re.M),
+            re.compile(r"^symmetric:3 +exact: proved +noisy 1e-3: wrong at length", re.M),
+            re.compile(r"^flipflop +exact: proved", re.M),
+        ]),
+    },
     "04_random_machines.ipynb": {
         # "its lowest rung is block" (small ones may collapse when minimised)
         2: ("cp_term_count", [

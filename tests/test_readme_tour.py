@@ -22,6 +22,7 @@ EXPECT = {
     "--factors 1": "FIXED_SPACE",
     "compile even_pairs --rung full --exact-valued": "H = 4",
     "verify q8.npz quaternion": "PROVED for all lengths",
+    "certify q8.npz quaternion": "PROVED for all lengths",
     "classify quaternion": "lowest rung: orthogonal_block (H = 4)",
     "check-certificate": "VALID PARIKH",
     "commute parity.npz even_pairs": "cannot represent",
@@ -93,6 +94,11 @@ def test_python_tour(tmp_path, monkeypatch):
     assert namespace["model"].transitions.shape == (60, 3, 3)
     assert namespace["cert"].kind == "parikh" and namespace["g"].order == 24
     assert (tmp_path / "a5.npz").exists() and (tmp_path / "d4.json").exists()
+    assert namespace["rep"].verdict == "proved"
+    assert set(namespace["rep"].float_proved) == {"float64", "float32"}
+    task = ab.build("last_letters:2,symbols=5")
+    back = ab.load_region_certificate(tmp_path / "t.json")
+    assert ab.check_region_certificate(back, ab.load_model(tmp_path / "trained.npz"), task).ok
 
 
 @pytest.mark.parametrize("name", ["hierarchy.png", "d3.png", "prop3.png"])
