@@ -406,10 +406,13 @@ def _radii(model: BilinearModel, ex: Extraction, rows: np.ndarray, numbers: _Tra
                       f"{gain[worst]:.4g} at abstract state {worst[0]}, letter "
                       f"{model.alphabet[worst[1]]!r})")
     if np.any(r >= limit) or np.any(a - a_norm[None, :] * r[:, None] <= 0):
-        return None, (f"no invariant regions within the readout's margins: the normalised "
-                      f"dynamics does not contract enough (largest gain "
-                      f"{gain[worst]:.4g} at abstract state {worst[0]}, letter "
-                      f"{model.alphabet[worst[1]]!r}; a gain ≥ 1 on a cycle means drift)")
+        where = (f"largest gain {gain[worst]:.4g} at abstract state {worst[0]}, letter "
+                 f"{model.alphabet[worst[1]]!r}")
+        if gain[worst] >= 1:
+            return None, (f"the normalised dynamics does not contract ({where}): states "
+                          "drift, so no invariant regions exist")
+        return None, (f"the regions the contraction needs do not fit inside the readout's "
+                      f"margins ({where})")
     return r * 1.05 + 1e-12, ""
 
 
@@ -491,7 +494,7 @@ def _attempt_regions(model: BilinearModel, task: MooreMachine, tolerances: Seque
         clock("radii", t0)
         if radii is None:
             got.reason = why
-            if "does not contract" in why or "did not settle" in why:
+            if np.max(numbers.gperp / numbers.a) >= 1:  # no finer merge makes it contract
                 return got
             continue
         cert = RegionCertificate(model.alphabet, ex.words, ex.successors, ex.centres, radii,
