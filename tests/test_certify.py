@@ -385,7 +385,7 @@ def test_import_weights_layout_and_errors(tmp_path):
     broken.write_bytes(b"not a safetensors file")
     with pytest.raises(FormatError):
         ab.import_weights(broken)
-    with pytest.raises(FormatError, match="expected a .npz or .safetensors"):
+    with pytest.raises(FormatError, match=r"expected a \.npz or \.safetensors"):
         ab.import_weights(tmp_path / "x.pt")
     with pytest.raises(InvalidArgumentError, match="unknown role"):
         ab.import_weights(path, names={"weights": "A"})
