@@ -358,7 +358,7 @@ def test_bad_model_file(files, name):
 
 
 @pytest.mark.parametrize("command", [["show-model"], ["verify", "parity"], ["run", "--input", "0"],
-                                     ["commute"]])
+                                     ["commute"], ["certify", "parity"]])
 @pytest.mark.parametrize("name", ["empty", "forged", "meta_exact_garbage", "A_int"])
 def test_bad_model_file_cli(capsys, files, name, command):
     path = str(files / f"{name}.npz")
@@ -468,6 +468,17 @@ FLAG_CASES = [
     (["families", "--max-bytes", "lots"], "--max-bytes"),
     (["families", "--max-work", "0"], "--max-work"),
     (["export", "parity", "--format", "xml"], "--format"),
+    (["certify", "m.npz", "parity", "--tolerance", "nan"], "--tolerance"),
+    (["certify", "m.npz", "parity", "--tolerance", "0"], "--tolerance"),
+    (["certify", "m.npz", "parity", "--tolerance", "-1"], "--tolerance"),
+    (["certify", "m.npz", "parity", "--max-states", "0"], "--max-states"),
+    (["certify", "m.npz", "parity", "--search-length", "0"], "--search-length"),
+    (["certify", "m.npz"], "spec"),
+    (["import-weights", "w.npz"], "--output"),
+    (["import-weights", "w.npz", "-o", "m.npz", "--layout", "hdh"], "--layout"),
+    (["import-weights", "w.npz", "-o", "m.npz", "--name", "weights=W"], "--name"),
+    (["import-weights", "w.npz", "-o", "m.npz", "--name", "h0"], "--name"),
+    (["import-weights", "w.npz", "-o", "m.npz", "--labels", "[1, 2"], "--labels"),
 ]
 
 

@@ -416,3 +416,62 @@ def test_cli_certify_check_and_import(tmp_path, capsys):
     payload = json.loads(capsys.readouterr().out)
     assert payload["verdict"] == "wrong" and payload["length"] == 786
     assert main(["certify", str(rot), "cyclic:5", "--tolerance", "0"]) == 2
+
+
+# --- exact matrices of structured rungs ------------------------------------------------
+
+def _exact_cp(U, V, d, k):
+    H, R = U.shape
+    return [[sum(Fraction(U[i, r]) * Fraction(d[k, r]) * Fraction(V[j, r]) for r in range(R))
+             for j in range(H)] for i in range(H)]
+
+
+def _exact_householder(vectors, betas, k):
+    _, n, H = vectors.shape
+    A = [[Fraction(int(i == j)) for j in range(H)] for i in range(H)]
+    for f in range(n):
+        v = [Fraction(x) for x in vectors[k, f]]
+        s = sum(x * x for x in v)
+        b = Fraction(betas[k, f])
+        F = [[Fraction(int(i == j)) - b * v[i] * v[j] / s for j in range(H)] for i in range(H)]
+        A = [[sum(F[i][m] * A[m][j] for m in range(H)) for j in range(H)] for i in range(H)]
+    return A
+
+
+def test_structured_rungs_are_enclosed_around_their_exact_matrices():
+    from automata_bilinear.checker.regions import stored_matrices
+    rng = np.random.default_rng(0)
+    cp = ab.BilinearModel("cp", {"U": rng.normal(size=(4, 3)), "V": rng.normal(size=(4, 3)),
+                                 "d": rng.normal(size=(2, 3))}, rng.normal(size=4),
+                          rng.normal(size=(2, 4)), ("a", "b"), (0, 1))
+    hh = ab.BilinearModel("householder", {"vectors": rng.normal(size=(2, 3, 4)),
+                                          "betas": rng.uniform(0, 2, size=(2, 3))},
+                          rng.normal(size=4), rng.normal(size=(2, 4)), ("a", "b"), (0, 1))
+    for model, exact in ((cp, lambda k: _exact_cp(*(cp.params[n] for n in "UVd"), k)),
+                         (hh, lambda k: _exact_householder(hh.params["vectors"],
+                                                           hh.params["betas"], k))):
+        A, R = stored_matrices(model)
+        for k in range(2):
+            E = exact(k)
+            for i in range(4):
+                for j in range(4):
+                    assert abs(E[i][j] - Fraction(A[k, i, j])) <= Fraction(R[k, i, j])
+    assert isinstance(stored_matrices(ab.compile_bilinear(ab.build("cyclic:5"), "rotation")),
+                      str)
+
+
+def test_a_cp_model_is_certified_on_its_exact_products():
+    full = ab.perturb(ab.shift_register_model(1, 3), 1e-3, seed=0)
+    Us, Vs = [], []
+    for A in full.transitions:  # per letter an SVD, terms selected by d
+        u, s, vt = np.linalg.svd(A)
+        Us.append(u * s)
+        Vs.append(vt.T)
+    R = sum(u.shape[1] for u in Us)
+    d = np.zeros((3, R))
+    for k in range(3):
+        d[k, k * Us[0].shape[1]:(k + 1) * Us[0].shape[1]] = 1.0
+    model = ab.BilinearModel("cp", {"U": np.hstack(Us), "V": np.hstack(Vs), "d": d}, full.h0,
+                             full.readout, full.alphabet, full.output_labels)
+    report = ab.certify(model, ab.last_letters(1, 3))
+    assert report.verdict == "proved" and report.method.startswith("region")

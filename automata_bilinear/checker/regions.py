@@ -45,8 +45,18 @@ from ..automata.minimization import minimize
 from ..errors import FormatError, InvalidArgumentError
 from ..model import BilinearModel, check_model, model_fingerprint
 from ..rungs import Structure, get_rung
+from ..rungs.base import (
+    CP_FACTORS,
+    EXACT_HOUSEHOLDER,
+    HOUSEHOLDER_FACTORS,
+    PHASE_BLOCKS,
+    PHASE_UNITS,
+    QUADRATIC_BLOCKS,
+)
 from .rigorous import (
+    UNIT_ROUNDOFF,
     gamma,
+    matmul_enclosure,
     matvec_enclosure,
     norm_lower,
     norm_upper,
@@ -61,6 +71,7 @@ __all__ = [
     "RegionCheck",
     "check_region_certificate",
     "float_engine_covered",
+    "stored_matrices",
 ]
 
 FLOAT_UNITS = {"float64": 2.0 ** -53, "float32": 2.0 ** -24}
@@ -207,6 +218,65 @@ def float_engine_covered(model: BilinearModel) -> bool:
     return (not model.acts_diagonally and structure is not Structure.REFLECTIONS)
 
 
+def _power_of_two(x: np.ndarray) -> np.ndarray:
+    """Per row (last axis) an exact power of two near the largest entry (1 for zero rows)."""
+    peak = np.abs(x).max(axis=-1, keepdims=True)
+    exponent = np.frexp(np.where(peak > 0, peak, 1.0))[1]
+    return np.ldexp(1.0, exponent)
+
+
+def stored_matrices(model: BilinearModel) -> tuple[np.ndarray, np.ndarray] | str:
+    """The exact transition matrices of the stored arrays, enclosed: ``(A, R)`` with
+    ``|A*_σ − A_σ| ≤ R_σ`` entrywise for the exact matrices ``A*`` the arrays define.
+
+    Stored entries (full, block, diagonal, complex units from real and imaginary parts, pd)
+    are exact copies (R = 0). CP products ``U diag(d_σ) Vᵀ`` and Householder products
+    ``Π (I − β v vᵀ/vᵀv)`` of float vectors are enclosed with rounding bounds. Exact schemas
+    (integer phases, Q(√d) blocks, number-field vectors) return a reason instead: their
+    float matrices are roundings, and the exact checker proves such models directly.
+    """
+    names = set(model.params)
+    for schema, what in ((PHASE_UNITS, "integer phases"), (PHASE_BLOCKS, "phase blocks"),
+                         (QUADRATIC_BLOCKS, "blocks over Q(√d)"),
+                         (EXACT_HOUSEHOLDER, "vectors over a number field")):
+        if set(schema) <= names:
+            return (f"the model is stored in an exact form ({what}); the exact checker "
+                    "proves it (`verify`), region certificates are for stored float entries")
+    u = UNIT_ROUNDOFF
+    if set(CP_FACTORS) <= names:
+        U, V, d = (model.params[k] for k in CP_FACTORS)
+        mids, rads = [], []
+        for k in range(model.n_symbols):
+            UD = U * d[k]
+            UD_rad = round_up(np.abs(UD) * u)
+            mid, rad = matmul_enclosure(UD, V.T, A_radius=UD_rad)
+            mids.append(mid)
+            rads.append(rad)
+        return np.stack(mids), np.stack(rads)
+    if set(HOUSEHOLDER_FACTORS) <= names:
+        vectors, betas = model.params["vectors"], model.params["betas"]
+        D, n, H = vectors.shape
+        x = vectors / _power_of_two(vectors)  # exact
+        s = np.einsum("dnh,dnh->dn", x, x)  # relative error ≤ γ_H
+        rel = 4 * u + gamma(H + 1)
+        A = np.broadcast_to(np.eye(H), (D, H, H)).copy()
+        R = np.zeros((D, H, H))
+        for i in range(n):
+            t = (betas[:, i, None, None] * x[:, i, :, None] * x[:, i, None, :]) \
+                / s[:, i, None, None]
+            F = np.eye(H)[None] - t
+            F_rad = round_up(np.abs(t) * rel + np.abs(F) * u)
+            mids, rads = [], []
+            for k in range(D):  # A ← F_i A: factor i acts after factors < i
+                mid, rad = matmul_enclosure(F[k], A[k], F_rad[k], R[k])
+                mids.append(mid)
+                rads.append(rad)
+            A, R = np.stack(mids), np.stack(rads)
+        return A, R
+    A = model.transitions
+    return A, np.zeros_like(A)
+
+
 def _fail(reason: str) -> RegionCheck:
     return RegionCheck(False, reason)
 
@@ -263,13 +333,14 @@ def _distance_upper(w: np.ndarray, c: np.ndarray) -> float:
     return norm_upper(d, np.abs(d) * 2.0 ** -52)
 
 
-def _gains(A: np.ndarray, w: np.ndarray, dev: float, a_norm: float,
+def _gains(A: np.ndarray, A_rad: np.ndarray, w: np.ndarray, dev: float, a_norm: float,
            cheap: bool) -> float:
-    """Upper bound of ``‖(I − ẑẑᵀ) A‖₂`` for the exact ``ẑ`` within ``dev`` of ``w``."""
-    v, ev = matvec_enclosure(A.T, w)
+    """Upper bound of ``‖(I − ẑẑᵀ) A*‖₂`` for the exact ``ẑ`` within ``dev`` of ``w`` and
+    every ``A*`` within ``A_rad`` of ``A``."""
+    v, ev = matvec_enclosure(A.T, w, A_radius=A_rad.T)
     M = A - np.outer(w, v)
     R = round_up(np.outer(np.abs(w), ev) * (1 + 2.0 ** -51)
-                 + 3 * 2.0 ** -53 * (np.outer(np.abs(w), np.abs(v)) + np.abs(A)))
+                 + 3 * 2.0 ** -53 * (np.outer(np.abs(w), np.abs(v)) + np.abs(A)) + A_rad)
     frob = norm_upper(M, R)
     if cheap:
         bound = frob
@@ -323,7 +394,10 @@ def check_region_certificate(cert: RegionCertificate, model: BilinearModel,
         return _fail(found)
     _, rows = found
     letters = [model.alphabet.index(s) for s in cert.alphabet]
-    A_all = model.transitions
+    stored = stored_matrices(model)
+    if isinstance(stored, str):
+        return _fail(stored)
+    A_all, R_all = stored
     C = model.readout
     covered = float_engine_covered(model)
     dtypes = tuple(float_dtypes) if covered else ()
@@ -365,18 +439,22 @@ def check_region_certificate(cert: RegionCertificate, model: BilinearModel,
                     float_ok[dt] = False
     # 3. every transition maps its region into the successor's region
     least_slack = math.inf
-    a_norms = {}
-    abs_norms = {}
+    a_norms: dict[int, float] = {}
+    abs_norms: dict[int, float] = {}
+    rad_norms: dict[int, float] = {}
     for j, letter in enumerate(letters):
-        A = A_all[letter]
-        a_norms[j] = spectral_norm_upper(A)
-        abs_norms[j] = norm_upper(np.abs(A))  # Frobenius bound of ‖|A|‖₂
+        A, A_rad = A_all[letter], R_all[letter]
+        a_norms[j] = spectral_norm_upper(A, A_rad if np.any(A_rad) else None)
+        # Frobenius bound of ‖|A|‖₂, plus the distance from the exact matrix to the floats
+        # the forward pass multiplies with
+        abs_norms[j] = norm_upper(np.abs(A) + A_rad)
+        rad_norms[j] = norm_upper(A_rad) if np.any(A_rad) else 0.0
     for i in range(cert.n_nodes):
         c, r = cert.centres[i], float(cert.radii[i])
         for j, letter in enumerate(letters):
             t = int(cert.successors[i, j])
-            A = A_all[letter]
-            z, ez = matvec_enclosure(A, c)
+            A, A_rad = A_all[letter], R_all[letter]
+            z, ez = matvec_enclosure(A, c, A_radius=A_rad if np.any(A_rad) else None)
             w, dev, a_low = _direction(z, ez)
             denominator = float(round_down(a_low - round_up(a_norms[j] * r)))
             if not denominator > 0:
@@ -386,14 +464,15 @@ def check_region_certificate(cert: RegionCertificate, model: BilinearModel,
             float_dev = {}
             for dt in dtypes:  # one float step: product, cast, division by the peak
                 u = FLOAT_UNITS[dt]
-                step_err = round_up((u + gamma(H + 1, u) * (1 + u)) * abs_norms[j])
+                step_err = round_up((u + gamma(H + 1, u) * (1 + u)) * abs_norms[j]
+                                    + rad_norms[j])
                 float_dev[dt] = float(round_up(2 * step_err / denominator + 2 * u
                                                + _UNDERFLOW[dt] * math.sqrt(H) / denominator))
             wanted = float(cert.radii[t]) - max(float_dev.values(), default=0.0)
             # the cheap (Frobenius) gain first; the Gram-power bound only when it is needed
             bound = math.inf
             for cheap in (True, False):
-                g = _gains(A, w, dev, a_norms[j], cheap)
+                g = _gains(A, A_rad, w, dev, a_norms[j], cheap)
                 bound = min(bound, float(round_up(dist + round_up(round_up(g * r)
                                                                   / denominator))))
                 if bound < wanted:

@@ -78,8 +78,10 @@ def gamma(n: int, unit: float = UNIT_ROUNDOFF) -> float:
 
 
 def matvec_enclosure(A: np.ndarray, x: np.ndarray, x_radius: np.ndarray | None = None,
-                     unit: float = UNIT_ROUNDOFF) -> tuple[np.ndarray, np.ndarray]:
-    """``y, r`` with ``|A x* − y| ≤ r`` entrywise for every ``x*`` with ``|x* − x| ≤ x_radius``.
+                     unit: float = UNIT_ROUNDOFF, A_radius: np.ndarray | None = None
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """``y, r`` with ``|A* x* − y| ≤ r`` entrywise for every ``x*`` with ``|x* − x| ≤
+    x_radius`` and ``A*`` with ``|A* − A| ≤ A_radius``.
 
     ``A`` (…, m, n) and ``x`` (…, n) are float arrays read as exact rationals.
     """
@@ -89,6 +91,10 @@ def matvec_enclosure(A: np.ndarray, x: np.ndarray, x_radius: np.ndarray | None =
     absA = np.abs(A)
     s = np.einsum("...ij,...j->...i", absA, np.abs(x))
     r = round_up(gamma(A.shape[-1] + 1, unit) * s + _TINY)
+    if A_radius is not None:
+        absA = absA + np.asarray(A_radius, dtype=np.float64)
+        t = np.einsum("...ij,...j->...i", np.asarray(A_radius, dtype=np.float64), np.abs(x))
+        r = round_up(r + round_up(t * (1.0 + gamma(A.shape[-1] + 1, unit))))
     if x_radius is not None:
         t = np.einsum("...ij,...j->...i", absA, np.asarray(x_radius, dtype=np.float64))
         r = round_up(r + round_up(t * (1.0 + gamma(A.shape[-1] + 1, unit))))
