@@ -34,7 +34,7 @@ model comes from the user's file and the task from the user's automaton.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -350,6 +350,71 @@ def _gains(A: np.ndarray, A_rad: np.ndarray, w: np.ndarray, dev: float, a_norm: 
     return float(round_up(bound + correction))
 
 
+@dataclass(frozen=True)
+class _LetterBounds:
+    """Rigorous bounds of one letter's exact matrix A*: ``‖A*‖₂``, ``‖|A*|‖_F`` (bounds
+    ``‖|A*|‖₂``) and ``‖A* − A‖_F`` (the floats the forward pass multiplies with)."""
+
+    spectral: float
+    absolute: float
+    rounding: float
+
+
+def _letter_bounds(A: np.ndarray, A_rad: np.ndarray) -> _LetterBounds:
+    rad = A_rad if np.any(A_rad) else None
+    return _LetterBounds(spectral_norm_upper(A, rad), norm_upper(np.abs(A) + A_rad),
+                         norm_upper(A_rad) if rad is not None else 0.0)
+
+
+def _readout_gap(C: np.ndarray, y: int, k: int, c: np.ndarray, r: float) -> float:
+    """A lower bound of ``(C_y − C_k)·x`` over every x with ``‖x − c‖ ≤ r``."""
+    d = C[y] - C[k]
+    d_rad = np.abs(d) * 2.0 ** -52  # the rounding of the subtraction
+    s, es = matvec_enclosure(d[None, :], c)
+    es = es + round_up(d_rad @ np.abs(c))
+    return float(round_down(s[0] - es[0] - round_up(norm_upper(d, d_rad) * r)))
+
+
+def _float_readout_error(row_norms: np.ndarray, y: int, k: int, H: int, dt: str) -> float:
+    """The scores' rounding in ``dt`` relative to ‖x̃‖ (the cast of C included)."""
+    u = FLOAT_UNITS[dt]
+    return float((u + gamma(H + 1, u)) * 2 * (row_norms[y] + row_norms[k]))
+
+
+def _image_bound(A: np.ndarray, A_rad: np.ndarray, bounds: _LetterBounds, c: np.ndarray,
+                 r: float, c_t: np.ndarray, r_t: float, room: Callable[[float], float]
+                 ) -> tuple[float, float]:
+    """``(bound, denominator)``: every unit x within r of c has ``A* x/‖A* x‖`` within
+    ``bound`` of ``c_t`` (module docstring), and ``denominator`` lower-bounds
+    ``‖A* x‖`` for them; ``bound = inf`` when the region may reach a zero of A*. The cheap
+    (Frobenius) gain is tried first, the Gram-power bound only when the cheap bound misses
+    ``r_t − room(denominator)`` (the room the float claims need)."""
+    z, ez = matvec_enclosure(A, c, A_radius=A_rad if np.any(A_rad) else None)
+    w, dev, a_low = _direction(z, ez)
+    denominator = float(round_down(a_low - round_up(bounds.spectral * r)))
+    if not denominator > 0:
+        return math.inf, denominator
+    wanted = r_t - room(denominator)
+    dist = float(round_up(_distance_upper(w, c_t) + dev))
+    bound = math.inf
+    for cheap in (True, False):
+        g = _gains(A, A_rad, w, dev, bounds.spectral, cheap)
+        bound = min(bound, float(round_up(dist + round_up(round_up(g * r) / denominator))))
+        if bound < wanted:
+            break
+    return bound, denominator
+
+
+def _float_step_deviation(bounds: _LetterBounds, denominator: float, H: int, dt: str
+                          ) -> float:
+    """How far one ``dt`` step (product, cast, division by the peak) can move the direction
+    of a state whose exact image has norm at least ``denominator`` (relative to ‖x̃‖)."""
+    u = FLOAT_UNITS[dt]
+    step_err = round_up((u + gamma(H + 1, u) * (1 + u)) * bounds.absolute + bounds.rounding)
+    return float(round_up(2 * step_err / denominator + 2 * u
+                          + _UNDERFLOW[dt] * math.sqrt(H) / denominator))
+
+
 def check_region_certificate(cert: RegionCertificate, model: BilinearModel,
                              task: MooreMachine, *,
                              float_dtypes: Sequence[str] = ("float64", "float32"),
@@ -371,6 +436,16 @@ def check_region_certificate(cert: RegionCertificate, model: BilinearModel,
     -------
     RegionCheck
         ``ok`` when every condition of the module docstring holds with rigorous bounds.
+
+    Examples
+    --------
+    >>> from automata_bilinear.catalog.families import last_letters
+    >>> from automata_bilinear.certify import certify
+    >>> from automata_bilinear.constructions.shift_register import perturb, shift_register_model
+    >>> model = perturb(shift_register_model(1, 3, hidden=8), 1e-3)
+    >>> cert = certify(model, last_letters(1, 3)).certificate
+    >>> check_region_certificate(cert, model, last_letters(1, 3)).ok
+    True
     """
     if not isinstance(cert, RegionCertificate):
         raise InvalidArgumentError(f"cert: expected a RegionCertificate, got "
@@ -393,7 +468,6 @@ def check_region_certificate(cert: RegionCertificate, model: BilinearModel,
     if isinstance(found, str):
         return _fail(found)
     _, rows = found
-    letters = [model.alphabet.index(s) for s in cert.alphabet]
     stored = stored_matrices(model)
     if isinstance(stored, str):
         return _fail(stored)
@@ -413,78 +487,45 @@ def check_region_certificate(cert: RegionCertificate, model: BilinearModel,
     for dt in dtypes:
         if not d0 + 4 * FLOAT_UNITS[dt] * (1 + math.sqrt(H)) < cert.radii[0]:
             float_ok[dt] = False
-    # 4. the readout on every region
+    # 4. the readout is unique and right on every region
     least_margin = math.inf
-    row_norm = np.array([norm_upper(C[k]) for k in range(C.shape[0])])
+    row_norms = np.array([norm_upper(C[k]) for k in range(C.shape[0])])
     for i in range(cert.n_nodes):
         y = int(rows[i])
-        r = float(cert.radii[i])
-        others = [k for k in range(C.shape[0]) if k != y]
-        if not others:
-            continue
-        for k in others:
-            d = C[y] - C[k]
-            d_rad = np.abs(d) * 2.0 ** -52
-            s, es = matvec_enclosure(d[None, :], cert.centres[i], None)
-            es = es + round_up(np.abs(d_rad) @ np.abs(cert.centres[i]))
-            low = float(round_down(s[0] - es[0] - round_up(norm_upper(d, d_rad) * r)))
-            least_margin = min(least_margin, low)
-            if not low > 0:
+        for k in (k for k in range(C.shape[0]) if k != y):
+            gap = _readout_gap(C, y, k, cert.centres[i], float(cert.radii[i]))
+            least_margin = min(least_margin, gap)
+            if not gap > 0:
                 return _fail(f"node {i}: the readout row {model.output_labels[k]!r} may tie "
                              f"with the task's output {model.output_labels[y]!r} within the "
-                             f"region (guaranteed gap {low:.3g})")
+                             f"region (guaranteed gap {gap:.3g})")
             for dt in dtypes:
-                u = FLOAT_UNITS[dt]
-                if not low > (u + gamma(H + 1, u)) * 2 * (row_norm[y] + row_norm[k]):
+                if not gap > _float_readout_error(row_norms, y, k, H, dt):
                     float_ok[dt] = False
-    # 3. every transition maps its region into the successor's region
+    # 3. every letter maps each region into its successor's region
+    letters = [model.alphabet.index(s) for s in cert.alphabet]
+    bounds = [_letter_bounds(A_all[a], R_all[a]) for a in letters]
     least_slack = math.inf
-    a_norms: dict[int, float] = {}
-    abs_norms: dict[int, float] = {}
-    rad_norms: dict[int, float] = {}
-    for j, letter in enumerate(letters):
-        A, A_rad = A_all[letter], R_all[letter]
-        a_norms[j] = spectral_norm_upper(A, A_rad if np.any(A_rad) else None)
-        # Frobenius bound of ‖|A|‖₂, plus the distance from the exact matrix to the floats
-        # the forward pass multiplies with
-        abs_norms[j] = norm_upper(np.abs(A) + A_rad)
-        rad_norms[j] = norm_upper(A_rad) if np.any(A_rad) else 0.0
     for i in range(cert.n_nodes):
-        c, r = cert.centres[i], float(cert.radii[i])
-        for j, letter in enumerate(letters):
+        for j, a in enumerate(letters):
             t = int(cert.successors[i, j])
-            A, A_rad = A_all[letter], R_all[letter]
-            z, ez = matvec_enclosure(A, c, A_radius=A_rad if np.any(A_rad) else None)
-            w, dev, a_low = _direction(z, ez)
-            denominator = float(round_down(a_low - round_up(a_norms[j] * r)))
+            r_t = float(cert.radii[t])
+
+            def room(denominator: float, b: _LetterBounds = bounds[j]) -> float:
+                return max((_float_step_deviation(b, denominator, H, dt) for dt in dtypes),
+                           default=0.0)
+
+            bound, denominator = _image_bound(A_all[a], R_all[a], bounds[j], cert.centres[i],
+                                              float(cert.radii[i]), cert.centres[t], r_t, room)
             if not denominator > 0:
                 return _fail(f"node {i}, letter {cert.alphabet[j]!r}: the region may contain "
                              f"a state the letter sends (nearly) to zero")
-            dist = float(round_up(_distance_upper(w, cert.centres[t]) + dev))
-            float_dev = {}
-            for dt in dtypes:  # one float step: product, cast, division by the peak
-                u = FLOAT_UNITS[dt]
-                step_err = round_up((u + gamma(H + 1, u) * (1 + u)) * abs_norms[j]
-                                    + rad_norms[j])
-                float_dev[dt] = float(round_up(2 * step_err / denominator + 2 * u
-                                               + _UNDERFLOW[dt] * math.sqrt(H) / denominator))
-            wanted = float(cert.radii[t]) - max(float_dev.values(), default=0.0)
-            # the cheap (Frobenius) gain first; the Gram-power bound only when it is needed
-            bound = math.inf
-            for cheap in (True, False):
-                g = _gains(A, A_rad, w, dev, a_norms[j], cheap)
-                bound = min(bound, float(round_up(dist + round_up(round_up(g * r)
-                                                                  / denominator))))
-                if bound < wanted:
-                    break
-            slack = float(cert.radii[t]) - bound
-            least_slack = min(least_slack, slack)
-            if not slack > 0:
+            least_slack = min(least_slack, r_t - bound)
+            if not bound < r_t:
                 return _fail(f"node {i}, letter {cert.alphabet[j]!r}: the image of the region "
-                             f"reaches {bound:.6g} from node {t}'s centre, radius "
-                             f"{cert.radii[t]:.6g}")
+                             f"reaches {bound:.6g} from node {t}'s centre, radius {r_t:.6g}")
             for dt in dtypes:
-                if not bound + float_dev[dt] < cert.radii[t]:
+                if not bound + _float_step_deviation(bounds[j], denominator, H, dt) < r_t:
                     float_ok[dt] = False
     proved = tuple(dt for dt in dtypes if float_ok[dt])
     extra = tuple(f"{dt}: the regions do not absorb one step's rounding error"
