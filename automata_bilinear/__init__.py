@@ -68,7 +68,13 @@ from .catalog.summary import machine_summary, permutation_letters
 from .certify import CertificationReport, Extraction, certify, extract_automaton, word_text
 from .checker.certificates import Certificate, CertificateCheck
 from .checker.proof import prove, prove_stack
-from .checker.regions import RegionCertificate, RegionCheck, check_region_certificate
+from .checker.regions import (
+    RegionCertificate,
+    RegionCheck,
+    check_region_certificate,
+    fingerprint,
+    layered_view,
+)
 from .classify import ClassificationReport, RungVerdict, classify
 from .compilation import (
     ConstructionUnavailableError,
@@ -205,6 +211,7 @@ __all__ = [
     "extract_automaton",
     "final_output",
     "find_counterexample",
+    "fingerprint",
     "flipflop",
     "forward",
     "forward_affine",
@@ -216,6 +223,7 @@ __all__ = [
     "hankel_rank",
     "import_weights",
     "last_letters",
+    "layered_view",
     "load_any_certificate",
     "load_automaton",
     "load_certificate",

@@ -50,14 +50,17 @@ from .automata.simulate import run_batch
 from .checker.proof import prove, prove_stack
 from .checker.regions import (
     FLOAT_UNITS,
+    LayeredView,
     RegionCertificate,
     RegionCheck,
     check_region_certificate,
+    fingerprint,
     float_engine_covered,
+    layered_view,
 )
 from .errors import InvalidArgumentError, VerificationError
 from .limits import check_memory, check_work
-from .model import BilinearModel, check_model, model_fingerprint, stored_exact_form
+from .model import BilinearModel, check_model, stored_exact_form
 from .progress import progress
 from .rnn import forward
 from .stack import StackedModel
@@ -73,15 +76,18 @@ REGION_METHOD = "region certificate (rigorous float64 enclosures)"
 class Extraction:
     """The automaton read off a model's normalised states (see :func:`extract_automaton`).
 
-    ``machine`` is None when the exploration stopped (``reason``): more than ``max_states``
-    clusters, or a state collapsed to zero (``collapse_word``). ``depth``: the longest access
-    word explored. ``max_merge``: the largest distance of a state merged into a cluster.
+    ``centres`` holds one (N, H_l) array per layer (one for a single model) and ``labels``
+    the (N, L) readout rows at the centres. ``machine`` is None when the exploration stopped
+    (``reason``): more than ``max_states`` clusters, or a state collapsed to zero
+    (``collapse_word``). ``depth``: the longest access word explored. ``max_merge``: the
+    largest distance of a state merged into a cluster.
     """
 
     tolerance: float
-    centres: np.ndarray
+    centres: tuple[np.ndarray, ...]
     words: tuple[tuple[str, ...], ...]
     successors: np.ndarray | None
+    labels: np.ndarray | None
     machine: MooreMachine | None
     depth: int
     max_merge: float
@@ -159,20 +165,33 @@ def _check_positive(value: Any, name: str) -> float:
     return float(value)
 
 
-def _normalise_rows(Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    norms = np.linalg.norm(Y, axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return Y / np.where(norms > 0, norms, 1.0)[..., None], norms
+def _joint_step(view: LayeredView, mats: list[np.ndarray], states: list[np.ndarray],
+                token: int) -> tuple[list[np.ndarray], list[int]] | None:
+    """One token on every layer from normalised states: the new normalised states and the
+    layers' labels after the token (None if a layer's state collapses)."""
+    new, labels = [], []
+    for li, (layer, A) in enumerate(zip(view.layers, mats)):
+        a = token if li == 0 else int(view.interfaces[li - 1][(*labels, token)])
+        y = A[a] @ states[li]
+        n = float(np.linalg.norm(y))
+        if not (math.isfinite(n) and n > 0):
+            return None
+        y = y / n
+        new.append(y)
+        labels.append(int(np.argmax(layer.readout @ y)))
+    return new, labels
 
 
-def extract_automaton(model: BilinearModel, tolerance: float = 1e-2, *,
+def extract_automaton(model: BilinearModel | StackedModel, tolerance: float = 1e-2, *,
                       max_states: int = 2_000) -> Extraction:
     """Explore the model's normalised states breadth-first and merge close ones.
 
-    Each state is ``h/‖h‖₂`` of the float64 forward dynamics; a new state within
-    ``tolerance`` (Euclidean) of an existing cluster centre joins it, so the search follows
-    the centre from then on. The clusters with their successors and the readout's argmax at
-    each centre form a Moore machine over the model's alphabet and output labels.
+    Each state is ``h/‖h‖₂`` of the float64 dynamics (one per layer for a stack, which steps
+    its layers through the interface as the forward pass does); a new state within
+    ``tolerance`` (Euclidean, the largest over the layers) of an existing cluster centre joins
+    it, and the search follows the centre from then on. The clusters with their successors
+    and the output at each centre form a Moore machine over the model's alphabet and output
+    labels.
 
     Examples
     --------
@@ -181,60 +200,64 @@ def extract_automaton(model: BilinearModel, tolerance: float = 1e-2, *,
     >>> ex.machine.n_states, ex.max_merge
     (3, 0.0)
     """
-    model = check_model(model, "model")
+    view = layered_view(model)
     tolerance = _check_positive(tolerance, "tolerance")
     max_states = check_integer(max_states, "max_states", minimum=1)
-    H, D = model.hidden_size, model.n_symbols
-    check_memory("the extraction's centres", 8.0 * (max_states + D) * H * 2
-                 + 8.0 * D * H * H)
-    check_work("the extraction", float(max_states) * D * (H * H + max_states * H))
-    A = model.transitions
-    centres = np.empty((max_states + 1, H))
-    x0 = model.h0 / np.linalg.norm(model.h0)
-    centres[0] = x0
+    D = len(view.alphabet)
+    sizes = [layer.hidden_size for layer in view.layers]
+    check_memory("the extraction's centres and matrices",
+                 8.0 * (max_states + D) * sum(sizes) * 2
+                 + 8.0 * sum(layer.n_symbols * h * h for layer, h in zip(view.layers, sizes)))
+    check_work("the extraction",
+               float(max_states) * D * (sum(h * h for h in sizes) + max_states * sum(sizes)))
+    mats = [layer.transitions for layer in view.layers]
+    centres = [np.empty((max_states + 1, h)) for h in sizes]
+    labels = np.empty((max_states + 1, len(sizes)), dtype=np.int64)
+    for li, layer in enumerate(view.layers):
+        centres[li][0] = layer.h0 / np.linalg.norm(layer.h0)
+        labels[0, li] = int(np.argmax(layer.readout @ centres[li][0]))
     words: list[tuple[str, ...]] = [()]
     succ = np.full((max_states + 1, D), -1, dtype=np.int64)
     n, frontier, depth, max_merge = 1, [0], 0, 0.0
+
+    def stopped(reason: str, word: tuple[str, ...] | None = None) -> Extraction:
+        return Extraction(tolerance, tuple(c[:n].copy() for c in centres), tuple(words), None,
+                          None, None, depth, max_merge, reason, word)
+
     while frontier:
         depth += 1
-        Y = np.einsum("dij,nj->ndi", A, centres[frontier])  # (F, D, H)
-        Y, norms = _normalise_rows(Y)
-        dead = ~(np.isfinite(norms) & (norms > 0))
-        if dead.any():
-            f, a = map(int, np.argwhere(dead)[0])
-            word = words[frontier[f]] + (model.alphabet[a],)
-            return Extraction(tolerance, centres[:n].copy(), tuple(words), None, None, depth,
-                              max_merge, f"the state collapses to zero on a word of length "
-                                         f"{len(word)}", word)
         new_frontier = []
-        for f, i in enumerate(frontier):
+        for i in frontier:
             for a in range(D):
-                y = Y[f, a]
-                dist = np.linalg.norm(centres[:n] - y, axis=1)
+                stepped = _joint_step(view, mats, [c[i] for c in centres], a)
+                if stepped is None:
+                    word = words[i] + (view.alphabet[a],)
+                    return stopped(f"the state collapses to zero on a word of length "
+                                   f"{len(word)}", word)
+                ys, ls = stepped
+                dist = np.max([np.linalg.norm(c[:n] - y, axis=1) for c, y in zip(centres, ys)],
+                              axis=0)
                 j = int(np.argmin(dist))
                 if dist[j] <= tolerance:
                     succ[i, a] = j
                     max_merge = max(max_merge, float(dist[j]))
                     continue
                 if n >= max_states:
-                    return Extraction(tolerance, centres[:n].copy(), tuple(words), None, None,
-                                      depth, max_merge,
-                                      f"the extracted automaton keeps growing: more than "
-                                      f"{max_states} states within distance {tolerance:g} "
-                                      f"(explored to length {depth})")
-                centres[n] = y
-                words.append(words[i] + (model.alphabet[a],))
+                    return stopped(f"the extracted automaton keeps growing: more than "
+                                   f"{max_states} states within distance {tolerance:g} "
+                                   f"(explored to length {depth})")
+                for c, y in zip(centres, ys):
+                    c[n] = y
+                labels[n] = ls
+                words.append(words[i] + (view.alphabet[a],))
                 succ[i, a] = n
                 new_frontier.append(n)
                 n += 1
         frontier = new_frontier
-    scores = centres[:n] @ model.readout.T
-    if model.bias is not None:
-        scores = scores + model.bias
-    outputs = tuple(model.output_labels[int(k)] for k in np.argmax(scores, axis=1))
-    machine = MooreMachine(succ[:n].copy(), 0, outputs, model.alphabet, name="extracted")
-    return Extraction(tolerance, centres[:n].copy(), tuple(words), succ[:n].copy(), machine,
-                      depth - 1, max_merge)
+    outputs = tuple(view.output_labels[int(view.output[tuple(row)])] for row in labels[:n])
+    machine = MooreMachine(succ[:n].copy(), 0, outputs, view.alphabet, name="extracted")
+    return Extraction(tolerance, tuple(c[:n].copy() for c in centres), tuple(words),
+                      succ[:n].copy(), labels[:n].copy(), machine, depth - 1, max_merge)
 
 
 def _confirm(model: BilinearModel | StackedModel, task: MooreMachine, word: Sequence[str]
@@ -324,8 +347,9 @@ def _spectral_estimate(M: np.ndarray, steps: int = 60) -> float:
 
 @dataclass(frozen=True)
 class _Transitions:
-    """Per (node, letter): distance of the normalised image of the centre to the successor's
-    centre, ``a = ‖A c‖``, the projected gain g⊥, and per letter ‖A‖ and ‖|A|‖_F."""
+    """One layer's numbers per (node, token): distance of the normalised image of the centre
+    to the successor's centre, ``a = ‖A c‖``, the projected gain g⊥, and the letter's ‖A‖
+    and ‖|A|‖_F."""
 
     dist: np.ndarray
     a: np.ndarray
@@ -334,62 +358,81 @@ class _Transitions:
     abs_norm: np.ndarray
 
 
-def _transition_numbers(model: BilinearModel, ex: Extraction) -> _Transitions:
-    A = model.transitions
-    N, D = len(ex.words), model.n_symbols
+def _layer_letters(view: LayeredView, ex: Extraction, li: int) -> np.ndarray:
+    """(N, D) letters layer ``li`` reads on each transition (its interface at the
+    successor's lower labels and the token)."""
+    assert ex.successors is not None and ex.labels is not None
+    N, D = ex.successors.shape
+    tokens = np.broadcast_to(np.arange(D), (N, D))
+    if li == 0:
+        return tokens.copy()
+    lower = ex.labels[ex.successors][..., :li]  # (N, D, li)
+    return view.interfaces[li - 1][(*np.moveaxis(lower, -1, 0), tokens)]
+
+
+def _transition_numbers(layer: BilinearModel, ex: Extraction, li: int, letters: np.ndarray
+                        ) -> _Transitions:
+    A = layer.transitions
     succ = ex.successors
     assert succ is not None
-    centres = ex.centres
+    centres = ex.centres[li]
+    N, D = succ.shape
     dist, a, gperp = np.zeros((N, D)), np.zeros((N, D)), np.zeros((N, D))
-    for k in range(D):
-        Z = centres @ A[k].T  # (N, H)
-        a[:, k] = np.linalg.norm(Z, axis=1)
-        W = Z / a[:, k, None]
-        dist[:, k] = np.linalg.norm(W - centres[succ[:, k]], axis=1)
-        WA = W @ A[k]
-        for i in range(N):
-            M = A[k] - np.outer(W[i], WA[i])
+    a_norm, abs_norm = np.zeros((N, D)), np.zeros((N, D))
+    for letter in np.unique(letters):
+        M_norm = _spectral_estimate(A[letter])
+        absolute = float(np.linalg.norm(np.abs(A[letter])))
+        rows, cols = np.nonzero(letters == letter)
+        Z = centres[rows] @ A[letter].T
+        a[rows, cols] = np.linalg.norm(Z, axis=1)
+        W = Z / a[rows, cols, None]
+        dist[rows, cols] = np.linalg.norm(W - centres[succ[rows, cols]], axis=1)
+        WA = W @ A[letter]
+        for k, (i, j) in enumerate(zip(rows, cols)):
+            M = A[letter] - np.outer(W[k], WA[k])
             frob = float(np.linalg.norm(M))
-            gperp[i, k] = frob if frob < 1e-3 * a[i, k] else min(frob, _spectral_estimate(M))
-    a_norm = np.array([_spectral_estimate(A[k]) for k in range(D)])
-    abs_norm = np.array([np.linalg.norm(np.abs(A[k])) for k in range(D)])
+            gperp[i, j] = frob if frob < 1e-3 * a[i, j] else min(frob, _spectral_estimate(M))
+        a_norm[rows, cols] = M_norm
+        abs_norm[rows, cols] = absolute
     return _Transitions(dist, a, gperp, a_norm, abs_norm)
 
 
-def _radii(model: BilinearModel, ex: Extraction, rows: np.ndarray, numbers: _Transitions,
+def _radii(layer: BilinearModel, ex: Extraction, li: int, numbers: _Transitions,
            float_pad: float, iterations: int = 500) -> tuple[np.ndarray | None, str]:
-    """Radii from the monotone iteration ``r ← (1 + η) F(r) + ε`` (numerically; the
-    checker re-derives everything rigorously), or why there is no fixed point."""
-    C = model.readout
+    """One layer's radii from the monotone iteration ``r ← (1 + η) F(r) + ε`` (numerically;
+    the checker re-derives everything rigorously), or why there is no fixed point."""
+    C = layer.readout
+    succ, labels = ex.successors, ex.labels
+    assert succ is not None and labels is not None
+    centres = ex.centres[li]
     N = len(ex.words)
-    succ = ex.successors
-    assert succ is not None
-    centres = ex.centres
     dist, a, gperp = numbers.dist, numbers.a, numbers.gperp
     a_norm, abs_norm = numbers.a_norm, numbers.abs_norm
     gain = gperp / a
     worst = np.unravel_index(np.argmax(gain), gain.shape)
+    where = f"largest gain {gain[worst]:.4g} at abstract state {worst[0]}, token index {worst[1]}"
+    if len(ex.centres) > 1:
+        where += f", layer {li}"
     # margins: the largest radius each region's readout allows
     S = centres @ C.T
     limit = np.full(N, np.inf)
     for i in range(N):
-        y = rows[i]
+        y = labels[i, li]
         for k in range(C.shape[0]):
             if k != y:
-                d = C[y] - C[k]
-                limit[i] = min(limit[i], (S[i, y] - S[i, k]) / np.linalg.norm(d))
+                limit[i] = min(limit[i], (S[i, y] - S[i, k]) / np.linalg.norm(C[y] - C[k]))
     if np.any(limit <= 0):
         i = int(np.argmin(limit))
-        return None, f"the readout ties or is wrong at the centre of abstract state {i}"
+        return None, f"the readout ties at the centre of abstract state {i}"
     eps = 1e-12 + float_pad * 4
     r = np.zeros(N)
     for _ in range(iterations):
-        denominator = a - a_norm[None, :] * r[:, None]
+        denominator = a - a_norm * r[:, None]
         if np.any(denominator <= 0):
             break
-        # 1.03: the checker's spectral bound may exceed the SVD's norm by up to 2 %
+        # 1.03: the checker's spectral bound may exceed the estimate by a few per cent
         bound = dist + 1.03 * gperp * r[:, None] / denominator + 2 * float_pad * (
-            abs_norm[None, :] / denominator + 1)
+            abs_norm / denominator + 1)
         new = np.zeros(N)
         np.maximum.at(new, succ.ravel(), bound.ravel())
         new = new * 1.01 + eps
@@ -402,34 +445,14 @@ def _radii(model: BilinearModel, ex: Extraction, rows: np.ndarray, numbers: _Tra
         if np.any(r >= limit):
             break
     else:
-        return None, (f"the radius iteration did not settle (largest normalised gain "
-                      f"{gain[worst]:.4g} at abstract state {worst[0]}, letter "
-                      f"{model.alphabet[worst[1]]!r})")
-    if np.any(r >= limit) or np.any(a - a_norm[None, :] * r[:, None] <= 0):
-        where = (f"largest gain {gain[worst]:.4g} at abstract state {worst[0]}, letter "
-                 f"{model.alphabet[worst[1]]!r}")
+        return None, f"the radius iteration did not settle ({where})"
+    if np.any(r >= limit) or np.any(a - a_norm * r[:, None] <= 0):
         if gain[worst] >= 1:
             return None, (f"the normalised dynamics does not contract ({where}): states "
                           "drift, so no invariant regions exist")
         return None, (f"the regions the contraction needs do not fit inside the readout's "
                       f"margins ({where})")
     return r * 1.05 + 1e-12, ""
-
-
-def _task_rows(model: BilinearModel, task: MooreMachine, words: Sequence[tuple[str, ...]]
-               ) -> np.ndarray | None:
-    rows = {label_key(y): k for k, y in enumerate(model.output_labels)}
-    sym = {s: i for i, s in enumerate(task.alphabet)}
-    out = []
-    for w in words:
-        q = task.start
-        for s in w:
-            q = int(task.transitions[q, sym[s]])
-        k = rows.get(label_key(task.outputs[q]))
-        if k is None:
-            return None
-        out.append(k)
-    return np.array(out, dtype=np.int64)
 
 
 @dataclass
@@ -444,7 +467,8 @@ class _RegionAttempt:
     reason: str = ""
 
 
-def _attempt_regions(model: BilinearModel, task: MooreMachine, tolerances: Sequence[float],
+def _attempt_regions(model: BilinearModel | StackedModel, task: MooreMachine,
+                     tolerances: Sequence[float],
                      max_states: int, float_dtypes: Sequence[str],
                      timings: dict[str, float]) -> _RegionAttempt:
     """Extraction at each tolerance, then radii and the trusted check; stops at the first
@@ -479,26 +503,29 @@ def _attempt_regions(model: BilinearModel, task: MooreMachine, tolerances: Seque
             got.reason = (f"at tolerance {tol:g} the extracted automaton differs from the task "
                           "on a word the model gets right (a merge artefact)")
             continue
-        rows = _task_rows(model, task, ex.words)
-        if rows is None:
-            got.reason = "a task output has no readout row"
-            return got
         t0 = time.perf_counter()
-        covered = float_engine_covered(model)
-        pad = max((FLOAT_UNITS[d] for d in float_dtypes if covered), default=0.0) * (
-            model.hidden_size + 2) * 4
-        numbers = _transition_numbers(model, ex)
-        radii, why = _radii(model, ex, rows, numbers, pad)
-        if radii is None and pad:
-            radii, why = _radii(model, ex, rows, numbers, 0.0)
+        view = layered_view(model)
+        covered = all(float_engine_covered(layer) for layer in view.layers)
+        all_radii, why, drifting = [], "", False
+        for li, layer in enumerate(view.layers):
+            pad = max((FLOAT_UNITS[d] for d in float_dtypes if covered), default=0.0) * (
+                layer.hidden_size + 2) * 4
+            numbers = _transition_numbers(layer, ex, li, _layer_letters(view, ex, li))
+            radii, why = _radii(layer, ex, li, numbers, pad)
+            if radii is None and pad:
+                radii, why = _radii(layer, ex, li, numbers, 0.0)
+            if radii is None:
+                drifting = bool(np.max(numbers.gperp / numbers.a) >= 1)
+                break
+            all_radii.append(radii)
         clock("radii", t0)
-        if radii is None:
+        if len(all_radii) < len(view.layers):
             got.reason = why
-            if np.max(numbers.gperp / numbers.a) >= 1:  # no finer merge makes it contract
+            if drifting:  # no finer merge makes it contract
                 return got
             continue
-        cert = RegionCertificate(model.alphabet, ex.words, ex.successors, ex.centres, radii,
-                                 model_fingerprint(model), tol)
+        cert = RegionCertificate(view.alphabet, ex.words, ex.successors, ex.centres,
+                                 np.stack(all_radii, axis=1), fingerprint(model), tol)
         t0 = time.perf_counter()
         check = check_region_certificate(cert, model, task, float_dtypes=float_dtypes)
         clock("check", t0)
@@ -573,10 +600,12 @@ def certify(model: BilinearModel | StackedModel, task: MooreMachine, *,
                 "max_merge": ex.max_merge, "minimal_extracted_states": got.minimal,
                 "extracted_states": None if ex.machine is None else ex.machine.n_states}
 
-    regions_apply = isinstance(model, BilinearModel) and not (
-        model.bias is not None and np.any(model.bias))
+    view = layered_view(model)
+    regions_apply = not any(layer.bias is not None and np.any(layer.bias)
+                            for layer in view.layers)
+    covered = all(float_engine_covered(layer) for layer in view.layers)
     # 1. the exact checker, where the model has an exact description
-    if isinstance(model, StackedModel) or _exactly_described(model):
+    if all(_exactly_described(layer) for layer in view.layers):
         t0 = time.perf_counter()
         proof = (prove_stack(model, task) if isinstance(model, StackedModel)
                  else prove(model, task))
@@ -585,7 +614,7 @@ def certify(model: BilinearModel | StackedModel, task: MooreMachine, *,
             floats = tuple(proof.float_exact)
             extra: dict[str, Any] = {}
             missing = [d for d in float_dtypes if d not in floats]
-            if missing and regions_apply and float_engine_covered(model):
+            if missing and regions_apply and covered:
                 # the exact model is proved; regions may prove the float passes too
                 got = _attempt_regions(model, task, tolerances, max_states, missing, timings)
                 if got.check is not None:
@@ -601,9 +630,7 @@ def certify(model: BilinearModel | StackedModel, task: MooreMachine, *,
         notes.append(f"exact checker: {proof.detail}")
     prefixes: list[tuple[str, ...]] = [()]
     fields: dict[str, Any] = {}
-    if isinstance(model, StackedModel):
-        reason = "region certificates for stacks are not built"
-    elif not regions_apply:
+    if not regions_apply:
         reason = ("the readout has a bias, which breaks scale invariance: normalised states "
                   "do not determine the predictions, so no region certificate applies")
     else:

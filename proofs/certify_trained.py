@@ -87,9 +87,9 @@ def main() -> int:
             for i in range(cert.n_nodes):
                 radii = cert.radii.copy()
                 radii[i] = 0.0  # a ball of radius 0 cannot hold an image with rounding
-                centres = cert.centres.copy()
+                centres = cert.centres[0].copy()
                 centres[i] = centres[(i + 1) % cert.n_nodes] if cert.n_nodes > 1 else -centres[i]
-                for edit in (dict(radii=radii), dict(centres=centres)):
+                for edit in (dict(radii=radii), dict(centres=(centres,))):
                     fields = dict(alphabet=cert.alphabet, words=cert.words,
                                   successors=cert.successors, centres=cert.centres,
                                   radii=cert.radii, model_fingerprint=cert.model_fingerprint)

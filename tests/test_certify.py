@@ -213,12 +213,12 @@ def test_every_edit_of_a_region_certificate_is_refused(proved):
     succ[1, 0] = (succ[1, 0] + 1) % cert.n_nodes
     words = list(cert.words)
     words[2] = words[2] + (cert.alphabet[0],) * 3
-    centres = cert.centres.copy()
+    centres = cert.centres[0].copy()
     centres[3] = -centres[3]
     edits = {
         "smaller radius": _edited(cert, radii=cert.radii * np.where(
-            np.arange(cert.n_nodes) == 4, 1e-3, 1.0)),
-        "moved centre": _edited(cert, centres=centres),
+            np.arange(cert.n_nodes) == 4, 1e-3, 1.0)[:, None]),
+        "moved centre": _edited(cert, centres=(centres,)),
         "wrong successor": _edited(cert, successors=succ),
         "wrong access word": _edited(cert, words=tuple(words)),
         "other model": _edited(cert, model_fingerprint="0" * 64),
@@ -245,7 +245,8 @@ def test_region_certificate_file_round_trip_and_versions(proved, tmp_path):
     ab.save_region_certificate(cert, path, automaton="last_letters:2,symbols=3")
     back = ab.load_any_certificate(path)
     assert isinstance(back, RegionCertificate)
-    assert np.array_equal(back.centres, cert.centres) and np.array_equal(back.radii, cert.radii)
+    assert np.array_equal(back.centres[0], cert.centres[0])
+    assert np.array_equal(back.radii, cert.radii)
     assert check_region_certificate(back, model, task).ok
     doc = json.loads(path.read_text())
     doc["version"] = 99
@@ -253,7 +254,7 @@ def test_region_certificate_file_round_trip_and_versions(proved, tmp_path):
     with pytest.raises(FormatError, match="newer"):
         ab.load_any_certificate(path)
     doc["version"] = 1
-    doc["certificate"]["nodes"][0]["radius"] = "big"
+    doc["certificate"]["nodes"][0]["regions"][0]["radius"] = "big"
     path.write_text(json.dumps(doc))
     with pytest.raises(FormatError, match="malformed"):
         ab.load_region_certificate(path)
@@ -328,6 +329,43 @@ def test_stacks_are_certified_exactly():
     task = ab.build("symmetric:3")
     report = ab.certify(ab.compile_stack(task), task)
     assert report.verdict == "proved" and "stack" in report.method
+
+
+def _relabelling_stack(noise: float) -> ab.StackedModel:
+    """Layer 0 keeps the last letter; layer 1 reads the letter π(label of layer 0) and keeps
+    the last two such letters; the output table maps them back through π⁻¹ — the stack
+    computes last_letters:2 only if the interface really carries layer 0's label."""
+    perm = [0, 2, 1]  # π(0) = 0: both layers start from "0"s
+    l0 = ab.perturb(ab.shift_register_model(1, 3, hidden=8, seed=0), noise, seed=1)
+    l1 = ab.perturb(ab.shift_register_model(2, 3, hidden=16, seed=2), noise, seed=3)
+    interface = np.array([[perm[int(y)]] * 3 for y in l0.output_labels])
+    inverse = {str(p): str(i) for i, p in enumerate(perm)}
+    labels = ab.last_letters(2, 3).outputs
+    output = np.array([[labels.index("".join(inverse[c] for c in y1)) for y1 in l1.output_labels]
+                       for _ in l0.output_labels])
+    return ab.StackedModel((l0, l1), l0.alphabet, (interface,), output, tuple(labels))
+
+
+def test_a_noisy_stack_gets_a_region_certificate_per_layer(tmp_path):
+    task = ab.last_letters(2, 3)
+    stack = _relabelling_stack(1e-3)
+    report = ab.certify(stack, task)
+    assert report.verdict == "proved" and report.method.startswith("region")
+    assert report.certificate.n_layers == 2
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 3, size=(16, 200))
+    want = np.array([[stack.output_labels.index(y) for y in simulate(task, w)]
+                     for w in x.tolist()])
+    assert np.array_equal(ab.forward(stack, x).predictions, want)
+    path = tmp_path / "s.npz"
+    ab.save_model(stack, path)
+    assert check_region_certificate(report.certificate, ab.load_model(path), task).ok
+    broken = ab.StackedModel(stack.layers, stack.alphabet,
+                             (np.zeros_like(stack.interfaces[0]),), stack.output,
+                             stack.output_labels)  # layer 1 always reads letter 0
+    assert ab.certify(broken, task).verdict == "wrong"
+    stolen = _edited(report.certificate, model_fingerprint=ab.fingerprint(broken))
+    assert not check_region_certificate(stolen, broken, task).ok
 
 
 # --- importing trained weights --------------------------------------------------------

@@ -27,12 +27,19 @@ transitions) is proved too when every inequality still holds after adding one st
 rounding error (the matrix-vector product, the cast to float32, the division by the peak)
 and the readout's rounding error: then the float state also never leaves the regions.
 
+A **stack** (:class:`~automata_bilinear.stack.StackedModel`) gets one region per layer in
+every node. Layer l's label must be unique on its region; at the transition n → t by token σ,
+layer 0 reads σ and layer l reads its interface entry at (the labels of t's lower regions, σ)
+— the labels after the token, as in the forward pass — and the output table at t's labels
+must be the task's output. A single model is the one-layer case.
+
 Nothing in the certificate but the nodes, words, successors, centres and radii is read; the
 model comes from the user's file and the task from the user's automaton.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -53,6 +60,7 @@ from ..rungs.base import (
     PHASE_UNITS,
     QUADRATIC_BLOCKS,
 )
+from ..stack import StackedModel
 from .rigorous import (
     UNIT_ROUNDOFF,
     gamma,
@@ -67,10 +75,13 @@ from .rigorous import (
 
 __all__ = [
     "FLOAT_UNITS",
+    "LayeredView",
     "RegionCertificate",
     "RegionCheck",
     "check_region_certificate",
+    "fingerprint",
     "float_engine_covered",
+    "layered_view",
     "stored_matrices",
 ]
 
@@ -80,22 +91,23 @@ _UNDERFLOW = {"float64": 2.0 ** -1000, "float32": 2.0 ** -120}
 
 @dataclass(frozen=True, eq=False)
 class RegionCertificate:
-    """Abstract states with regions on the unit sphere; see the module docstring.
+    """Abstract states with regions on the unit sphere, one per layer; see the module
+    docstring.
 
     Attributes
     ----------
     alphabet
-        The model's letters, in the order of the successor columns.
+        The model's letters (tokens), in the order of the successor columns.
     words
         One access word per node (tuples of letters); node 0's is empty.
     successors
         (N, D) node indices.
     centres
-        (N, H) float64 centres.
+        One (N, H_l) float64 array per layer (one array for a single model).
     radii
-        (N,) float64 radii.
+        (N, L) float64 radii, column l for layer l.
     model_fingerprint
-        :func:`~automata_bilinear.model.model_fingerprint` of the model it is about.
+        :func:`model_fingerprint` of the model it is about.
     tolerance
         The merge tolerance of the extraction that produced it (informational).
     """
@@ -103,16 +115,21 @@ class RegionCertificate:
     alphabet: tuple[str, ...]
     words: tuple[tuple[str, ...], ...]
     successors: np.ndarray
-    centres: np.ndarray
+    centres: tuple[np.ndarray, ...]
     radii: np.ndarray
     model_fingerprint: str
     tolerance: float = 0.0
 
     def __post_init__(self) -> None:
         succ = np.array(self.successors, dtype=np.int64, copy=True)
-        centres = np.array(self.centres, dtype=np.float64, copy=True)
+        given = self.centres
+        if isinstance(given, np.ndarray) and given.ndim == 2:
+            given = (given,)  # a single model's (N, H) array
+        centres = tuple(np.array(c, dtype=np.float64, copy=True) for c in given)
         radii = np.array(self.radii, dtype=np.float64, copy=True)
         n = len(self.words)
+        if radii.ndim == 1:
+            radii = radii[:, None]
         if n == 0:
             raise InvalidArgumentError("a region certificate needs at least one node")
         if succ.shape != (n, len(self.alphabet)):
@@ -120,24 +137,28 @@ class RegionCertificate:
                                        f"({n}, {len(self.alphabet)})")
         if succ.size and (succ.min() < 0 or succ.max() >= n):
             raise InvalidArgumentError("a successor index is not a node")
-        if centres.ndim != 2 or centres.shape[0] != n or radii.shape != (n,):
-            raise InvalidArgumentError(f"centres {centres.shape} / radii {radii.shape} do not "
-                                       f"match {n} nodes")
-        if not (np.all(np.isfinite(centres)) and np.all(np.isfinite(radii))
+        if not centres or any(c.ndim != 2 or c.shape[0] != n for c in centres) or \
+                radii.shape != (n, len(centres)):
+            raise InvalidArgumentError(f"centres {[c.shape for c in centres]} / radii "
+                                       f"{radii.shape} do not match {n} nodes")
+        if not (all(np.all(np.isfinite(c)) for c in centres) and np.all(np.isfinite(radii))
                 and np.all(radii >= 0)):
             raise InvalidArgumentError("centres and radii must be finite, radii ≥ 0")
-        for arr in (succ, centres, radii):
+        for arr in (succ, radii, *centres):
             arr.flags.writeable = False
-        words = tuple(tuple(str(s) for s in w) for w in self.words)
         object.__setattr__(self, "successors", succ)
         object.__setattr__(self, "centres", centres)
         object.__setattr__(self, "radii", radii)
-        object.__setattr__(self, "words", words)
+        object.__setattr__(self, "words", tuple(tuple(str(s) for s in w) for w in self.words))
         object.__setattr__(self, "alphabet", tuple(str(s) for s in self.alphabet))
 
     @property
     def n_nodes(self) -> int:
         return len(self.words)
+
+    @property
+    def n_layers(self) -> int:
+        return len(self.centres)
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready data (floats written with ``repr``, which round-trips exactly)."""
@@ -145,7 +166,8 @@ class RegionCertificate:
             "model_fingerprint": self.model_fingerprint, "tolerance": self.tolerance,
             "alphabet": list(self.alphabet),
             "nodes": [{"word": list(w), "successors": self.successors[i].tolist(),
-                       "radius": float(self.radii[i]), "centre": self.centres[i].tolist()}
+                       "regions": [{"centre": c[i].tolist(), "radius": float(self.radii[i, li])}
+                                   for li, c in enumerate(self.centres)]}
                       for i, w in enumerate(self.words)],
         }
 
@@ -162,29 +184,43 @@ class RegionCertificate:
             nodes = data["nodes"]
             if not isinstance(nodes, list) or not nodes:
                 raise TypeError("'nodes' must be a non-empty list")
+            layers = None
             for node in nodes:
-                if not isinstance(node, dict) or set(node) != {"word", "successors", "radius",
-                                                               "centre"}:
-                    raise TypeError("each node needs exactly word, successors, radius, centre")
-                if not all(isinstance(s, str) for s in node["word"]):
+                if not isinstance(node, dict) or set(node) != {"word", "successors", "regions"}:
+                    raise TypeError("each node needs exactly word, successors, regions")
+                if not isinstance(node["word"], list) or not all(
+                        isinstance(s, str) for s in node["word"]):
                     raise TypeError("words are lists of letter strings")
-                if not all(isinstance(v, int) and not isinstance(v, bool)
-                           for v in node["successors"]):
+                if not isinstance(node["successors"], list) or not all(
+                        isinstance(v, int) and not isinstance(v, bool)
+                        for v in node["successors"]):
                     raise TypeError("successors are node indices")
-                if not all(isinstance(v, (int, float)) and not isinstance(v, bool)
-                           for v in [node["radius"], *node["centre"]]):
-                    raise TypeError("centres and radii are numbers")
+                regions = node["regions"]
+                if not isinstance(regions, list) or not regions or (
+                        layers is not None and len(regions) != layers):
+                    raise TypeError("every node needs the same number of regions (≥ 1)")
+                layers = len(regions)
+                for reg in regions:
+                    if not isinstance(reg, dict) or set(reg) != {"centre", "radius"} or \
+                            not isinstance(reg["centre"], list):
+                        raise TypeError("a region is {centre: [numbers], radius: number}")
+                    if not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                               for v in [reg["radius"], *reg["centre"]]):
+                        raise TypeError("centres and radii are numbers")
             if not isinstance(data["model_fingerprint"], str):
                 raise TypeError("'model_fingerprint' must be a string")
             tol = data.get("tolerance", 0.0)
             if isinstance(tol, bool) or not isinstance(tol, (int, float)):
                 raise TypeError("'tolerance' must be a number")
+            assert layers is not None
             return RegionCertificate(
                 alphabet=tuple(data["alphabet"]),
                 words=tuple(tuple(n["word"]) for n in nodes),
                 successors=np.array([n["successors"] for n in nodes], dtype=np.int64),
-                centres=np.array([n["centre"] for n in nodes], dtype=np.float64),
-                radii=np.array([n["radius"] for n in nodes], dtype=np.float64),
+                centres=tuple(np.array([n["regions"][li]["centre"] for n in nodes],
+                                       dtype=np.float64) for li in range(layers)),
+                radii=np.array([[r["radius"] for r in n["regions"]] for n in nodes],
+                               dtype=np.float64),
                 model_fingerprint=data["model_fingerprint"], tolerance=float(tol))
         except (KeyError, TypeError, ValueError, InvalidArgumentError) as exc:
             raise FormatError(f"{source}: malformed region certificate ({exc})") from None
@@ -281,12 +317,61 @@ def _fail(reason: str) -> RegionCheck:
     return RegionCheck(False, reason)
 
 
-def _structure_check(cert: RegionCertificate, model: BilinearModel, task: MooreMachine
-                     ) -> tuple[np.ndarray, np.ndarray] | str:
-    """Task state and readout row per node, or why the certificate does not fit."""
-    if set(cert.alphabet) != set(model.alphabet) or len(cert.alphabet) != model.n_symbols:
+@dataclass(frozen=True)
+class LayeredView:
+    """A model as a stack: its layers (bottom first), the interfaces (letter of layer l from
+    the lower labels after the token and the token), the output table over the layers'
+    labels, and the output labels. A single model is one layer with the identity table."""
+
+    layers: tuple[BilinearModel, ...]
+    interfaces: tuple[np.ndarray, ...]
+    output: np.ndarray
+    output_labels: tuple[Any, ...]
+    alphabet: tuple[str, ...]
+
+
+def layered_view(model: BilinearModel | StackedModel) -> LayeredView:
+    """The :class:`LayeredView` of a model or a stack.
+
+    Examples
+    --------
+    >>> from automata_bilinear.catalog.specs import build
+    >>> from automata_bilinear.compilation import compile_bilinear
+    >>> view = layered_view(compile_bilinear(build("parity"), "sign_diagonal"))
+    >>> len(view.layers), view.output.tolist()
+    (1, [0, 1])
+    """
+    if isinstance(model, StackedModel):
+        return LayeredView(model.layers, model.interfaces, model.output, model.output_labels,
+                           model.alphabet)
+    model = check_model(model, "model")
+    return LayeredView((model,), (), np.arange(len(model.output_labels)), model.output_labels,
+                       model.alphabet)
+
+
+def fingerprint(model: BilinearModel | StackedModel) -> str:
+    """:func:`~automata_bilinear.model.model_fingerprint`, extended to stacks (the layers'
+    fingerprints, the interface and output tables, the labels)."""
+    if not isinstance(model, StackedModel):
+        return model_fingerprint(model)
+    digest = hashlib.sha256()
+    for layer in model.layers:
+        digest.update(model_fingerprint(layer).encode())
+    for arr in (*model.interfaces, model.output):
+        a = np.ascontiguousarray(arr, dtype=np.int64)
+        digest.update(f"{a.shape}".encode())
+        digest.update(a.tobytes())
+    digest.update(repr([list(model.alphabet), [repr(y) for y in model.output_labels]]).encode())
+    return digest.hexdigest()
+
+
+def _task_states(cert: RegionCertificate, view: LayeredView, task: MooreMachine
+                 ) -> np.ndarray | str:
+    """The task state of every node (by its access word), or why the certificate's words
+    and successors do not fit the task."""
+    if set(cert.alphabet) != set(view.alphabet) or len(cert.alphabet) != len(view.alphabet):
         return "the certificate's alphabet differs from the model's"
-    if set(task.alphabet) != set(model.alphabet):
+    if set(task.alphabet) != set(view.alphabet):
         return "the task's alphabet differs from the model's"
     if cert.words[0]:
         return "node 0 must be reached by the empty word"
@@ -305,14 +390,7 @@ def _structure_check(cert: RegionCertificate, model: BilinearModel, task: MooreM
             if task.transitions[states[i], col] != states[cert.successors[i, j]]:
                 return (f"node {i} --{cert.alphabet[j]}--> node {cert.successors[i, j]}: the "
                         "task's automaton does not make this step")
-    rows = {label_key(y): k for k, y in enumerate(model.output_labels)}
-    out = np.empty(cert.n_nodes, dtype=np.int64)
-    for i, q in enumerate(states):
-        label = task.outputs[int(q)]
-        if label_key(label) not in rows:
-            return f"node {i}: the task outputs {label!r}, which the model has no row for"
-        out[i] = rows[label_key(label)]
-    return states, out
+    return states
 
 
 def _direction(v: np.ndarray, radius: np.ndarray) -> tuple[np.ndarray, float, float]:
@@ -415,18 +493,18 @@ def _float_step_deviation(bounds: _LetterBounds, denominator: float, H: int, dt:
                           + _UNDERFLOW[dt] * math.sqrt(H) / denominator))
 
 
-def check_region_certificate(cert: RegionCertificate, model: BilinearModel,
+def check_region_certificate(cert: RegionCertificate, model: BilinearModel | StackedModel,
                              task: MooreMachine, *,
                              float_dtypes: Sequence[str] = ("float64", "float32"),
                              ) -> RegionCheck:
-    """Re-check a region certificate against a model and a task, rigorously.
+    """Re-check a region certificate against a model (or a stack) and a task, rigorously.
 
     Parameters
     ----------
     cert
         The certificate (from :func:`automata_bilinear.certify.certify` or a file).
     model
-        The model the certificate is about (its stored arrays are what is proved).
+        The model or stack the certificate is about (its stored arrays are what is proved).
     task
         Any automaton for the task; it is minimised first (outputs only depend on it).
     float_dtypes
@@ -450,86 +528,115 @@ def check_region_certificate(cert: RegionCertificate, model: BilinearModel,
     if not isinstance(cert, RegionCertificate):
         raise InvalidArgumentError(f"cert: expected a RegionCertificate, got "
                                    f"{type(cert).__name__}")
-    model = check_model(model, "model")
+    view = layered_view(model)
     task = minimize(check_machine(task, "task")).machine
     for dt in float_dtypes:
         if dt not in FLOAT_UNITS:
             raise InvalidArgumentError(f"float_dtypes: unknown dtype {dt!r}; valid: "
                                        f"{sorted(FLOAT_UNITS)}")
-    if cert.model_fingerprint != model_fingerprint(model):
+    if cert.model_fingerprint != fingerprint(model):
         return _fail("the certificate is about a different model (fingerprints differ)")
-    if model.bias is not None and np.any(model.bias):
-        return _fail("the readout has a bias: normalised regions say nothing about the "
-                     "scores (a bias breaks scale invariance)")
-    H = model.hidden_size
-    if cert.centres.shape[1] != H:
-        return _fail(f"centres have {cert.centres.shape[1]} entries, the model H = {H}")
-    found = _structure_check(cert, model, task)
-    if isinstance(found, str):
-        return _fail(found)
-    _, rows = found
-    stored = stored_matrices(model)
-    if isinstance(stored, str):
-        return _fail(stored)
-    A_all, R_all = stored
-    C = model.readout
-    covered = float_engine_covered(model)
+    if cert.n_layers != len(view.layers):
+        return _fail(f"the certificate has {cert.n_layers} region(s) per node; the model has "
+                     f"{len(view.layers)} layer(s)")
+    for li, layer in enumerate(view.layers):
+        if layer.bias is not None and np.any(layer.bias):
+            return _fail(f"layer {li}'s readout has a bias: normalised regions say nothing "
+                         "about the scores (a bias breaks scale invariance)")
+        if cert.centres[li].shape[1] != layer.hidden_size:
+            return _fail(f"layer {li}: centres have {cert.centres[li].shape[1]} entries, the "
+                         f"layer has H = {layer.hidden_size}")
+    states = _task_states(cert, view, task)
+    if isinstance(states, str):
+        return _fail(states)
+    stored = []
+    for layer in view.layers:
+        found = stored_matrices(layer)
+        if isinstance(found, str):
+            return _fail(found)
+        stored.append(found)
+    covered = all(float_engine_covered(layer) for layer in view.layers)
     dtypes = tuple(float_dtypes) if covered else ()
     notes = () if covered or not float_dtypes else (
-        f"the {model.rung} forward pass (letter-count or reflection engine) is not covered "
-        "by the rounding bound; only the exact model is proved",)
+        "a letter-count or reflection forward pass is not covered by the rounding bound; "
+        "only the exact model is proved",)
     float_ok = {dt: True for dt in dtypes}
-    # 1. h0 in node 0's region (the float run starts from the cast, peak-normalised h0)
-    w0, dev0, _ = _direction(model.h0, np.zeros(H))
-    d0 = float(round_up(_distance_upper(w0, cert.centres[0]) + dev0))
-    if not d0 < cert.radii[0]:
-        return _fail(f"h0/‖h0‖ is {d0:.3g} from node 0's centre, radius {cert.radii[0]:.3g}")
-    for dt in dtypes:
-        if not d0 + 4 * FLOAT_UNITS[dt] * (1 + math.sqrt(H)) < cert.radii[0]:
-            float_ok[dt] = False
-    # 4. the readout is unique and right on every region
+    # 1. h0 in node 0's regions (the float run starts from the cast, peak-normalised h0)
+    for li, layer in enumerate(view.layers):
+        H = layer.hidden_size
+        w0, dev0, _ = _direction(layer.h0, np.zeros(H))
+        d0 = float(round_up(_distance_upper(w0, cert.centres[li][0]) + dev0))
+        if not d0 < cert.radii[0, li]:
+            return _fail(f"layer {li}: h0/‖h0‖ is {d0:.3g} from node 0's centre, radius "
+                         f"{cert.radii[0, li]:.3g}")
+        for dt in dtypes:
+            if not d0 + 4 * FLOAT_UNITS[dt] * (1 + math.sqrt(H)) < cert.radii[0, li]:
+                float_ok[dt] = False
+    # 4. each layer's label is unique on its region, and the output table is the task's
+    labels = np.empty((cert.n_nodes, len(view.layers)), dtype=np.int64)
     least_margin = math.inf
-    row_norms = np.array([norm_upper(C[k]) for k in range(C.shape[0])])
+    for li, layer in enumerate(view.layers):
+        C, H = layer.readout, layer.hidden_size
+        row_norms = np.array([norm_upper(C[k]) for k in range(C.shape[0])])
+        for i in range(cert.n_nodes):
+            y = int(np.argmax(C @ cert.centres[li][i]))  # the candidate; gaps decide
+            labels[i, li] = y
+            for k in (k for k in range(C.shape[0]) if k != y):
+                gap = _readout_gap(C, y, k, cert.centres[li][i], float(cert.radii[i, li]))
+                least_margin = min(least_margin, gap)
+                if not gap > 0:
+                    return _fail(f"node {i}{_layer_text(view, li)}: the readout rows "
+                                 f"{layer.output_labels[y]!r} and {layer.output_labels[k]!r} "
+                                 f"may tie within the region (guaranteed gap {gap:.3g})")
+                for dt in dtypes:
+                    if not gap > _float_readout_error(row_norms, y, k, H, dt):
+                        float_ok[dt] = False
     for i in range(cert.n_nodes):
-        y = int(rows[i])
-        for k in (k for k in range(C.shape[0]) if k != y):
-            gap = _readout_gap(C, y, k, cert.centres[i], float(cert.radii[i]))
-            least_margin = min(least_margin, gap)
-            if not gap > 0:
-                return _fail(f"node {i}: the readout row {model.output_labels[k]!r} may tie "
-                             f"with the task's output {model.output_labels[y]!r} within the "
-                             f"region (guaranteed gap {gap:.3g})")
-            for dt in dtypes:
-                if not gap > _float_readout_error(row_norms, y, k, H, dt):
-                    float_ok[dt] = False
-    # 3. every letter maps each region into its successor's region
-    letters = [model.alphabet.index(s) for s in cert.alphabet]
-    bounds = [_letter_bounds(A_all[a], R_all[a]) for a in letters]
+        got = view.output_labels[int(view.output[tuple(labels[i])])]
+        want = task.outputs[int(states[i])]
+        if label_key(got) != label_key(want):
+            return _fail(f"node {i}: the model outputs {got!r} on the region, the task "
+                         f"{want!r}")
+    # 3. every token maps each node's regions into its successor's regions
+    tokens = [view.alphabet.index(s) for s in cert.alphabet]
+    bounds = [[_letter_bounds(A[a], R[a]) for a in range(layer.n_symbols)]
+              for layer, (A, R) in zip(view.layers, stored)]
     least_slack = math.inf
     for i in range(cert.n_nodes):
-        for j, a in enumerate(letters):
+        for j, token in enumerate(tokens):
             t = int(cert.successors[i, j])
-            r_t = float(cert.radii[t])
+            for li, (layer, (A_all, R_all)) in enumerate(zip(view.layers, stored)):
+                a = token if li == 0 else int(view.interfaces[li - 1][(*labels[t, :li], token)])
+                H = layer.hidden_size
+                r_t = float(cert.radii[t, li])
+                b = bounds[li][a]
 
-            def room(denominator: float, b: _LetterBounds = bounds[j]) -> float:
-                return max((_float_step_deviation(b, denominator, H, dt) for dt in dtypes),
-                           default=0.0)
+                def room(denominator: float, b: _LetterBounds = b, H: int = H) -> float:
+                    return max((_float_step_deviation(b, denominator, H, dt) for dt in dtypes),
+                               default=0.0)
 
-            bound, denominator = _image_bound(A_all[a], R_all[a], bounds[j], cert.centres[i],
-                                              float(cert.radii[i]), cert.centres[t], r_t, room)
-            if not denominator > 0:
-                return _fail(f"node {i}, letter {cert.alphabet[j]!r}: the region may contain "
-                             f"a state the letter sends (nearly) to zero")
-            least_slack = min(least_slack, r_t - bound)
-            if not bound < r_t:
-                return _fail(f"node {i}, letter {cert.alphabet[j]!r}: the image of the region "
-                             f"reaches {bound:.6g} from node {t}'s centre, radius {r_t:.6g}")
-            for dt in dtypes:
-                if not bound + _float_step_deviation(bounds[j], denominator, H, dt) < r_t:
-                    float_ok[dt] = False
+                bound, denominator = _image_bound(A_all[a], R_all[a], b, cert.centres[li][i],
+                                                  float(cert.radii[i, li]), cert.centres[li][t],
+                                                  r_t, room)
+                where = f"node {i}{_layer_text(view, li)}, token {cert.alphabet[j]!r}"
+                if not denominator > 0:
+                    return _fail(f"{where}: the region may contain a state the letter sends "
+                                 "(nearly) to zero")
+                least_slack = min(least_slack, r_t - bound)
+                if not bound < r_t:
+                    return _fail(f"{where}: the image of the region reaches {bound:.6g} from "
+                                 f"node {t}'s centre, radius {r_t:.6g}")
+                for dt in dtypes:
+                    if not bound + _float_step_deviation(b, denominator, H, dt) < r_t:
+                        float_ok[dt] = False
     proved = tuple(dt for dt in dtypes if float_ok[dt])
     extra = tuple(f"{dt}: the regions do not absorb one step's rounding error"
                   for dt in dtypes if not float_ok[dt])
-    return RegionCheck(True, f"{cert.n_nodes} regions map into each other under every letter "
-                             f"and fix the readout (rigorous float64 enclosures)",
+    per_layer = "" if len(view.layers) == 1 else f" ({len(view.layers)} layers each)"
+    return RegionCheck(True, f"{cert.n_nodes} regions{per_layer} map into each other under "
+                             "every token and fix the readout (rigorous float64 enclosures)",
                        proved, least_slack, least_margin, notes + extra)
+
+
+def _layer_text(view: LayeredView, li: int) -> str:
+    return "" if len(view.layers) == 1 else f", layer {li}"
