@@ -513,3 +513,22 @@ def test_a_cp_model_is_certified_on_its_exact_products():
                              full.readout, full.alphabet, full.output_labels)
     report = ab.certify(model, ab.last_letters(1, 3))
     assert report.verdict == "proved" and report.method.startswith("region")
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e-40, 1e200, 1e300])
+def test_extreme_weight_scales_are_certified_without_overflow(scale):
+    base = ab.perturb(ab.shift_register_model(2, 3, hidden=12, seed=0), 1e-3, seed=1)
+    task = ab.last_letters(2, 3)
+    m = ab.BilinearModel("full", {"W": base.tensor * scale}, base.h0 * scale,
+                         base.readout * scale, base.alphabet, base.output_labels)
+    with np.errstate(over="raise", invalid="raise"):  # no silent overflow or NaN
+        report = ab.certify(m, task, float_dtypes=("float64",))
+    assert report.verdict == "proved"
+    full = ab.certify(m, task)
+    assert "float32" not in full.float_proved  # float32 cannot even hold these weights
+    assert any("float32" in n for n in full.notes)
+    x = np.random.default_rng(0).integers(0, 3, size=(8, 100))
+    if "float64" in report.float_proved:
+        want = np.array([[m.output_labels.index(y) for y in simulate(task, w)]
+                         for w in x.tolist()])
+        assert np.array_equal(ab.forward(m, x).predictions, want)

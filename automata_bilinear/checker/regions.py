@@ -313,6 +313,17 @@ def stored_matrices(model: BilinearModel) -> tuple[np.ndarray, np.ndarray] | str
     return A, np.zeros_like(A)
 
 
+def _in_normal_range(arrays: Sequence[np.ndarray], H: int, dt: str) -> bool:
+    """Every nonzero entry is a normal number of ``dt`` and no product-sum of H of them with
+    entries ≤ 1 can overflow: then the cast and the rounding bounds hold as stated."""
+    info = np.finfo(dt)
+    for arr in arrays:
+        mag = np.abs(arr[arr != 0])
+        if mag.size and (mag.min() < info.tiny or mag.max() > float(info.max) / (8.0 * H)):
+            return False
+    return True
+
+
 def _fail(reason: str) -> RegionCheck:
     return RegionCheck(False, reason)
 
@@ -483,14 +494,27 @@ def _image_bound(A: np.ndarray, A_rad: np.ndarray, bounds: _LetterBounds, c: np.
     return bound, denominator
 
 
-def _float_step_deviation(bounds: _LetterBounds, denominator: float, H: int, dt: str
-                          ) -> float:
+def _float_step_deviation(bounds: _LetterBounds, denominator: float, H: int, dt: str,
+                          scale: float = 1.0) -> float:
     """How far one ``dt`` step (product, cast, division by the peak) can move the direction
-    of a state whose exact image has norm at least ``denominator`` (relative to ‖x̃‖)."""
+    of a state whose exact image has norm at least ``denominator`` (relative to ‖x̃‖), for a
+    letter whose matrix the check divided by the exact power of two ``scale`` (the
+    underflow term is absolute, so it is charged at the true scale)."""
     u = FLOAT_UNITS[dt]
     step_err = round_up((u + gamma(H + 1, u) * (1 + u)) * bounds.absolute + bounds.rounding)
     return float(round_up(2 * step_err / denominator + 2 * u
-                          + _UNDERFLOW[dt] * math.sqrt(H) / denominator))
+                          + _UNDERFLOW[dt] * math.sqrt(H) / (denominator * scale)))
+
+
+def _exact_power_of_two_scale(arr: np.ndarray) -> float:
+    """1 for ordinary magnitudes; otherwise the exact power of two near max |arr|, so that
+    dividing by it (exactly) keeps 1e-200 or 1e200 entries from under- or overflowing in
+    the bounds. Every inequality of the check is invariant under such a scaling of one
+    letter's matrix (directions) or of the readout (argmax)."""
+    peak = float(np.max(np.abs(arr))) if arr.size else 0.0
+    if peak == 0.0 or 2.0 ** -200 <= peak <= 2.0 ** 200:
+        return 1.0
+    return math.ldexp(1.0, math.frexp(peak)[1])
 
 
 def check_region_certificate(cert: RegionCertificate, model: BilinearModel | StackedModel,
@@ -560,11 +584,23 @@ def check_region_certificate(cert: RegionCertificate, model: BilinearModel | Sta
     notes = () if covered or not float_dtypes else (
         "a letter-count or reflection forward pass is not covered by the rounding bound; "
         "only the exact model is proved",)
+    in_range = tuple(dt for dt in dtypes if all(
+        _in_normal_range((A + R, layer.readout, layer.h0), layer.hidden_size, dt)
+        for layer, (A, R) in zip(view.layers, stored)))
+    notes += tuple(f"{dt}: some weights are outside {dt}'s normal range (casts or products "
+                   "may underflow or overflow); the float pass is not claimed"
+                   for dt in dtypes if dt not in in_range)
+    dtypes = in_range
     float_ok = {dt: True for dt in dtypes}
+    scales = []  # per layer and letter, an exact power of two (1 for ordinary weights)
+    for li, (A, R) in enumerate(stored):
+        sc = np.array([_exact_power_of_two_scale(A[a] + R[a]) for a in range(A.shape[0])])
+        stored[li] = (A / sc[:, None, None], R / sc[:, None, None])
+        scales.append(sc)
     # 1. h0 in node 0's regions (the float run starts from the cast, peak-normalised h0)
     for li, layer in enumerate(view.layers):
         H = layer.hidden_size
-        w0, dev0, _ = _direction(layer.h0, np.zeros(H))
+        w0, dev0, _ = _direction(layer.h0 / _exact_power_of_two_scale(layer.h0), np.zeros(H))
         d0 = float(round_up(_distance_upper(w0, cert.centres[li][0]) + dev0))
         if not d0 < cert.radii[0, li]:
             return _fail(f"layer {li}: h0/‖h0‖ is {d0:.3g} from node 0's centre, radius "
@@ -576,7 +612,7 @@ def check_region_certificate(cert: RegionCertificate, model: BilinearModel | Sta
     labels = np.empty((cert.n_nodes, len(view.layers)), dtype=np.int64)
     least_margin = math.inf
     for li, layer in enumerate(view.layers):
-        C, H = layer.readout, layer.hidden_size
+        C, H = layer.readout / _exact_power_of_two_scale(layer.readout), layer.hidden_size
         row_norms = np.array([norm_upper(C[k]) for k in range(C.shape[0])])
         for i in range(cert.n_nodes):
             y = int(np.argmax(C @ cert.centres[li][i]))  # the candidate; gaps decide
@@ -611,9 +647,12 @@ def check_region_certificate(cert: RegionCertificate, model: BilinearModel | Sta
                 r_t = float(cert.radii[t, li])
                 b = bounds[li][a]
 
-                def room(denominator: float, b: _LetterBounds = b, H: int = H) -> float:
-                    return max((_float_step_deviation(b, denominator, H, dt) for dt in dtypes),
-                               default=0.0)
+                scale = float(scales[li][a])
+
+                def room(denominator: float, b: _LetterBounds = b, H: int = H,
+                         scale: float = scale) -> float:
+                    return max((_float_step_deviation(b, denominator, H, dt, scale)
+                                for dt in dtypes), default=0.0)
 
                 bound, denominator = _image_bound(A_all[a], R_all[a], b, cert.centres[li][i],
                                                   float(cert.radii[i, li]), cert.centres[li][t],
@@ -627,7 +666,8 @@ def check_region_certificate(cert: RegionCertificate, model: BilinearModel | Sta
                     return _fail(f"{where}: the image of the region reaches {bound:.6g} from "
                                  f"node {t}'s centre, radius {r_t:.6g}")
                 for dt in dtypes:
-                    if not bound + _float_step_deviation(b, denominator, H, dt) < r_t:
+                    if not bound + _float_step_deviation(b, denominator, H, dt,
+                                                         scale) < r_t:
                         float_ok[dt] = False
     proved = tuple(dt for dt in dtypes if float_ok[dt])
     extra = tuple(f"{dt}: the regions do not absorb one step's rounding error"
