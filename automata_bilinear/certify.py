@@ -35,6 +35,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections.abc import Sequence
@@ -69,6 +70,7 @@ from .validation import check_integer
 __all__ = ["CertificationReport", "Extraction", "certify", "extract_automaton", "word_text"]
 
 DEFAULT_TOLERANCES = (1e-1, 1e-2, 1e-3, 1e-5)
+EXACT_PAIRS = 50_000  # cap of the exact checker's search inside certify
 REGION_METHOD = "region certificate (rigorous float64 enclosures)"
 
 
@@ -250,6 +252,9 @@ def extract_automaton(model: BilinearModel | StackedModel, tolerance: float = 1e
                 ys, ls = stepped
                 dist = np.max([np.linalg.norm(c[:n] - y, axis=1) for c, y in zip(centres, ys)],
                               axis=0)
+                # merge only into a cluster whose labels agree: a merge must not hide a
+                # wrong prediction of the state itself
+                dist = np.where((labels[:n] == ls).all(axis=1), dist, np.inf)
                 j = int(np.argmin(dist))
                 if dist[j] <= tolerance:
                     succ[i, a] = j
@@ -271,6 +276,19 @@ def extract_automaton(model: BilinearModel | StackedModel, tolerance: float = 1e
     machine = MooreMachine(succ[:n].copy(), 0, outputs, view.alphabet, name="extracted")
     return Extraction(tolerance, tuple(c[:n].copy() for c in centres), tuple(words),
                       succ[:n].copy(), labels[:n].copy(), machine, depth - 1, max_merge)
+
+
+def _tied_nodes(model: BilinearModel | StackedModel, ex: Extraction) -> list[int]:
+    """Nodes (shortest access word first) where some layer's two best scores tie at the
+    centre: the prediction there is undefined."""
+    tied = []
+    for i in range(len(ex.words)):
+        for li, layer in enumerate(layered_view(model).layers):
+            s = layer.readout @ ex.centres[li][i]
+            if s.size > 1 and np.sort(s)[-1] <= np.sort(s)[-2]:
+                tied.append(i)
+                break
+    return tied
 
 
 def _confirm(model: BilinearModel | StackedModel, task: MooreMachine, word: Sequence[str]
@@ -304,15 +322,18 @@ def _lasso_search(model: BilinearModel | StackedModel, task: MooreMachine,
         loops += [(a, b) for a in letters for b in letters if a != b]
     H = model.hidden_size
     per_step = H * H if isinstance(model, BilinearModel) else 4 * H * H
-    count = len(prefixes) * len(loops)
+    # single letters before pairs, short prefixes first; as many as keep the full length
+    combos = sorted(((p, u) for p in prefixes for u in loops),
+                    key=lambda pu: (len(pu[1]), len(pu[0])))
+    count = max(1, min(len(combos), int(4e9 // max(1, length * per_step))))
+    combos = combos[:count]
     length = max(1, min(length, int(4e9 // max(1, count * per_step))))
     best: tuple[str, ...] | None = None
     longest = 0
     by_length: dict[int, list[tuple[str, ...]]] = {}
-    for p in prefixes:
-        for u in loops:
-            body = (u * (length // len(u) + 1))[:length]
-            by_length.setdefault(len(p), []).append(p + body)
+    for p, u in combos:
+        body = (u * (length // len(u) + 1))[:length]
+        by_length.setdefault(len(p), []).append(p + body)
     index = {s: i for i, s in enumerate(model.alphabet)}
     sym = {s: i for i, s in enumerate(task.alphabet)}
     want_rows = {label_key(y): k for k, y in enumerate(model.output_labels)}
@@ -494,7 +515,8 @@ def _attempt_regions(model: BilinearModel | StackedModel, task: MooreMachine,
 
     for tol in tolerances:
         t0 = time.perf_counter()
-        ex = extract_automaton(model, tol, max_states=max_states)
+        with np.errstate(all="ignore"):  # extreme weights: non-finite values are caught
+            ex = extract_automaton(model, tol, max_states=max_states)
         clock("extraction", t0)
         got.extraction = ex
         if ex.collapse_word is not None:
@@ -511,6 +533,13 @@ def _attempt_regions(model: BilinearModel | StackedModel, task: MooreMachine,
             return got
         got.minimal = minimize(ex.machine).machine.n_states
         cex = find_counterexample(ex.machine, task)
+        tied = _tied_nodes(model, ex)
+        if tied and (cex is None or len(ex.words[tied[0]]) < len(cex)):
+            wrong_in = _confirm(model, task, ex.words[tied[0]])
+            if "float64" in wrong_in:
+                got.wrong_word, got.wrong_in = ex.words[tied[0]], wrong_in
+                got.wrong_how = "extraction (the readout ties on the state of this word)"
+                return got
         if cex is not None:
             wrong_in = _confirm(model, task, cex)
             if "float64" in wrong_in:
@@ -594,6 +623,21 @@ def certify(model: BilinearModel | StackedModel, task: MooreMachine, *,
         raise VerificationError(
             f"model alphabet {sorted(model.alphabet)[:10]} differs from the task's "
             f"{sorted(task.alphabet)[:10]}")
+    labels = {label_key(y) for y in model.output_labels}
+    missing = [y for y in task.outputs if label_key(y) not in labels]
+    if missing:
+        shown = ", ".join(f"{y!r}" for y in list(model.output_labels)[:8])
+        raise VerificationError(
+            f"the task outputs {missing[0]!r} ({type(missing[0]).__name__}), which is not among "
+            f"the model's output labels ({shown}); give the labels with their types (e.g. "
+            "import-weights --labels '[\"0\", \"1\"]' for strings)")
+    if isinstance(tolerances, (int, float)):
+        tolerances = (tolerances,)
+    if isinstance(float_dtypes, str):
+        float_dtypes = (float_dtypes,)
+    if not isinstance(tolerances, Sequence) or not isinstance(float_dtypes, Sequence):
+        raise InvalidArgumentError("tolerances and float_dtypes must be numbers / names or "
+                                   "sequences of them")
     tolerances = tuple(_check_positive(t, "tolerance") for t in tolerances)
     if not tolerances:
         raise InvalidArgumentError("tolerances: give at least one merge tolerance")
@@ -625,8 +669,10 @@ def certify(model: BilinearModel | StackedModel, task: MooreMachine, *,
     # 1. the exact checker, where the model has an exact description
     if all(_exactly_described(layer) for layer in view.layers):
         t0 = time.perf_counter()
-        proof = (prove_stack(model, task) if isinstance(model, StackedModel)
-                 else prove(model, task))
+        # opportunistic: a bounded search (compiled models have small images)
+        proof = (prove_stack(model, task, max_pairs=EXACT_PAIRS)
+                 if isinstance(model, StackedModel)
+                 else prove(model, task, max_pairs=EXACT_PAIRS, max_points=EXACT_PAIRS))
         timings["exact"] = time.perf_counter() - t0
         if proof.proved:
             floats = tuple(proof.float_exact)
@@ -644,9 +690,13 @@ def certify(model: BilinearModel | StackedModel, task: MooreMachine, *,
             word = tuple(proof.counterexample)
             return finish("wrong", f"exact evaluation ({proof.method})",
                           f"wrong at length {len(word)}", word=word,
-                          wrong_in=_confirm(model, task, word))
+                          wrong_in=("exact", *_confirm(model, task, word)))
         notes.append(f"exact checker: {proof.detail}")
-    prefixes: list[tuple[str, ...]] = [()]
+    depth = 0  # without an extraction, every word up to a short length is a prefix
+    while len(view.alphabet) ** (depth + 1) <= 64:
+        depth += 1
+    prefixes: list[tuple[str, ...]] = [w for n in range(depth + 1)
+                                       for w in itertools.product(view.alphabet, repeat=n)]
     fields: dict[str, Any] = {}
     if not regions_apply:
         reason = ("the readout has a bias, which breaks scale invariance: normalised states "

@@ -316,7 +316,8 @@ def test_a_bias_is_reported_not_certified():
     # |h| shrinks on 0s: once an odd state is small, the bias wins and the model says 0
     m = ab.BilinearModel("full", {"W": [[[0.9, -1.1]]]}, h0=[1.0], readout=[[1.0], [-1.0]],
                          alphabet=("0", "1"), output_labels=(0, 1), bias=[0.5, 0.0])
-    report = ab.certify(m, task, search_length=50)
+    # words up to length 10 (prefixes ≤ 5, lassos of 5) never get |h| below 1.1·0.9⁹ > 0.25
+    report = ab.certify(m, task, search_length=5)
     assert report.verdict == "inconclusive" and "bias" in report.reason
     report = ab.certify(m, task)
     assert report.verdict == "wrong"
@@ -373,7 +374,7 @@ def test_a_noisy_stack_gets_a_region_certificate_per_layer(tmp_path):
 def _pytorch_like(rng, H=4, D=3, embed=False):
     W = rng.standard_normal((H, H, D if not embed else 2))
     arrays = {"cell.W": W, "cell.h0": rng.standard_normal(H),
-              "readout.weight": rng.standard_normal((2, H)), "readout.bias": np.zeros(2)}
+              "readout.weight": rng.standard_normal((2, H)), "readout.bias": np.array([0.5, 0.0])}
     if embed:
         arrays["embedding.weight"] = rng.standard_normal((D, 2))
     return arrays
@@ -395,7 +396,12 @@ def test_import_weights_maps_names_layouts_and_embeddings(tmp_path, suffix):
         want = sum(E[v, k] * W[:, :, k] for k in range(2))
         np.testing.assert_allclose(model.transitions[v], want, rtol=1e-12)
     np.testing.assert_array_equal(model.h0, arrays["cell.h0"])
-    assert model.bias is not None and model.alphabet == ("a", "b", "c")
+    np.testing.assert_array_equal(model.bias, arrays["readout.bias"])
+    assert model.alphabet == ("a", "b", "c")
+    arrays["readout.bias"] = np.zeros(2)  # an all-zero bias is dropped: no bias at all
+    zero = path.with_name("zero_bias.npz")
+    np.savez(zero, **arrays)
+    assert ab.import_weights(zero).bias is None
 
 
 def test_import_weights_layout_and_errors(tmp_path):
@@ -532,3 +538,93 @@ def test_extreme_weight_scales_are_certified_without_overflow(scale):
         want = np.array([[m.output_labels.index(y) for y in simulate(task, w)]
                          for w in x.tolist()])
         assert np.array_equal(ab.forward(m, x).predictions, want)
+
+
+# --- found by a new-user trial --------------------------------------------------------
+
+@pytest.mark.parametrize("what, factor", [("h0", 2.0 ** -150), ("A", 2.0 ** 130),
+                                          ("C", 2.0 ** 128), ("C", 2.0 ** -149)])
+def test_no_float32_claim_when_the_cast_cannot_hold_the_weights(what, factor):
+    task = ab.last_letters(2, 3)
+    b = ab.perturb(ab.shift_register_model(2, 3, hidden=16), 1e-2)
+    m = ab.BilinearModel("full", {"W": b.tensor * (factor if what == "A" else 1.0)},
+                         b.h0 * (factor if what == "h0" else 1.0),
+                         b.readout * (factor if what == "C" else 1.0), b.alphabet,
+                         b.output_labels)
+    report = ab.certify(m, task)
+    assert report.verdict == "proved" and "float32" not in report.float_proved
+    assert "float64" in report.float_proved
+
+
+def test_a_huge_model_is_not_called_wrong_and_one_output_never_ties():
+    parity = ab.build("parity")
+    huge = ab.BilinearModel("full", {"W": [[[1e300, -1e300]]]}, [1.0], [[1.0], [-1.0]],
+                            ("0", "1"), (0, 1))
+    assert ab.certify(huge, parity).verdict == "proved"
+    const = ab.machine_from_function(0, ("a", "b"), lambda s, x: 0, lambda s: "c")
+    dead = ab.BilinearModel("full", {"W": [[[1.0, 0.0]]]}, [1.0], [[1.0]], ("a", "b"),
+                            ("c",))  # letter b sends the state to 0; one row never ties
+    assert ab.certify(dead, const).verdict != "wrong"
+
+
+def test_a_tie_at_the_empty_word_is_wrong_at_length_zero():
+    m = ab.BilinearModel("full", {"W": [[[1.0, -1.0]]]}, [1.0], [[1.0], [1.0]], ("0", "1"),
+                         (0, 1))
+    report = ab.certify(m, ab.build("parity"))
+    assert report.verdict == "wrong" and report.length == 0
+
+
+def test_a_merge_does_not_hide_a_wrong_state():
+    task = ab.build("flipflop")  # letters read, w0, w1; outputs 0/1, 0 at first
+    toward = np.array([0.95, 1.0]) / np.linalg.norm([0.95, 1.0])  # label 1: wrong after w0
+    A = {"read": np.eye(2), "w0": np.outer(toward, [1.0, 1.0]),
+         "w1": np.outer([0.0, 1.0], [1.0, 1.0])}
+    W = np.stack([A[s] for s in task.alphabet], axis=2)
+    m = ab.BilinearModel("full", {"W": W}, [1.0, 0.95], [[1.0, -1.0], [-1.0, 1.0]],
+                         task.alphabet, (0, 1))
+    report = ab.certify(m, task)
+    assert report.verdict == "wrong" and report.word == ("w0",)
+
+
+def test_label_types_must_match():
+    m = ab.compile_bilinear(ab.build("parity"), "sign_diagonal")  # integer labels
+    strings = ab.relabel(ab.build("parity"), outputs=str)
+    with pytest.raises(VerificationError, match="types"):
+        ab.certify(m, strings)
+
+
+def test_malformed_region_files_are_one_clear_error(proved, tmp_path):
+    cert = proved[2]
+    path = tmp_path / "c.json"
+    ab.save_region_certificate(cert, path)
+    doc = json.loads(path.read_text())
+    edits = [("radius", lambda d: d["nodes"][0]["regions"][0].update(radius=10**400)),
+             ("successor", lambda d: d["nodes"][0].update(successors=[10**30] * 3)),
+             ("word string", lambda d: d["nodes"][1].update(word="1")),
+             ("tolerance", lambda d: d.update(tolerance=-1.0)),
+             ("short centre", lambda d: d["nodes"][1]["regions"][0]["centre"].pop())]
+    for what, edit in edits:
+        bad = json.loads(json.dumps(doc))
+        edit(bad["certificate"])
+        path.write_text(json.dumps(bad))
+        with pytest.raises(FormatError, match="malformed"):
+            ab.load_any_certificate(path)
+        assert main(["check-certificate", str(path), "last_letters:2,symbols=3", "--model",
+                     "x.npz"]) == 2, what
+
+
+def test_api_arguments_are_normalised_or_refused(tmp_path):
+    task = ab.build("parity")
+    m = ab.BilinearModel("full", {"W": [[[0.9, -1.1]]]}, [1.0], [[1.0], [-1.0]], ("0", "1"),
+                         (0, 1))
+    assert ab.certify(m, task, tolerances=0.1, float_dtypes="float64").verdict == "proved"
+    with pytest.raises(InvalidArgumentError):
+        ab.import_weights(None)
+    rng = np.random.default_rng(0)
+    path = tmp_path / "w.npz"
+    np.savez(path, W=rng.normal(size=(2, 2, 3)), h0=np.ones(2), C=np.zeros((0, 2)))
+    with pytest.raises(FormatError, match="Y ≥ 1"):
+        ab.import_weights(path)
+    np.savez(path, W=rng.normal(size=(2, 2, 3)), h0=np.ones(2), C=np.eye(2))
+    with pytest.raises(InvalidArgumentError, match="repeated"):
+        ab.import_weights(path, output_labels=(1, 1))

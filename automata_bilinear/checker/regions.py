@@ -210,8 +210,11 @@ class RegionCertificate:
             if not isinstance(data["model_fingerprint"], str):
                 raise TypeError("'model_fingerprint' must be a string")
             tol = data.get("tolerance", 0.0)
-            if isinstance(tol, bool) or not isinstance(tol, (int, float)):
-                raise TypeError("'tolerance' must be a number")
+            if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not tol >= 0:
+                raise TypeError("'tolerance' must be a number ≥ 0")
+            widths = {len(reg["centre"]) for n in nodes for reg in n["regions"][:1]}
+            if layers == 1 and len(widths) > 1:
+                raise TypeError(f"centres have different lengths {sorted(widths)}")
             assert layers is not None
             return RegionCertificate(
                 alphabet=tuple(data["alphabet"]),
@@ -222,7 +225,7 @@ class RegionCertificate:
                 radii=np.array([[r["radius"] for r in n["regions"]] for n in nodes],
                                dtype=np.float64),
                 model_fingerprint=data["model_fingerprint"], tolerance=float(tol))
-        except (KeyError, TypeError, ValueError, InvalidArgumentError) as exc:
+        except (KeyError, TypeError, ValueError, OverflowError, InvalidArgumentError) as exc:
             raise FormatError(f"{source}: malformed region certificate ({exc})") from None
 
 
@@ -410,8 +413,8 @@ def _direction(v: np.ndarray, radius: np.ndarray) -> tuple[np.ndarray, float, fl
     low = norm_lower(v, radius)
     if low <= 0.0:
         return v, math.inf, 0.0
-    n = float(np.linalg.norm(v))
-    w = v / n
+    scaled = v / _exact_power_of_two_scale(v)  # exact: the same direction, no underflow
+    w = scaled / float(np.linalg.norm(scaled))
     err = norm_upper(radius) if np.any(radius) else 0.0
     dev = float(round_up(round_up(2.0 * err / low) + gamma(v.size + 3)))
     return w, dev, low

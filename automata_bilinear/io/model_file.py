@@ -171,6 +171,9 @@ def load_model(path: str | os.PathLike) -> BilinearModel | StackedModel:
     raw = read_bytes(path, what="model file")
     if not raw:
         raise FormatError(f"{src}: the file is empty, not an .npz archive")
+    if not raw.startswith((b"PK", b"\x93NUMPY")):
+        raise FormatError(f"{src}: not a readable .npz archive (not a zip file; it starts "
+                          f"with {raw[:12]!r})")
     try:
         archive = np.load(io.BytesIO(raw), allow_pickle=False)
         if not isinstance(archive, np.lib.npyio.NpzFile):

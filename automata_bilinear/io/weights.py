@@ -38,7 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..automata.machine import OutputLabel
+from ..automata.machine import OutputLabel, label_key
 from ..errors import FormatError, InvalidArgumentError, MissingDependencyError, ModelError
 from ..limits import check_memory
 from ..model import BilinearModel
@@ -63,6 +63,8 @@ def read_archive(path: str | os.PathLike) -> dict[str, np.ndarray]:
     non-numeric array, and :class:`~automata_bilinear.errors.MissingDependencyError` for a
     safetensors file without the ``safetensors`` package.
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise InvalidArgumentError(f"path: expected a file path, got {type(path).__name__}")
     p = Path(path)
     if p.suffix not in (".npz", ".safetensors"):
         raise FormatError(f"{p}: expected a .npz or .safetensors file (PyTorch .pt/.bin "
@@ -119,7 +121,7 @@ def _transitions(W: np.ndarray, layout: str, name: str, src: str) -> np.ndarray:
     if layout == "auto":
         if hhd and dhh:
             raise FormatError(f"{src}: {name} has shape {W.shape}: both (H, H, K) and (K, H, H)"
-                              " fit; say which with layout='hhd' or 'dhh'")
+                              " fit; say which with layout='hhd' or 'dhh' (CLI: --layout)")
         if not (hhd or dhh):
             raise FormatError(f"{src}: {name} has shape {W.shape}; expected (H, H, K) or "
                               "(K, H, H)")
@@ -190,7 +192,11 @@ def import_weights(path: str | os.PathLike, *, layout: str = "auto",
     h0 = found["h0"][1].reshape(-1) if found["h0"][1].ndim == 2 and found["h0"][1].shape[0] \
         == 1 else found["h0"][1]  # type: ignore[index]
     C = found["readout"][1]  # type: ignore[index]
+    if C.ndim != 2 or C.shape[0] == 0:
+        raise FormatError(f"{src}: the readout has shape {C.shape}; it needs (Y, H) with Y ≥ 1")
     bias = None if found["bias"] is None else found["bias"][1]
+    if bias is not None and bias.shape == (C.shape[0],) and not np.any(bias):
+        bias = None  # an all-zero bias is no bias (and keeps scale invariance)
     D = A.shape[0]
     letters = tuple(str(i) for i in range(D)) if alphabet is None else tuple(alphabet)
     labels = tuple(range(C.shape[0])) if output_labels is None and C.ndim == 2 else (
@@ -198,6 +204,9 @@ def import_weights(path: str | os.PathLike, *, layout: str = "auto",
     if len(letters) != D:
         raise InvalidArgumentError(f"alphabet has {len(letters)} letters; the weights have "
                                    f"{D}")
+    if len({label_key(y) for y in labels}) != len(labels):
+        raise InvalidArgumentError("output_labels: a label is repeated; each readout row needs "
+                                   "its own label")
     try:
         return BilinearModel("full", {"W": np.moveaxis(A, 0, 2)}, h0, C, letters, labels,
                              bias=bias, construction=f"imported from {Path(src).name}")
