@@ -628,3 +628,36 @@ def test_api_arguments_are_normalised_or_refused(tmp_path):
     np.savez(path, W=rng.normal(size=(2, 2, 3)), h0=np.ones(2), C=np.eye(2))
     with pytest.raises(InvalidArgumentError, match="repeated"):
         ab.import_weights(path, output_labels=(1, 1))
+
+
+# --- the law: a verdict is never contradicted by independent evaluation ------------------
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 2), st.integers(2, 3), st.sampled_from([None, 10]),
+       st.floats(0.0, 0.8), st.integers(0, 2**31))
+def test_verdicts_agree_with_exact_and_plain_float_evaluation(k, D, hidden, noise, seed):
+    import tempfile
+    from pathlib import Path
+    task = ab.last_letters(k, D)
+    if hidden is not None and hidden < k * (1 + D):
+        hidden = None
+    model = ab.perturb(ab.shift_register_model(k, D, hidden=hidden, seed=seed % 97), noise,
+                       seed=seed)
+    report = ab.certify(model, task, search_length=300)
+    if report.verdict == "proved":
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "m.npz"
+            ab.save_model(model, path)
+            archive = dict(np.load(path, allow_pickle=False))
+        words = [list(w) for n in range(5) for w in itertools.product(range(D), repeat=n)]
+        for w in words:  # the exact rational model the file defines
+            assert exact_model_prediction(archive, w) == rows_of(model, task, w)[-1], w
+        rng = np.random.default_rng(seed)
+        for dt, np_dt in (("float64", np.float64), ("float32", np.float32)):
+            if dt in report.float_proved:
+                for _ in range(3):
+                    w = rng.integers(0, D, size=200).tolist()
+                    assert plain_float_predictions(model, w, np_dt) == rows_of(model, task, w)
+    elif report.verdict == "wrong" and "float64" in report.wrong_in:
+        w = [model.alphabet.index(s) for s in report.word]
+        assert plain_float_predictions(model, w)[-1] != rows_of(model, task, w)[-1]
