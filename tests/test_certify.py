@@ -661,3 +661,11 @@ def test_verdicts_agree_with_exact_and_plain_float_evaluation(k, D, hidden, nois
     elif report.verdict == "wrong" and "float64" in report.wrong_in:
         w = [model.alphabet.index(s) for s in report.word]
         assert plain_float_predictions(model, w)[-1] != rows_of(model, task, w)[-1]
+
+
+@pytest.mark.parametrize("spec", ["random:states=300,symbols=6,seed=1", "cyclic:50"])
+def test_large_compiled_models_go_to_the_exact_checker(spec):
+    task = ab.build(spec)
+    report = ab.certify(ab.compile_bilinear(task, "full"), task)
+    assert report.verdict == "proved" and report.method.startswith("finite-image")
+    assert set(report.float_proved) == {"float64", "float32"}
