@@ -537,7 +537,8 @@ def cmd_run(args: argparse.Namespace) -> None:
         raise UnknownSymbolError(f"unknown symbol {unknown[0]!r}; the model's alphabet is: "
                                  + ", ".join(model.alphabet[:20]))
     x = np.array([[model.alphabet.index(t) for t in tokens]], dtype=np.int64)
-    out = forward(model, x, dtype=args.dtype)
+    with np.errstate(all="ignore"):  # reported below instead of as numpy warnings
+        out = forward(model, x, dtype=args.dtype)
     preds = [model.output_labels[p] for p in out.predictions[0].tolist()]
     margins = out.margins[0].tolist()
     payload = {"model": args.model, "input": tokens, "dtype": args.dtype,
@@ -545,7 +546,12 @@ def cmd_run(args: argparse.Namespace) -> None:
                "margins": margins, "log_norm": float(out.log_norm[0])}
     rows = [[t, tok, _label(p), f"{m:.4g}"] for t, (tok, p, m) in
             enumerate(zip(["ε", *tokens], preds, margins))]
-    _emit(args, payload, _table(rows, ["step", "token", "prediction", "margin"]))
+    text = _table(rows, ["step", "token", "prediction", "margin"])
+    if len(model.output_labels) > 1 and not np.all(np.isfinite(out.margins)):
+        payload["note"] = (f"non-finite margins: the model's values do not fit {args.dtype} "
+                           "arithmetic (overflow or underflow); these predictions mean nothing")
+        text += f"\nnote: {payload['note']}"
+    _emit(args, payload, text)
 
 
 def cmd_parity(args: argparse.Namespace) -> None:

@@ -669,3 +669,15 @@ def test_large_compiled_models_go_to_the_exact_checker(spec):
     report = ab.certify(ab.compile_bilinear(task, "full"), task)
     assert report.verdict == "proved" and report.method.startswith("finite-image")
     assert set(report.float_proved) == {"float64", "float32"}
+
+
+def test_run_explains_non_finite_margins(tmp_path, capsys):
+    m = ab.BilinearModel("full", {"W": [[[1e300, -1e300]]]}, [1.0], [[1e300], [-1e300]],
+                         ("0", "1"), (0, 1))
+    path = tmp_path / "huge.npz"
+    ab.save_model(m, path)
+    assert main(["run", str(path), "--input", "0 1", "--dtype", "float32"]) == 0
+    captured = capsys.readouterr()
+    assert "non-finite margins" in captured.out and "RuntimeWarning" not in captured.err
+    assert main(["run", str(path), "--input", "0 1"]) == 0  # float64 holds these values
+    assert "non-finite" not in capsys.readouterr().out
