@@ -324,6 +324,9 @@ def test_a_bias_is_reported_not_certified():
     w = [int(s) for s in report.word]
     h = 1.1 ** w.count(1) * 0.9 ** w.count(0)  # the hand value of |h| on that word
     assert w.count(1) % 2 == 1 and h < 0.25
+    # by hand the shortest wrong words have one 1 and 15 zeros (1.1·0.9^15 < 0.25 < 1.1·0.9^14)
+    assert report.length == 16
+    assert "shortest: every word up to length 15 is right" in report.notes
 
 
 def test_stacks_are_certified_exactly():
