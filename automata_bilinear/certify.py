@@ -59,6 +59,7 @@ from .checker.regions import (
     float_engine_covered,
     layered_view,
 )
+from .checker.rigorous import power_of_two_peak
 from .errors import InvalidArgumentError, ResourceLimitError, VerificationError
 from .limits import check_memory, check_work
 from .model import BilinearModel, check_model, stored_exact_form
@@ -167,13 +168,6 @@ def _check_positive(value: Any, name: str) -> float:
     return float(value)
 
 
-def _power_of_two_peaks(A: np.ndarray) -> np.ndarray:
-    """Per letter an exact power of two near max |A_σ| (1 for a zero matrix), shape (D, 1, 1)."""
-    peak = np.abs(A).reshape(A.shape[0], -1).max(axis=1)
-    exponent = np.frexp(np.where(peak > 0, peak, 1.0))[1]
-    return np.ldexp(1.0, exponent)[:, None, None]
-
-
 def _joint_step(view: LayeredView, mats: list[np.ndarray], readouts: list[np.ndarray],
                 states: list[np.ndarray], token: int
                 ) -> tuple[list[np.ndarray], list[int]] | None:
@@ -222,13 +216,14 @@ def extract_automaton(model: BilinearModel | StackedModel, tolerance: float = 1e
                float(max_states) * D * (sum(h * h for h in sizes) + max_states * sum(sizes)))
     # each letter's matrix scaled by an exact power of two: the directions are the same and
     # neither 1e-200 nor 1e200 entries under- or overflow
-    mats = [A / _power_of_two_peaks(A) for A in (layer.transitions for layer in view.layers)]
+    mats = [A / power_of_two_peak(A, axis=(1, 2))
+            for A in (layer.transitions for layer in view.layers)]
     centres = [np.empty((max_states + 1, h)) for h in sizes]
     labels = np.empty((max_states + 1, len(sizes)), dtype=np.int64)
-    readouts = [layer.readout / _power_of_two_peaks(layer.readout[None])[0]
+    readouts = [layer.readout / power_of_two_peak(layer.readout)
                 for layer in view.layers]  # the same argmax, no overflow
     for li, layer in enumerate(view.layers):
-        h0 = layer.h0 / _power_of_two_peaks(layer.h0[None, None])[0, 0]
+        h0 = layer.h0 / power_of_two_peak(layer.h0)
         centres[li][0] = h0 / np.linalg.norm(h0)
         labels[0, li] = int(np.argmax(readouts[li] @ centres[li][0]))
     words: list[tuple[str, ...]] = [()]
@@ -281,14 +276,12 @@ def extract_automaton(model: BilinearModel | StackedModel, tolerance: float = 1e
 def _tied_nodes(model: BilinearModel | StackedModel, ex: Extraction) -> list[int]:
     """Nodes (shortest access word first) where some layer's two best scores tie at the
     centre: the prediction there is undefined."""
-    tied = []
-    for i in range(len(ex.words)):
-        for li, layer in enumerate(layered_view(model).layers):
-            s = layer.readout @ ex.centres[li][i]
-            if s.size > 1 and np.sort(s)[-1] <= np.sort(s)[-2]:
-                tied.append(i)
-                break
-    return tied
+    tied = np.zeros(len(ex.words), dtype=bool)
+    for li, layer in enumerate(layered_view(model).layers):
+        if len(layer.output_labels) > 1:
+            top = np.sort(ex.centres[li] @ layer.readout.T, axis=1)[:, -2:]
+            tied |= top[:, 1] <= top[:, 0]
+    return np.flatnonzero(tied).tolist()  # nodes are numbered in BFS (shortlex) order
 
 
 def _confirm(model: BilinearModel | StackedModel, task: MooreMachine, word: Sequence[str]
@@ -310,6 +303,12 @@ def _confirm(model: BilinearModel | StackedModel, task: MooreMachine, word: Sequ
     return tuple(wrong)
 
 
+def _task_label_rows(model: BilinearModel | StackedModel, task: MooreMachine) -> np.ndarray:
+    """Per task output code, the model's row for that label (−1 if it has none)."""
+    rows = {label_key(y): k for k, y in enumerate(model.output_labels)}
+    return np.array([rows.get(label_key(y), -1) for y in task.output_labels], dtype=np.int64)
+
+
 def _exhaustive_search(model: BilinearModel | StackedModel, task: MooreMachine,
                        below: int, budget: float = 2e9) -> tuple[tuple[str, ...] | None, int]:
     """Every word shorter than ``below`` (as many lengths as ``budget`` multiply-adds allow)
@@ -319,8 +318,7 @@ def _exhaustive_search(model: BilinearModel | StackedModel, task: MooreMachine,
     checked = -1
     sym = {s: i for i, s in enumerate(task.alphabet)}
     order = [sym[s] for s in model.alphabet]
-    rows = {label_key(y): k for k, y in enumerate(model.output_labels)}
-    want_rows = np.array([rows.get(label_key(y), -1) for y in task.outputs])
+    want_rows = _task_label_rows(model, task)
     for n in range(below):
         if D ** n * max(n, 1) * H * H > budget or D ** n > 10**6:
             break
@@ -364,8 +362,7 @@ def _lasso_search(model: BilinearModel | StackedModel, task: MooreMachine,
         by_length.setdefault(len(p), []).append(p + body)
     index = {s: i for i, s in enumerate(model.alphabet)}
     sym = {s: i for i, s in enumerate(task.alphabet)}
-    want_rows = {label_key(y): k for k, y in enumerate(model.output_labels)}
-    task_rows = np.array([want_rows.get(label_key(y), -1) for y in task.outputs])
+    task_rows = _task_label_rows(model, task)
     for _, batch in progress(sorted(by_length.items()), desc="drift search", unit="batch"):
         x = np.array([[index[s] for s in w] for w in batch], dtype=np.int64)
         out = forward(model, x, dtype="float64")
@@ -435,7 +432,7 @@ def _layer_letters(view: LayeredView, ex: Extraction, li: int) -> np.ndarray:
 
 def _transition_numbers(layer: BilinearModel, ex: Extraction, li: int, letters: np.ndarray
                         ) -> _Transitions:
-    A = layer.transitions / _power_of_two_peaks(layer.transitions)  # same directions
+    A = layer.transitions / power_of_two_peak(layer.transitions, axis=(1, 2))  # directions
     succ = ex.successors
     assert succ is not None
     centres = ex.centres[li]
@@ -464,7 +461,7 @@ def _radii(layer: BilinearModel, ex: Extraction, li: int, numbers: _Transitions,
            float_pad: float, iterations: int = 500) -> tuple[np.ndarray | None, str]:
     """One layer's radii from the monotone iteration ``r ← (1 + η) F(r) + ε`` (numerically;
     the checker re-derives everything rigorously), or why there is no fixed point."""
-    C = layer.readout / _power_of_two_peaks(layer.readout[None])[0]  # the same argmax
+    C = layer.readout / power_of_two_peak(layer.readout)  # the same argmax
     succ, labels = ex.successors, ex.labels
     assert succ is not None and labels is not None
     centres = ex.centres[li]

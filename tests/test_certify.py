@@ -684,3 +684,15 @@ def test_run_explains_non_finite_margins(tmp_path, capsys):
     assert "non-finite margins" in captured.out and "RuntimeWarning" not in captured.err
     assert main(["run", str(path), "--input", "0 1"]) == 0  # float64 holds these values
     assert "non-finite" not in capsys.readouterr().out
+
+
+def test_the_searches_compare_with_the_task_label_of_each_state():
+    # threshold:3's states carry False, False, False, True: label codes are not state numbers
+    from automata_bilinear.certify import _exhaustive_search, _lasso_search
+    task = ab.minimize(ab.build("threshold:3")).machine
+    always_false = ab.BilinearModel("full", {"W": [[[0.9, 0.9]]]}, [1.0], [[1.0], [-1.0]],
+                                    ("a", "b"), (False, True))
+    word, upto = _exhaustive_search(always_false, task, 10)
+    assert word == ("a", "a", "a") and upto == 2
+    word, _ = _lasso_search(always_false, task, [()], 20)
+    assert word == ("a", "a", "a")

@@ -68,6 +68,7 @@ from .rigorous import (
     matvec_enclosure,
     norm_lower,
     norm_upper,
+    power_of_two_peak,
     round_down,
     round_up,
     spectral_norm_upper,
@@ -257,13 +258,6 @@ def float_engine_covered(model: BilinearModel) -> bool:
     return (not model.acts_diagonally and structure is not Structure.REFLECTIONS)
 
 
-def _power_of_two(x: np.ndarray) -> np.ndarray:
-    """Per row (last axis) an exact power of two near the largest entry (1 for zero rows)."""
-    peak = np.abs(x).max(axis=-1, keepdims=True)
-    exponent = np.frexp(np.where(peak > 0, peak, 1.0))[1]
-    return np.ldexp(1.0, exponent)
-
-
 def stored_matrices(model: BilinearModel) -> tuple[np.ndarray, np.ndarray] | str:
     """The exact transition matrices of the stored arrays, enclosed: ``(A, R)`` with
     ``|A*_σ − A_σ| ≤ R_σ`` entrywise for the exact matrices ``A*`` the arrays define.
@@ -295,7 +289,7 @@ def stored_matrices(model: BilinearModel) -> tuple[np.ndarray, np.ndarray] | str
     if set(HOUSEHOLDER_FACTORS) <= names:
         vectors, betas = model.params["vectors"], model.params["betas"]
         D, n, H = vectors.shape
-        x = vectors / _power_of_two(vectors)  # exact
+        x = vectors / power_of_two_peak(vectors, axis=-1)  # exact
         s = np.einsum("dnh,dnh->dn", x, x)  # relative error ≤ γ_H
         rel = 4 * u + gamma(H + 1)
         A = np.broadcast_to(np.eye(H), (D, H, H)).copy()
@@ -515,9 +509,7 @@ def _exact_power_of_two_scale(arr: np.ndarray) -> float:
     the bounds. Every inequality of the check is invariant under such a scaling of one
     letter's matrix (directions) or of the readout (argmax)."""
     peak = float(np.max(np.abs(arr))) if arr.size else 0.0
-    if peak == 0.0 or 2.0 ** -200 <= peak <= 2.0 ** 200:
-        return 1.0
-    return math.ldexp(1.0, math.frexp(peak)[1])
+    return 1.0 if 2.0 ** -200 <= peak <= 2.0 ** 200 else float(power_of_two_peak(arr))
 
 
 def check_region_certificate(cert: RegionCertificate, model: BilinearModel | StackedModel,

@@ -42,6 +42,7 @@ __all__ = [
     "matvec_enclosure",
     "norm_lower",
     "norm_upper",
+    "power_of_two_peak",
     "round_down",
     "round_up",
     "spectral_norm_upper",
@@ -115,19 +116,33 @@ def matmul_enclosure(A: np.ndarray, B: np.ndarray, A_radius: np.ndarray | None =
     return C, round_up(round_up(R) * (1 + g))
 
 
-def _power_of_two_scale(v: np.ndarray) -> float:
-    """An exact power of two ``s`` with ``max |v| / s`` in [0.5, 1) (1 for a zero array)."""
-    m = float(np.max(np.abs(v))) if v.size else 0.0
-    if m == 0.0 or not math.isfinite(m):
-        return 1.0
-    return math.ldexp(1.0, math.frexp(m)[1])
+def power_of_two_peak(arr: np.ndarray, axis: int | tuple[int, ...] | None = None
+                      ) -> float | np.ndarray:
+    """The exact power of two ``2^e`` with ``max |arr| / 2^e`` in [0.5, 1): over the whole
+    array (a float) or over ``axis`` (an array keeping those axes with size 1); 1 where the
+    peak is 0 or not finite. Dividing by it is exact and changes no direction or argmax.
+
+    Examples
+    --------
+    >>> power_of_two_peak(np.array([3.0, -0.5]))
+    4.0
+    >>> power_of_two_peak(np.array([[3.0, 0.0], [0.0, 0.0]]), axis=1).ravel().tolist()
+    [4.0, 1.0]
+    """
+    arr = np.asarray(arr, dtype=np.float64)
+    if axis is None:
+        m = float(np.max(np.abs(arr))) if arr.size else 0.0
+        return math.ldexp(1.0, math.frexp(m)[1]) if m > 0 and math.isfinite(m) else 1.0
+    peak = np.max(np.abs(arr), axis=axis, keepdims=True)
+    ok = np.isfinite(peak) & (peak > 0)
+    return np.where(ok, np.ldexp(1.0, np.frexp(np.where(ok, peak, 1.0))[1]), 1.0)
 
 
 def norm_upper(v: np.ndarray, radius: np.ndarray | None = None) -> float:
     """An upper bound of ``‖v*‖₂`` over every ``v*`` with ``|v* − v| ≤ radius`` (last axis
     summed; a scalar for a vector)."""
     v = np.asarray(v, dtype=np.float64).ravel()
-    s = _power_of_two_scale(v)
+    s = power_of_two_peak(v)
     w = v / s  # exact
     sq = float(np.dot(w, w))
     bound = float(round_up(math.sqrt(float(round_up(sq * (1.0 + gamma(v.size + 1)))))))
@@ -140,7 +155,7 @@ def norm_upper(v: np.ndarray, radius: np.ndarray | None = None) -> float:
 def norm_lower(v: np.ndarray, radius: np.ndarray | None = None) -> float:
     """A lower bound (possibly 0) of ``‖v*‖₂`` over every ``v*`` within ``radius`` of ``v``."""
     v = np.asarray(v, dtype=np.float64).ravel()
-    s = _power_of_two_scale(v)
+    s = power_of_two_peak(v)
     w = v / s
     sq = float(np.dot(w, w))
     low = float(round_down(sq * (1.0 - gamma(v.size + 1))))
@@ -169,7 +184,7 @@ def spectral_norm_upper(M: np.ndarray, radius: np.ndarray | None = None, *,
     if squarings is None:
         squarings = max(0, math.ceil(math.log2(max(math.log(max(n, 2)) / math.log(1.02),
                                                    1.0))) - 1)
-    s = _power_of_two_scale(M)
+    s = power_of_two_peak(M)
     X = M / s  # exact
     if M.shape[0] < M.shape[1]:
         X = X.T  # ‖M‖ = ‖Mᵀ‖; the Gram matrix of the thinner side is smaller
@@ -180,7 +195,7 @@ def spectral_norm_upper(M: np.ndarray, radius: np.ndarray | None = None, *,
     log_scale = 2.0 * math.log2(s)  # ‖M‖² = 2^{log_scale} ‖G*‖₂ (so far)
     exponent = 1.0
     for _ in range(squarings):
-        t = _power_of_two_scale(G)
+        t = power_of_two_peak(G)
         G, rho = G / t, float(round_up(rho / t))
         log_scale += math.log2(t) / exponent
         fg = norm_upper(G)
