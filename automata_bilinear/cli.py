@@ -118,7 +118,9 @@ def _summary_text(s: dict[str, Any]) -> str:
         f"  outputs: {', '.join(_label(o) for o in s['output_labels'])}",
         f"  every letter permutes the minimal states (group automaton): "
         f"{'yes' if s['group_automaton'] else 'no'}",
-        f"  distinguishing depth (Moore refinement rounds): {s['distinguishing_depth']}",
+        "  distinguishing depth (Moore refinement rounds): "
+        + (str(s["distinguishing_depth"]) if s["distinguishing_depth"] is not None else
+           f"more than {s['distinguishing_depth_at_least'] - 1} (Hopcroft finished)"),
     ]
     table = s.get("transitions")
     if table:

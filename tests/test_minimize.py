@@ -1,5 +1,7 @@
 """Minimisation against brute-force state equivalence, plus access words and separators."""
 
+from contextlib import contextmanager
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -22,6 +24,12 @@ from automata_bilinear import (
     random_words,
     reachable_states,
     trim,
+)
+from automata_bilinear.automata import minimization
+from automata_bilinear.automata.minimization import (
+    hopcroft_refine,
+    refine_partition,
+    shortest_separating_word,
 )
 from automata_bilinear.errors import InvalidArgumentError, ResourceLimitError
 
@@ -152,3 +160,80 @@ def test_hash_collisions_fall_back_to_the_exact_path(machine):
         assert np.array_equal(minimize(machine).state_map, expected)
     finally:
         mod._HASH_MULTIPLIERS = saved
+
+
+# -- Hopcroft's algorithm and the pair search (the path taken by machines Moore is slow on) --
+
+@contextmanager
+def _hopcroft_only():
+    """Force minimize() to hand over to Hopcroft before the first Moore round."""
+    saved = minimization.MOORE_ROUNDS
+    minimization.MOORE_ROUNDS = -10**6
+    try:
+        yield
+    finally:
+        minimization.MOORE_ROUNDS = saved
+
+
+@given(machines(max_states=8, max_outputs=3), st.integers(0, 6))
+def test_hopcroft_from_any_intermediate_partition_gives_the_nerode_partition(machine, rounds):
+    table, codes = machine.transitions, machine.output_codes
+    n = machine.n_states
+    partial = refine_partition(table, codes, max_work=rounds * n)
+    blocks = hopcroft_refine(table, partial.final)
+    for p in range(n):
+        for q in range(n):
+            assert (blocks[p] == blocks[q]) == brute_equivalent_states(machine, p, q), (p, q)
+    # its input is never modified
+    assert np.array_equal(partial.final, refine_partition(table, codes, rounds * n).final)
+
+
+@given(machines(max_states=7))
+def test_hopcroft_path_gives_the_same_minimal_machine_and_shortest_separators(machine):
+    moore = minimize(machine)
+    with _hopcroft_only():
+        hop = minimize(machine)
+    assert hop.machine == moore.machine
+    assert np.array_equal(hop.state_map, moore.state_map)
+    assert hop.access_words == moore.access_words
+    assert hop.rounds == moore.rounds  # recomputed on the small minimal machine
+    minimal = hop.machine
+    idx = minimal.symbol_index
+    for p in range(minimal.n_states):
+        for q in range(p + 1, minimal.n_states):
+            suffix = tuple(idx[s] for s in hop.separating_suffix(p, q))
+            assert state_output(minimal, p, suffix) != state_output(minimal, q, suffix)
+            assert len(suffix) == len(moore.separating_suffix(p, q))
+
+
+def test_long_chain_is_handed_to_hopcroft_and_keeps_its_outputs():
+    # letter a: i → i+1, letter b: i → 0; only the last state outputs 1. Moore would need
+    # n − 2 rounds; the hand-over happens after MOORE_ROUNDS + 2 log2 n.
+    n = 1200
+    table = np.stack([np.minimum(np.arange(n) + 1, n - 1), np.zeros(n, dtype=np.int64)], 1)
+    result = minimize(MooreMachine(table, 0, [0] * (n - 1) + [1], ["a", "b"]))
+    assert not result._history.stable
+    assert result.machine.n_states == n
+    assert result.rounds == n - 2  # recomputed on the minimal machine (n² ≤ budget)
+    assert result.separating_suffix(0, 1) == ("a",) * (n - 2)
+    assert result.separating_suffix(n - 2, n - 1) == ()
+    assert result.access_word(n - 1) == ("a",) * (n - 1)
+
+
+def test_depth_of_a_huge_chain_is_reported_as_a_lower_bound():
+    n = 3000  # n² is over MOORE_HISTORY_WORK: the depth is not recomputed
+    table = np.minimum(np.arange(n) + 1, n - 1)[:, None]
+    result = minimize(MooreMachine(table, 0, [0] * (n - 1) + [1], ["a"]))
+    assert result.rounds is None
+    assert 8 < result.depth_lower_bound <= n - 2
+    assert result.separating_suffix(0, 1) == ("a",) * (n - 2)
+
+
+def test_separating_word_search_refuses_beyond_its_pair_limit():
+    n = 60
+    table = np.minimum(np.arange(n) + 1, n - 1)[:, None]
+    codes = np.array([0] * (n - 1) + [1])
+    assert shortest_separating_word(table, codes, 0, 1) == (0,) * (n - 2)
+    assert shortest_separating_word(table, codes, 3, 3) is None
+    with pytest.raises(ResourceLimitError, match="visited"):
+        shortest_separating_word(table, codes, 0, 1, max_pairs=10)

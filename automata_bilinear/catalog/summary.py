@@ -33,7 +33,9 @@ def machine_summary(machine: MooreMachine, *, table_limit: int = 12) -> dict[str
     Keys: ``name``, ``states``, ``symbols``, ``alphabet`` (first 50), ``output_labels``
     (first 50), ``acceptor``, ``minimal_states``, ``reachable_states``,
     ``distinguishing_depth`` (rounds of Moore refinement: every two inequivalent states are
-    told apart by a word of at most this length), ``group_automaton`` (every letter permutes
+    told apart by a word of at most this length; None for very deep machines of more than
+    ~1,400 minimal states, where Hopcroft's algorithm finished and
+    ``distinguishing_depth_at_least`` is a lower bound), ``group_automaton`` (every letter permutes
     the minimal states), and ``transitions`` (the minimal machine's table with state and
     symbol labels) when the minimal machine has at most ``table_limit`` states and symbols.
 
@@ -63,6 +65,7 @@ def machine_summary(machine: MooreMachine, *, table_limit: int = 12) -> dict[str
         "reachable_states": int((result.state_map >= 0).sum()),
         "minimal_states": minimal.n_states,
         "distinguishing_depth": result.rounds,
+        "distinguishing_depth_at_least": result.depth_lower_bound,
         "group_automaton": len(perms) == minimal.n_symbols,
     }
     if minimal.n_states <= table_limit and minimal.n_symbols <= table_limit:
