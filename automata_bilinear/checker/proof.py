@@ -51,7 +51,8 @@ from ..automata.machine import MooreMachine, check_machine, label_key
 from ..automata.minimization import minimize
 from ..automata.reachability import reachable_states
 from ..errors import ResourceLimitError, VerificationError
-from ..exact.arithmetic import Echelon, turn_enclosure
+from ..exact.arithmetic import turn_enclosure
+from ..exact.modular import ModularEchelon, modular_primes
 from ..exact.number_field import FieldElement, RealNumberField
 from ..limits import max_work
 from ..model import BilinearModel, check_model
@@ -1051,56 +1052,160 @@ def _exact_valued_shape(model: BilinearModel, automaton: MooreMachine, al: Align
     return bool(np.array_equal(s, expected))
 
 
+def _fmpq_matrix(values: np.ndarray):
+    """The exact rational values of a float array as a python-flint ``fmpq_mat``."""
+    from flint import fmpq, fmpq_mat
+
+    values = np.atleast_2d(np.asarray(values, dtype=np.float64))
+    r, c = values.shape
+    return fmpq_mat(r, c, [fmpq(*x.as_integer_ratio()) for x in values.ravel().tolist()])
+
+
+def _residues(values: np.ndarray, p: int) -> np.ndarray:
+    """Floats (dyadic rationals m / 2^e) as residues modulo the odd prime ``p``."""
+    flat = []
+    for x in np.asarray(values, dtype=np.float64).ravel().tolist():
+        num, den = x.as_integer_ratio()
+        flat.append(num % p * pow(den, -1, p) % p)
+    return np.array(flat, dtype=np.float64).reshape(np.shape(values))
+
+
 def _wfa_equivalence(model: BilinearModel, automaton: MooreMachine, al: Alignment,
-                     A: np.ndarray, max_dim: int = 400) -> Proof | None:
+                     A: np.ndarray, max_dim: int = 1500) -> Proof | None:
     """Exact-valued models: Tzeng's basis of span{(A_w h0, e_{q_w})}; None if not applicable
-    (too large, or the identity fails although the argmax may still be right)."""
+    (too large, or the identity fails although the argmax may still be right).
+
+    The basis is searched breadth-first modulo a prime (vectors independent modulo p are
+    independent over Q); then, exactly over Q (python-flint), the identity
+    ``C h = Σ_q e_q onehot(row(out q))`` is checked on every basis vector and every
+    successor ``(A_a h, e_{δ(q, a)})`` of a basis vector is shown to lie in their span. The
+    span is then invariant and contains ``(h0, e_{q0})``, so it holds every reachable
+    vector, and the linear identity holds on all of them: on every word. A successor outside
+    the span means the prime was unlucky; the next prime is tried.
+    """
     H, n = model.hidden_size, automaton.n_states
     if H + n > max_dim or model.bias is not None:
         return None
-    mats = [[[Fraction(float(x)) for x in row] for row in A[int(al.letter[a])]]
-            for a in range(automaton.n_symbols)]
-    C = [[Fraction(float(x)) for x in row] for row in model.readout]
-    Y = len(C)
+    k = automaton.n_symbols
+    mats = [A[int(al.letter[a])] for a in range(k)]
+    row_of = al.rows[automaton.output_codes]
     table = automaton.transitions
+    for p in modular_primes(max(H, H + n), 3):
+        proof = _tzeng_modulo(model, automaton, mats, row_of, table, p)
+        if proof is not _UNLUCKY:
+            return proof
+    return None
 
-    def vec(h: list[Fraction], q: int) -> list[Fraction]:
-        e = [Fraction(0)] * n
-        e[q] = Fraction(1)
-        return h + e
 
-    start = vec([Fraction(float(x)) for x in model.h0], automaton.start)
-    basis = Echelon(H + n)
-    basis.add(start)
-    queue = deque([(start, ())])
-    while queue:
-        v, word = queue.popleft()
-        h, e = v[:H], v[H:]
-        # identity on v: C h = Σ_q e_q onehot(row(out q))
-        rhs = [Fraction(0)] * Y
-        for q, c in enumerate(e):
-            if c:
-                r = int(al.rows[automaton.output_codes[q]])
-                if r < 0:
-                    return None
-                rhs[r] += c
-        lhs = [sum((c * x for c, x in zip(row, h) if c and x), Fraction(0)) for row in C]
-        if lhs != rhs:
-            return None
-        for a in range(automaton.n_symbols):
-            h2 = [sum((x * y for x, y in zip(row, h) if x and y), Fraction(0))
-                  for row in mats[a]]
-            e2 = [Fraction(0)] * n
-            for q, c in enumerate(e):
-                if c:
-                    e2[int(table[q, a])] += c
-            w = h2 + e2
-            if basis.add(w):
-                queue.append((w, (*word, a)))
+_UNLUCKY = object()
+
+
+def _tzeng_modulo(model: BilinearModel, automaton: MooreMachine, mats: list[np.ndarray],
+                  row_of: np.ndarray, table: np.ndarray, p: int):
+    """One attempt of :func:`_wfa_equivalence` modulo ``p``: a Proof, None (the identity
+    fails on a reachable vector), or ``_UNLUCKY``."""
+    from flint import fmpq_mat
+
+    H, n, k = model.hidden_size, automaton.n_states, automaton.n_symbols
+    width = H + n
+    mats_p = [_residues(M, p) for M in mats]
+    mats_q = [_fmpq_matrix(M) for M in mats]
+    echelon = ModularEchelon(width, p)
+    # level: residues of h (c × H), states q (c,), and the exact h as columns (H × c)
+    h_p = _residues(model.h0, p)[None, :]
+    states = np.array([automaton.start])
+    exact_level = _fmpq_matrix(model.h0[:, None])
+    start = np.zeros((1, width))
+    start[0, :H] = h_p[0]
+    start[0, H + automaton.start] = 1
+    echelon.add_block(start)
+    exact_cols = [exact_level]
+    basis_states = [states]
+    successor_cols: list[list] = [[] for _ in range(k)]
+    successor_states: list[list[np.ndarray]] = [[] for _ in range(k)]
+    while states.size:
+        next_h, next_q, next_exact = [], [], []
+        for a in range(k):
+            cand_h = np.mod(h_p @ mats_p[a].T, p)
+            cand_q = table[states, a]
+            exact = mats_q[a] * exact_level  # exact successors (H × c)
+            successor_cols[a].append(exact)
+            successor_states[a].append(cand_q)
+            block = np.zeros((states.size, width))
+            block[:, :H] = cand_h
+            block[np.arange(states.size), H + cand_q] = 1
+            kept = np.flatnonzero(echelon.add_block(block))
+            if kept.size:
+                next_h.append(cand_h[kept])
+                next_q.append(cand_q[kept])
+                next_exact.append(_flint_columns(exact, kept.tolist()))
+        if not next_h:
+            break
+        h_p = np.concatenate(next_h)
+        states = np.concatenate(next_q)
+        exact_level = _hstack(next_exact)
+        exact_cols.append(exact_level)
+        basis_states.append(states)
+    V_h = _hstack(exact_cols)  # H × r, exact
+    q_basis = np.concatenate(basis_states)
+    r = q_basis.size
+    # the identity on every basis vector
+    C = _fmpq_matrix(model.readout)
+    lhs = C * V_h
+    if (row_of[q_basis] < 0).any():
+        return None
+    target = np.zeros((C.nrows(), r), dtype=np.int64)
+    target[row_of[q_basis], np.arange(r)] = 1
+    if lhs != fmpq_mat(C.nrows(), r, target.ravel().tolist()):
+        return None
+    # every successor lies in the span: solve on the pivot columns, compare everywhere
+    J = sorted(echelon.pivots.tolist())
+    V = _rows_matrix(V_h, q_basis, n)
+    S_h = _hstack([c for per_letter in successor_cols for c in per_letter])
+    S_q = np.concatenate([q for per_letter in successor_states for q in per_letter])
+    S = _rows_matrix(S_h, S_q, n)
+    VJ = _flint_columns(V, J)
+    SJ = _flint_columns(S, J)
+    X = VJ.transpose().solve(SJ.transpose()).transpose()  # S_J = X V_J
+    if X * V != S:
+        return _UNLUCKY
     return Proof(True, ProofMethod.WFA_EQUIVALENCE,
-                 f"C A_w h0 equals the one-hot output on a basis of {len(basis)} vectors of "
-                 "the reachable span, hence on every word (exact rationals)",
-                 image_size=len(basis), relative_margin=1.0)
+                 f"C A_w h0 equals the one-hot output on a basis of {r} vectors of the "
+                 "reachable span, whose successors stay in it, hence on every word (exact "
+                 "rationals; basis found modulo a prime, span proved over Q)",
+                 image_size=r, relative_margin=1.0)
+
+
+def _flint_columns(M, cols: list[int]):
+    """Columns ``cols`` of a python-flint matrix."""
+    from flint import fmpq_mat
+
+    rows = M.tolist()
+    return fmpq_mat(M.nrows(), len(cols), [row[c] for row in rows for c in cols])
+
+
+def _hstack(blocks: list):
+    """Side-by-side concatenation of python-flint matrices with equal row counts."""
+    from flint import fmpq_mat
+
+    lists = [b.tolist() for b in blocks]
+    entries = [x for i in range(blocks[0].nrows()) for rows in lists for x in rows[i]]
+    return fmpq_mat(blocks[0].nrows(), sum(b.ncols() for b in blocks), entries)
+
+
+def _rows_matrix(h_cols, states: np.ndarray, n: int):
+    """Rows ``(h_w, e_{q_w})`` from ``h`` as columns and the states ``q_w``."""
+    from flint import fmpq_mat
+
+    cols = h_cols.tolist()  # H rows of c entries
+    c = len(states)
+    entries = []
+    for j in range(c):
+        entries += [cols[i][j] for i in range(len(cols))]
+        e = [0] * n
+        e[int(states[j])] = 1
+        entries += e
+    return fmpq_mat(c, len(cols) + n, entries)
 
 
 # -- exact evaluation on one word --------------------------------------------------------------
