@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from ..automata.machine import MooreMachine
 from ..errors import ResourceLimitError
 from ..exact.dynamics import MatrixDynamics, PhaseDynamics, QuadraticNumber, exact_matmul
 from .closure import cayley_table, closure, element_orders, generated_size, permutation_table
@@ -346,10 +347,21 @@ class TransitionGroup:
         return len(self.perms)
 
 
-@lru_cache(maxsize=32)
 def transition_group(profile: AlgebraicProfile, max_order: int = 5040) -> TransitionGroup:
-    """Enumerate the transition group of a group automaton (refusing beyond ``max_order``)."""
-    machine = profile.machine
+    """Enumerate the transition group of a group automaton (refusing beyond ``max_order``).
+
+    Cached per minimal machine (profiles of equal machines share one group): classify,
+    compile and the certificate checks all ask for it.
+    """
+    group = _transition_group(profile.machine, max(max_order, 5040))
+    if group.order > max_order:
+        raise ResourceLimitError(f"transition group has more than {max_order} elements; no "
+                                 "named representation is available")
+    return group
+
+
+@lru_cache(maxsize=32)
+def _transition_group(machine: MooreMachine, max_order: int) -> TransitionGroup:
     gens = [machine.transitions[:, a] for a in range(machine.n_symbols)]
 
     def too_many(limit: int) -> Exception:

@@ -235,6 +235,66 @@ def _walk(automaton: MooreMachine, start: object, step: Callable[[object, int], 
     return pairs, parent
 
 
+def _walk_int64(automaton: MooreMachine, start: tuple[int, ...], mats: list[np.ndarray],
+                max_pairs: int) -> tuple[list[tuple], list[tuple[int, int]]] | str | None:
+    """:func:`_walk` for integer vectors, one matrix product per letter and BFS level.
+
+    Same pairs, in the same order, with the same parents (candidates are merged in the
+    order (pair, letter)); vectors are kept primitive (divided by the gcd of their entries).
+    Exact while every vector entry stays below 2^30 (matrix entries below 2^20, H ≤ 4096:
+    products below 2^62); returns None as soon as one would not, for the object path.
+    """
+    k = automaton.n_symbols
+    table = automaton.transitions
+    H = len(start)
+    index: dict[bytes, int] = {}
+    first = np.array([automaton.start, *start], dtype=np.int64)
+    index[first.tobytes()] = 0
+    rows = [first]
+    parent = [(-1, -1)]
+    frontier = np.arange(1)
+    block = first[None, :]
+    max_steps = max(1, max_work() // (100 + H * H))
+    bar = progress_bar(desc="exact search over (state, vector) pairs", total=None, unit="pair")
+    try:
+        while frontier.size:
+            if len(rows) * k > max_steps:
+                return (f"the exact search over (state, vector) pairs would exceed the work "
+                        f"budget ({max_steps} steps of an H = {H} state after {len(rows)} "
+                        "pairs; raise AUTOMATA_BILINEAR_MAX_WORK or --max-work)")
+            q, V = block[:, 0], block[:, 1:]
+            cand = np.empty((frontier.size, k, H + 1), dtype=np.int64)
+            for a in range(k):
+                W = V @ mats[a].T
+                g = np.gcd.reduce(np.abs(W), axis=1) if H else np.ones(len(W), np.int64)
+                g[g == 0] = 1
+                W //= g[:, None]
+                cand[:, a, 0] = table[q, a]
+                cand[:, a, 1:] = W
+            if H and np.abs(cand[:, :, 1:]).max() >= 2**30:
+                return None
+            fresh: list[int] = []
+            flat = cand.reshape(-1, H + 1)
+            for j, row in enumerate(flat):
+                key = row.tobytes()
+                if key in index:
+                    continue
+                if len(rows) >= max_pairs:
+                    return (f"more than {max_pairs} (state, vector) pairs: the image is not "
+                            "finite or too large; raise max_pairs")
+                index[key] = len(rows)
+                rows.append(row)
+                parent.append((int(frontier[j // k]), j % k))
+                fresh.append(j)
+            bar.update(len(fresh))
+            frontier = np.arange(len(rows) - len(fresh), len(rows))
+            block = flat[fresh]
+    finally:
+        bar.close()
+    pairs = [(int(r[0]), tuple(r[1:].tolist())) for r in rows]
+    return pairs, parent
+
+
 # -- signed one-hot image --------------------------------------------------------------------
 
 
@@ -392,8 +452,14 @@ def _rational_image(model: BilinearModel, automaton: MooreMachine, al: Alignment
                         "rounded floats, which generate an infinite group)")
         return w
 
-    walked = _walk(automaton, _primitive(h0[0]), step, max_pairs, "vector",
-                   hidden=model.hidden_size)
+    start = _primitive(h0[0])
+    walked = None
+    if mats64 is not None and max(map(abs, start), default=0) < 2**30:
+        walked = _walk_int64(automaton, start, [mats64[int(al.letter[a])]
+                                                for a in range(automaton.n_symbols)],
+                             max_pairs)
+    if walked is None:  # vectors left the int64 range: the exact object path
+        walked = _walk(automaton, start, step, max_pairs, "vector", hidden=model.hidden_size)
     if isinstance(walked, str):
         return Proof(False, method, walked)
     pairs, parent = walked

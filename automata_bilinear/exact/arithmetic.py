@@ -1,5 +1,6 @@
-"""Exact arithmetic for proofs: rationals from floats, an exact echelon basis, and rigorous
-enclosures of cos/sin at rational turns.
+"""Exact arithmetic for proofs: rationals from floats and rigorous enclosures of cos/sin at
+rational turns (exact linear algebra lives in :mod:`automata_bilinear.exact.modular` and on
+python-flint).
 
 Every float64 is a rational number, so ``Fraction(x)`` is the exact value a stored array
 holds. The trusted checker (:mod:`automata_bilinear.checker.proof`) and the certificate checks
@@ -15,7 +16,7 @@ from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["Echelon", "exact_rank", "fractions", "turn_enclosure"]
+__all__ = ["fractions", "turn_enclosure"]
 
 
 def fractions(values: Iterable[float] | np.ndarray) -> list[Fraction]:
@@ -27,62 +28,6 @@ def fractions(values: Iterable[float] | np.ndarray) -> list[Fraction]:
     False
     """
     return [Fraction(float(x)) for x in np.asarray(values, dtype=np.float64).ravel()]
-
-
-class Echelon:
-    """Incremental exact row echelon basis over the rationals (pivot column → row).
-
-    Examples
-    --------
-    >>> e = Echelon(2)
-    >>> e.add([Fraction(1), Fraction(2)]), e.add([Fraction(2), Fraction(4)])
-    (True, False)
-    """
-
-    def __init__(self, width: int) -> None:
-        self.width = width
-        self.rows: dict[int, list[Fraction]] = {}
-
-    def reduce(self, v: list[Fraction]) -> list[Fraction]:
-        """``v`` minus its projection on the basis rows (zero iff ``v`` is in the span)."""
-        v = list(v)
-        for col, row in self.rows.items():
-            if v[col]:
-                f = v[col]
-                v = [x - f * y for x, y in zip(v, row)]
-        return v
-
-    def add(self, v: list[Fraction]) -> bool:
-        """Add ``v`` if it is independent of the basis; return whether it was."""
-        r = self.reduce(v)
-        pivot = next((i for i, x in enumerate(r) if x), None)
-        if pivot is None:
-            return False
-        inv = 1 / r[pivot]
-        r = [x * inv for x in r]
-        for col, row in self.rows.items():  # keep every row reduced at the new pivot
-            if row[pivot]:
-                f = row[pivot]
-                self.rows[col] = [x - f * y for x, y in zip(row, r)]
-        self.rows[pivot] = r
-        return True
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-
-def exact_rank(rows: list[list[Fraction]]) -> int:
-    """Exact rank of a rational matrix given by rows.
-
-    Examples
-    --------
-    >>> exact_rank([[Fraction(1), Fraction(1)], [Fraction(1), Fraction(1)]])
-    1
-    """
-    if not rows:
-        return 0
-    echelon = Echelon(len(rows[0]))
-    return sum(echelon.add(r) for r in rows)
 
 
 def _mpf_fraction(raw: tuple) -> Fraction:

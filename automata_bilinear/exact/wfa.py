@@ -31,14 +31,14 @@ from ..limits import check_memory, check_work
 from ..progress import progress_bar
 from .modular import ModularEchelon, modular_primes
 
-_CHUNK_ENTRIES = 1 << 24  # candidate entries generated at once (16 MiB of int8)
-
 __all__ = [
     "ObservableSpace",
     "hankel_rank",
     "observable_basis_words",
     "observable_space",
 ]
+
+_CHUNK_ENTRIES = 1 << 24  # candidate entries generated at once (16 MiB of int8)
 
 
 @dataclass(frozen=True, eq=False)
