@@ -44,7 +44,7 @@ from .errors import (
     ResourceLimitError,
 )
 from .frozen import TextEnum, freeze, thaw
-from .limits import check_memory
+from .limits import check_memory, check_work
 from .model import BilinearModel
 from .refutations import (
     depth_certificate,
@@ -463,6 +463,14 @@ def classify(automaton: MooreMachine, *, compile_limit: int = COMPILE_LIMIT
         check_memory(f"the classification of {automaton.name or 'the automaton'} ({n} minimal "
                      f"states, {D} symbols; dense one-hot models of {D}×{n}×{n})",
                      3 * 8 * D * n * n)
+    table = minimal.transitions
+    if n and (np.sort(table, axis=0) == np.arange(n)[:, None]).all():
+        # a group automaton: its transition group (≥ n elements, the states are one orbit)
+        # is enumerated by composing every element with every letter, n points each
+        check_work(f"the classification of {automaton.name or 'the automaton'}: enumerating "
+                   f"the transition group of a group automaton ({n} minimal states, {D} "
+                   f"letters: at least {n} elements × {D} letters × {n} points)",
+                   float(n) * n * D)
     profile = algebraic_profile(minimal)
     machine = profile.machine
 

@@ -196,3 +196,23 @@ def test_cli_commute(tmp_path, capsys):
     data = json.loads(capsys.readouterr().out)
     assert code == 0 and data["commutation"]["commute"] and data["commutation"][
         "shared_eigenbasis"]
+
+
+def test_group_automata_beyond_the_work_budget_are_refused_up_front():
+    from automata_bilinear.errors import ResourceLimitError
+    from automata_bilinear.limits import budget
+
+    machine = build("symmetric:5")  # 120 states × 120 letters × 120 points = 1.7e6 steps
+    with budget(max_work=10**6), pytest.raises(ResourceLimitError,
+                                               match="transition group.*1.73e\\+06"):
+        classify(machine)
+    assert classify(machine).lowest_rung  # within the default budget it runs
+
+
+def test_profiles_and_transition_groups_are_computed_once_per_machine():
+    from automata_bilinear import algebraic_profile
+    from automata_bilinear.algebra.representations import transition_group
+
+    a, b = build("dihedral:5"), build("dihedral:5")
+    assert a is not b and algebraic_profile(a) is algebraic_profile(b)
+    assert transition_group(algebraic_profile(a)) is transition_group(algebraic_profile(b))

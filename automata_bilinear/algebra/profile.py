@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -191,6 +191,9 @@ class AlgebraicProfile:
 def algebraic_profile(machine: MooreMachine) -> AlgebraicProfile:
     """Minimise ``machine`` and compute the per-letter dynamics and commutativity.
 
+    Cached per machine (equal machines share one profile; profiles are immutable), so
+    classify and the compilations it runs pay for it once.
+
     Examples
     --------
     >>> from automata_bilinear.catalog.specs import build
@@ -200,7 +203,11 @@ def algebraic_profile(machine: MooreMachine) -> AlgebraicProfile:
     >>> algebraic_profile(build("flipflop")).is_commutative
     False
     """
-    machine = check_machine(machine, "machine")
+    return _algebraic_profile(check_machine(machine, "machine"))
+
+
+@lru_cache(maxsize=16)
+def _algebraic_profile(machine: MooreMachine) -> AlgebraicProfile:
     result = minimize(machine)
     minimal = result.machine
     letters = tuple(letter_dynamics(minimal, a) for a in range(minimal.n_symbols))
