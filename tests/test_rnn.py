@@ -127,3 +127,73 @@ def test_bad_tokens(tokens, fragment):
     assert fragment in str(info.value)
     with pytest.raises(RNNInputError, match="dtype"):
         forward(model, [[0]], dtype="float16")
+
+
+# -- the diagonal scan (per-step outputs of real diagonal models) --------------------------
+
+def plain_diagonal_loop(lam, h0, C, bias, x):
+    """Oracle: h ← λ_x ⊙ h, renormalised by max|h| every step, scores C h (+ bias e^{−L})."""
+    B, T = x.shape
+    preds = np.empty((B, T + 1), dtype=np.int64)
+    margins = np.empty((B, T + 1))
+    for b in range(B):
+        h = h0 / np.max(np.abs(h0))
+        L = np.log(np.max(np.abs(h0)))
+        for t in range(T + 1):
+            if t:
+                h = lam[x[b, t - 1]] * h
+                peak = np.max(np.abs(h))
+                h, L = h / peak, L + np.log(peak)
+            s = C @ h if bias is None else C @ h * min(1.0, np.exp(L)) + bias * min(
+                1.0, np.exp(-L))
+            top = np.sort(s)
+            preds[b, t], margins[b, t] = np.argmax(s), top[-1] - top[-2]
+    return preds, margins
+
+
+@pytest.mark.parametrize("with_bias", [False, True])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_diagonal_scan_matches_a_plain_loop_and_the_count_engine(with_bias, dtype):
+    from automata_bilinear import rnn
+
+    rng = np.random.default_rng(7)
+    D, H, B, T = 3, 6, 131, 37  # B, T not multiples of the block sizes
+    lam = rng.uniform(0.5, 1.6, (D, H)) * rng.choice([-1.0, 1.0], (D, H))
+    model = BilinearModel("real_diagonal", {"eigenvalues": lam}, rng.standard_normal(H) * 3,
+                          rng.standard_normal((3, H)), ["a", "b", "c"], [0, 1, 2],
+                          bias=rng.standard_normal(3) * 0.1 if with_bias else None)
+    x = rng.integers(0, D, size=(B, T))
+    assert rnn._scan_steps(model, np.dtype(dtype)) > 1
+    out = forward(model, x, dtype=dtype, return_hidden=True)
+    counts = rnn._forward_diagonal(model, x, np.dtype(dtype), False, True, 32)
+    preds, margins = plain_diagonal_loop(lam, model.h0, model.readout, model.bias, x)
+    tol = 1e-9 if dtype == "float64" else 2e-4
+    np.testing.assert_allclose(out.margins, margins, atol=tol)
+    np.testing.assert_allclose(out.margins, counts.margins, atol=tol)
+    clear = np.abs(margins) > 10 * tol
+    assert np.array_equal(out.predictions[clear], preds[clear])
+    np.testing.assert_allclose(out.log_norm, counts.log_norm, rtol=1e-9 if dtype == "float64"
+                               else 1e-4)
+    np.testing.assert_allclose(out.hidden, counts.hidden, atol=tol)
+    np.testing.assert_allclose(out.final_hidden, counts.final_hidden, atol=tol)
+    assert np.abs(out.hidden).max(axis=2).min() == pytest.approx(1.0)
+    plain = forward(model, x, dtype=dtype)  # without hidden states: scores from the ring
+    np.testing.assert_allclose(plain.margins, margins, atol=tol)
+    np.testing.assert_allclose(plain.log_norm, out.log_norm, rtol=1e-12)
+    np.testing.assert_allclose(plain.final_hidden, out.final_hidden, atol=tol)
+
+
+def test_diagonal_models_the_scan_cannot_take_use_the_count_engine():
+    from automata_bilinear import rnn
+
+    lam = np.array([[1.0, 0.0], [0.5, 2.0]])  # a zero eigenvalue: units can vanish
+    zero = BilinearModel("real_diagonal", {"eigenvalues": lam}, np.ones(2), np.eye(2),
+                         ["a", "b"], [0, 1])
+    wide = BilinearModel("real_diagonal", {"eigenvalues": np.array([[1e-30, 1.0]])},
+                         np.ones(2), np.eye(2), ["a"], [0, 1])
+    assert rnn._scan_steps(zero, np.dtype("float64")) == 0
+    assert rnn._scan_steps(wide, np.dtype("float32")) == 0
+    assert rnn._scan_steps(wide, np.dtype("float64")) > 1
+    x = np.array([[1, 0, 1, 1], [1, 1, 1, 1]])
+    out = forward(zero, x)
+    assert out.log_norm.tolist()[1] == pytest.approx(4 * np.log(2.0))
