@@ -154,14 +154,7 @@ def forward(model: BilinearModel, tokens: object, *, dtype: str = "float64",
     if return_hidden:
         check_allocation("hidden states", (B, T + 1, H), np.dtype(dtype).itemsize)
     structure = get_rung(model.rung).structure
-    if model.acts_diagonally:
-        steps = 0 if final_only else _scan_steps(model, np.dtype(dtype))
-        if steps:
-            # per-step outputs: an in-cache multiplicative scan beats recomputing each state
-            # from its letter counts (one exp per unit and step)
-            return _forward_real_diagonal_steps(model, x, np.dtype(dtype), return_hidden,
-                                                steps)
-        # commuting units: the letter-count engine
+    if model.acts_diagonally:  # commuting units: the letter-count engine
         return _forward_diagonal(model, x, np.dtype(dtype), final_only, return_hidden, chunk)
     if structure is Structure.MONOMIAL:  # one nonzero per column: gather and add
         return _forward_steps(model, x, np.dtype(dtype), final_only, return_hidden,
@@ -277,97 +270,6 @@ def _forward_steps(model: BilinearModel, x: np.ndarray, dt: np.dtype, final_only
         p, m = _scores_margin(h, C, bias, log_norm)
         return ForwardResult(p, m.astype(np.float64), log_norm, h)
     return ForwardResult(preds, margins, log_norm, h, hidden)
-
-
-_BATCH_BLOCK = 128  # rows per block of the diagonal scan: (16, 128, 256) float64 is 4 MiB
-_SCAN_STEPS = 16  # at most this many steps between readouts of the scan
-
-
-def _scan_steps(model: BilinearModel, dt: np.dtype) -> int:
-    """Steps the diagonal scan may run between renormalisations (0: use the log-domain
-    engine). Needs real, nonzero eigenvalues (the peak unit then survives every step, so
-    the peak changes by at most ``e^{±spread}`` per step, spread = max |log|λ||) and
-    ``steps · spread`` within half of the dtype's exponent range."""
-    lam_c, lam_r = diagonal_eigenvalues(model.params)
-    if lam_c.shape[1] or not lam_r.size or not np.all(lam_r != 0):
-        return 0
-    spread = float(np.max(np.abs(np.log(np.abs(lam_r)))))
-    if not np.isfinite(spread):
-        return 0
-    room = 0.5 * np.log(np.finfo(dt).max)
-    return int(min(_SCAN_STEPS, room // spread)) if spread > 0 else _SCAN_STEPS
-
-
-def _forward_real_diagonal_steps(model: BilinearModel, x: np.ndarray, dt: np.dtype,
-                                 return_hidden: bool, scan: int) -> ForwardResult:
-    """Per-step outputs of a real diagonal model by the scan ``h_t = λ_{x_t} ⊙ h_{t−1}``.
-
-    Blocks of :data:`_BATCH_BLOCK` sequences stay in cache; ``scan`` states are written into
-    a small ring, then read out together (peaks, scores, margins), and the last one is
-    renormalised by its peak (log-norms accumulate the peaks), so each state is touched a
-    few times while it is in cache. :func:`_scan_steps` chooses ``scan`` so that the
-    unnormalised products between renormalisations cannot overflow or underflow.
-    """
-    B, T = x.shape
-    H = model.hidden_size
-    lam = diagonal_eigenvalues(model.params)[1].astype(dt)
-    C = model.readout.astype(dt)
-    bias = None if model.bias is None else model.bias.astype(dt)
-    preds = np.empty((B, T + 1), dtype=np.int64)
-    margins = np.empty((B, T + 1), dtype=np.float64)
-    hidden = np.empty((B, T + 1, H), dtype=dt) if return_hidden else None
-    log_norm = np.empty(B, dtype=np.float64)
-    final = np.empty((B, H), dtype=dt)
-    h0 = model.h0.astype(np.float64)
-    peak0 = np.max(np.abs(h0))
-    start = (h0 / peak0 if peak0 > 0 else h0).astype(dt)
-    ring = np.empty((scan, min(B, _BATCH_BLOCK), H), dtype=dt)
-    magnitudes = np.empty_like(ring)
-    for lo in range(0, B, _BATCH_BLOCK):
-        xb = x[lo:lo + _BATCH_BLOCK]
-        b = xb.shape[0]
-        h = np.tile(start, (b, 1))
-        acc = np.full(b, np.log(peak0) if peak0 > 0 else -np.inf)
-        p, m = _scores_margin(h, C, bias, acc)
-        preds[lo:lo + b, 0], margins[lo:lo + b, 0] = p, m
-        if return_hidden:
-            hidden[lo:lo + b, 0] = h
-        for t0 in range(0, T, scan):
-            steps = min(scan, T - t0)
-            block = ring[:steps, :b]
-            for j in range(steps):
-                # tokens are validated: "clip" skips numpy's (slow) bounds-checked gather
-                np.take(lam, xb[:, t0 + j], axis=0, out=block[j], mode="clip")
-                block[j] *= h
-                h = block[j]
-            peaks = np.abs(block, out=magnitudes[:steps, :b]).max(axis=2)  # (steps, b)
-            zero = peaks == 0
-            safe = np.where(zero, 1, peaks)
-            with np.errstate(divide="ignore"):
-                step_norm = acc[None, :] + np.log(peaks.astype(np.float64))
-            if bias is None and not return_hidden:
-                scores = (block.reshape(-1, H) @ C.T).reshape(steps, b, -1)  # one GEMM
-                scores /= safe[..., None]
-                if scores.shape[-1] == 1:
-                    p, m = np.zeros(scores.shape[:-1], np.int64), np.inf
-                else:
-                    top2 = np.partition(scores, -2, axis=-1)[..., -2:]
-                    p, m = np.argmax(scores, axis=-1), top2[..., 1] - top2[..., 0]
-            else:
-                block /= safe[..., None]
-                p, m = _scores_margin(block, C, bias, step_norm)
-                if return_hidden:
-                    hidden[lo:lo + b, t0 + 1:t0 + 1 + steps] = np.moveaxis(block, 0, 1)
-            preds[lo:lo + b, t0 + 1:t0 + 1 + steps] = np.asarray(p).T
-            margins[lo:lo + b, t0 + 1:t0 + 1 + steps] = np.broadcast_to(m, p.shape).T
-            # carry the last state on, renormalised (a state that reached 0 stays 0)
-            last = block[steps - 1]
-            normalised = bias is not None or return_hidden  # the block was divided above
-            h = last.copy() if normalised else last / safe[-1][:, None]
-            acc = step_norm[-1]
-        log_norm[lo:lo + b] = acc
-        final[lo:lo + b] = h
-    return ForwardResult(preds, margins, log_norm, final, hidden)
 
 
 def _diagonal_logs(model: BilinearModel) -> tuple[np.ndarray, np.ndarray]:
