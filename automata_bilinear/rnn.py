@@ -112,7 +112,7 @@ def _scores_margin(h: np.ndarray, C: np.ndarray, bias: np.ndarray | None,
 
 
 def forward(model: BilinearModel, tokens: object, *, dtype: str = "float64",
-            final_only: bool = False, return_hidden: bool = False, chunk: int = 32
+            final_only: bool = False, return_hidden: bool = False, chunk: int = 8
             ) -> ForwardResult:
     """Run ``model`` on a batch of token-index sequences.
 
@@ -282,8 +282,31 @@ def _diagonal_logs(model: BilinearModel) -> tuple[np.ndarray, np.ndarray]:
         return np.log(np.abs(lam)), np.angle(lam)
 
 
+_SIGN_TABLE_LETTERS = 10  # letters up to which real signs come from a (2^D, U) table
+_BATCH_BLOCK = 128  # sequences per block of per-step diagonal outputs (cache-sized states)
+
+
 def _forward_diagonal(model: BilinearModel, x: np.ndarray, dt: np.dtype, final_only: bool,
                       return_hidden: bool, chunk: int) -> ForwardResult:
+    """The letter-count engine, on blocks of :data:`_BATCH_BLOCK` sequences when every step
+    is read out (a block's (chunk, U) temporaries then stay in cache)."""
+    B = x.shape[0]
+    if final_only or B <= _BATCH_BLOCK:
+        return _forward_diagonal_block(model, x, dt, final_only, return_hidden, chunk)
+    parts = [_forward_diagonal_block(model, x[lo:lo + _BATCH_BLOCK], dt, final_only,
+                                     return_hidden, chunk)
+             for lo in range(0, B, _BATCH_BLOCK)]
+    return ForwardResult(
+        np.concatenate([r.predictions for r in parts]),
+        np.concatenate([r.margins for r in parts]),
+        np.concatenate([r.log_norm for r in parts]),
+        np.concatenate([r.final_hidden for r in parts]),
+        None if not return_hidden else np.concatenate([r.hidden for r in parts]))
+
+
+def _forward_diagonal_block(model: BilinearModel, x: np.ndarray, dt: np.dtype,
+                            final_only: bool, return_hidden: bool, chunk: int
+                            ) -> ForwardResult:
     """Diagonal units commute, so the state after t tokens depends only on the letter counts
     n(t) ∈ N^D: log|h| = n·log|λ|, phase = n·arg λ, and a unit is zero iff some count of a
     zero eigenvalue is positive. Counts are cumulative sums; everything else is one small
@@ -307,12 +330,20 @@ def _forward_diagonal(model: BilinearModel, x: np.ndarray, dt: np.dtype, final_o
     any_zero = bool(zero_letter.any())
     negative = (phase != 0).astype(np.float64)  # real units: phase π marks a negative λ
     both_tables = np.concatenate([safe_logmag, negative], axis=1)
+    sign_table = bit_weights = None
+    if not n_complex and D <= _SIGN_TABLE_LETTERS:
+        # sign of every unit for each pattern of count parities (with h0's signs): one
+        # exact table lookup per state instead of a parity computation per unit
+        bits = (np.arange(2**D)[:, None] >> np.arange(D)[None, :]) & 1
+        odd = (bits @ (phase != 0).astype(np.int64)) & 1
+        sign_table = np.where(odd == 1, -1.0, 1.0) * np.sign(z0.real)[None, :]
+        bit_weights = 1 << np.arange(D, dtype=np.int64)
 
     def states(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Normalised real states and log-norms for count vectors (…, D)."""
         cf = counts.astype(np.float64)
         flat = cf.reshape(-1, D)
-        if not n_complex and has_phase:  # one product gives log-magnitudes and sign counts
+        if not n_complex and has_phase and sign_table is None:  # log-magnitudes and signs
             both = (flat @ both_tables).reshape(*cf.shape[:-1], 2, -1)
             total, neg_count = both[..., 0, :], both[..., 1, :]
         else:
@@ -324,10 +355,14 @@ def _forward_diagonal(model: BilinearModel, x: np.ndarray, dt: np.dtype, final_o
         total -= np.where(np.isfinite(top), top, 0.0)
         mag = np.exp(total, out=total)
         if not n_complex:  # real units: the sign is the parity of negative-letter counts
-            if has_phase:  # counts are exact small integers in float64
-                half = neg_count * 0.5
-                mag *= np.where(half != np.floor(half), -1.0, 1.0)
-            mag *= np.sign(z0.real)
+            if sign_table is not None:  # one gather: the signs of each parity pattern
+                pattern = (counts.astype(np.int64, copy=False) & 1) @ bit_weights
+                mag *= np.take(sign_table, pattern, axis=0, mode="clip")
+            else:
+                if has_phase:  # counts are exact small integers in float64
+                    half = neg_count * 0.5
+                    mag *= np.where(half != np.floor(half), -1.0, 1.0)
+                mag *= np.sign(z0.real)
             return mag.astype(dt, copy=False), top[..., 0]
         z = mag * np.exp(1j * (np.mod(cf @ phase, 2 * np.pi) + base_phase))
         if n_complex:

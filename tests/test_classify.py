@@ -204,7 +204,7 @@ def test_group_automata_beyond_the_work_budget_are_refused_up_front():
 
     machine = build("symmetric:5")  # 120 states × 120 letters × 120 points = 1.7e6 steps
     with budget(max_work=10**6), pytest.raises(ResourceLimitError,
-                                               match="transition group.*1.73e\\+06"):
+                                               match=r"transition group.*1\.73e\+06"):
         classify(machine)
     assert classify(machine).lowest_rung  # within the default budget it runs
 

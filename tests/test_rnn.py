@@ -127,3 +127,59 @@ def test_bad_tokens(tokens, fragment):
     assert fragment in str(info.value)
     with pytest.raises(RNNInputError, match="dtype"):
         forward(model, [[0]], dtype="float16")
+
+
+# -- the letter-count engine on blocks (per-step outputs) ----------------------------------
+
+def plain_diagonal_loop(lam, h0, C, x):
+    """Oracle: h ← λ_x ⊙ h in exact rationals, then normalised scores in float."""
+    from fractions import Fraction
+
+    B, T = x.shape
+    preds = np.empty((B, T + 1), dtype=np.int64)
+    margins = np.empty((B, T + 1))
+    lam_q = [[Fraction(float(v)) for v in row] for row in lam]
+    for b in range(B):
+        h = [Fraction(float(v)) for v in h0]
+        for t in range(T + 1):
+            if t:
+                h = [a * v for a, v in zip(lam_q[x[b, t - 1]], h)]
+            peak = max(abs(v) for v in h)
+            s = C @ np.array([float(v / peak) for v in h])
+            top = np.sort(s)
+            preds[b, t], margins[b, t] = np.argmax(s), top[-1] - top[-2]
+    return preds, margins
+
+
+@pytest.mark.parametrize(("D", "dtype"), [(3, "float64"), (3, "float32"), (12, "float64")])
+def test_blocked_count_engine_matches_exact_evaluation(D, dtype):
+    # D = 12 is above the sign table's letters: the parity path
+    rng = np.random.default_rng(D)
+    H, B, T = 5, 133, 19  # B over one block and not a multiple of it
+    lam = rng.uniform(0.5, 1.6, (D, H)) * rng.choice([-1.0, 1.0], (D, H))
+    h0 = rng.standard_normal(H) * 3
+    model = BilinearModel("real_diagonal", {"eigenvalues": lam}, h0,
+                          rng.standard_normal((3, H)), [f"l{i}" for i in range(D)], [0, 1, 2])
+    x = rng.integers(0, D, size=(B, T))
+    out = forward(model, x, dtype=dtype, return_hidden=True)
+    preds, margins = plain_diagonal_loop(lam, h0, model.readout, x)
+    tol = 1e-9 if dtype == "float64" else 1e-4
+    np.testing.assert_allclose(out.margins, margins, atol=tol)
+    clear = margins > 10 * tol
+    assert np.array_equal(out.predictions[clear], preds[clear])
+    assert np.allclose(np.abs(out.hidden).max(axis=2), 1.0)
+    one = forward(model, x[:1], dtype=dtype)  # a single sequence, unblocked
+    assert np.array_equal(one.predictions, out.predictions[:1])
+
+
+def test_units_far_below_the_peak_come_back_exactly():
+    # unit 0 falls to 1e-600 of unit 1 under a^200 and recovers under b^200: the count
+    # engine recomputes it from the letter counts (a running product would have lost it)
+    lam = np.array([[1e-3, 1.0], [1e3, 1.0]])
+    model = BilinearModel("real_diagonal", {"eigenvalues": lam}, np.array([1.0, 0.5]),
+                          np.array([[1.0, 0.0], [0.0, 1.0]]), ["a", "b"], ["u0", "u1"])
+    x = np.array([[0] * 200 + [1] * 200])
+    out = forward(model, x)
+    assert out.predictions[0, 0] == out.predictions[0, -1] == 0
+    assert out.margins[0, -1] == pytest.approx(out.margins[0, 0]) == pytest.approx(0.5)
+    assert out.predictions[0, 200] == 1
