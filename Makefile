@@ -42,6 +42,7 @@ bench: $(STAMP_DEV)
 	$(BIN)/python benchmarks/bench_pd.py
 	$(BIN)/python benchmarks/bench_modern.py
 	$(BIN)/python benchmarks/bench_certify.py
+	$(BIN)/python benchmarks/bench_scale.py
 
 notebooks: $(STAMP_NB)
 	$(BIN)/jupyter lab notebooks/
