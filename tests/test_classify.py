@@ -206,7 +206,6 @@ def test_group_automata_beyond_the_work_budget_are_refused_up_front():
     with budget(max_work=10**6), pytest.raises(ResourceLimitError,
                                                match=r"transition group.*1\.73e\+06"):
         classify(machine)
-    assert classify(machine).lowest_rung  # within the default budget it runs
 
 
 def test_profiles_and_transition_groups_are_computed_once_per_machine():

@@ -1137,7 +1137,7 @@ def _residues(values: np.ndarray, p: int) -> np.ndarray:
 
 
 def _wfa_equivalence(model: BilinearModel, automaton: MooreMachine, al: Alignment,
-                     A: np.ndarray, max_dim: int = 1500) -> Proof | None:
+                     A: np.ndarray, max_dim: int = 600) -> Proof | None:
     """Exact-valued models: Tzeng's basis of span{(A_w h0, e_{q_w})}; None if not applicable
     (too large, or the identity fails although the argmax may still be right).
 
