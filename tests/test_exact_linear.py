@@ -218,3 +218,22 @@ def test_batched_integer_walk_matches_the_scalar_walk(machine, H, seed):
         assert isinstance(batched, str) and "more than 300" in batched
     else:
         assert batched == scalar
+
+
+def test_modular_hankel_check_rejects_an_understated_rank(monkeypatch):
+    machine = minimize(kth_last_letter(6)).machine
+    cert = hankel_certificate(machine)
+    monkeypatch.setattr(certificates, "EXACT_HANKEL_ENTRIES", 0)
+    data = cert.to_json()
+    low = certificates.Certificate.from_json({**data, "data": {**data["data"], "rank": 5}})
+    assert not low.check(machine).ok
+
+
+def test_cached_profiles_keep_each_machines_name():
+    from automata_bilinear import algebraic_profile, compile_bilinear
+
+    a = MooreMachine([[1, 0], [0, 1]], 0, [0, 1], ["x", "y"], name="first-task")
+    b = MooreMachine([[1, 0], [0, 1]], 0, [0, 1], ["x", "y"], name="second-task")
+    algebraic_profile(a)
+    assert algebraic_profile(b).machine.name == "second-task"
+    assert compile_bilinear(b, "full").metadata["automaton"] == "second-task"

@@ -203,11 +203,15 @@ def algebraic_profile(machine: MooreMachine) -> AlgebraicProfile:
     >>> algebraic_profile(build("flipflop")).is_commutative
     False
     """
-    return _algebraic_profile(check_machine(machine, "machine"))
+    machine = check_machine(machine, "machine")
+    # equality ignores names and state labels; the key keeps them so a cached profile never
+    # carries another machine's name
+    return _algebraic_profile(machine, machine.name, machine.state_labels)
 
 
 @lru_cache(maxsize=16)
-def _algebraic_profile(machine: MooreMachine) -> AlgebraicProfile:
+def _algebraic_profile(machine: MooreMachine, name: object, labels: object
+                       ) -> AlgebraicProfile:
     result = minimize(machine)
     minimal = result.machine
     letters = tuple(letter_dynamics(minimal, a) for a in range(minimal.n_symbols))
