@@ -89,6 +89,11 @@ class RefinementHistory:
     change_id: np.ndarray
     offsets: np.ndarray
 
+    def __post_init__(self) -> None:  # shared through cached profiles: read-only
+        for name in ("initial", "final", "change_state", "change_round", "change_id",
+                     "offsets"):
+            getattr(self, name).flags.writeable = False
+
     def class_at(self, state: int, round_: int) -> int:
         """Class id of ``state`` after ``round_`` rounds of refinement."""
         lo, hi = int(self.offsets[state]), int(self.offsets[state + 1])

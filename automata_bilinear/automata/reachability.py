@@ -47,6 +47,10 @@ class ShortlexSearch:
     parent_symbol: np.ndarray
     depth: np.ndarray
 
+    def __post_init__(self) -> None:  # shared through cached profiles: read-only
+        for arr in (self.order, self.parent, self.parent_symbol, self.depth):
+            arr.flags.writeable = False
+
     def access_word(self, state: int) -> tuple[int, ...]:
         """Shortlex-least word (as symbol indices) leading from the start state to ``state``."""
         if self.depth[state] < 0:
