@@ -237,3 +237,10 @@ def test_cached_profiles_keep_each_machines_name():
     algebraic_profile(a)
     assert algebraic_profile(b).machine.name == "second-task"
     assert compile_bilinear(b, "full").metadata["automaton"] == "second-task"
+
+
+@pytest.mark.parametrize("bad", [4, 1, 2**40, "7", True])
+def test_observable_space_refuses_bad_primes(bad):
+    machine = minimize(kth_last_letter(3)).machine
+    with pytest.raises(InvalidArgumentError, match="primes must be primes"):
+        observable_space(machine, primes=[bad])

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
+from sympy import isprime
 
 from ..automata.machine import MooreMachine, check_machine
 from ..automata.minimization import minimize
@@ -218,6 +219,12 @@ def observable_space(machine: MooreMachine, primes: list[int] | None = None
     check_memory(f"the Hankel-rank search on {n} states (an {n} × {n} basis in float64)",
                  8.0 * n * n * 3)
     tried = list(primes or modular_primes(n))
+    for p in tried:
+        if isinstance(p, bool) or not isinstance(p, int) or not isprime(p) or \
+                p * p * max(n, 1) >= 2**53:
+            raise InvalidArgumentError(
+                f"primes must be primes p with p² · {n} < 2^53 (exact float64 products), "
+                f"got {p!r}")
     for p in tried:
         basis, words, outputs, echelon = _search(machine, p)
         pivots = np.sort(echelon.pivots)
