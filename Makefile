@@ -6,7 +6,7 @@ STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 STAMP_NB  := $(VENV)/.installed-notebooks
 
-.PHONY: demo test lint bench notebooks clean
+.PHONY: demo test lint bench reproduce notebooks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ bench: $(STAMP_DEV)
 	$(BIN)/python benchmarks/bench_modern.py
 	$(BIN)/python benchmarks/bench_certify.py
 	$(BIN)/python benchmarks/bench_scale.py
+	$(BIN)/python benchmarks/bench_training.py
+
+# The learnability tables (issue 13): about 20 minutes on 2 cores; resumes if interrupted.
+reproduce: $(STAMP_DEV)
+	OPENBLAS_NUM_THREADS=1 $(BIN)/automata-bilinear reproduce --out docs/results --jobs 2
 
 notebooks: $(STAMP_NB)
 	$(BIN)/jupyter lab notebooks/

@@ -16,6 +16,7 @@ Examples
 ('1', '1')
 """
 
+from . import training
 from ._version import __version__
 from .algebra.groups import (
     FiniteGroup,
@@ -128,6 +129,7 @@ from .propositions.prop2 import CommutationReport, commutation_check, prop2_obst
 from .rnn import ForwardResult, RNNInputError, forward, forward_affine, forward_matrices
 from .rungs import REGISTRY, RUNG_ORDER, RUNGS, Rung, get_rung
 from .stack import StackedModel
+from .training import TrainConfig, sweep, sweep_grid, train
 from .verify import NumericalReport, VerificationReport, numerical_check, verify
 
 __all__ = [
@@ -169,6 +171,7 @@ __all__ = [
     "RungVerdict",
     "SpecError",
     "StackedModel",
+    "TrainConfig",
     "TransitionMonoid",
     "UnknownSymbolError",
     "UsageError",
@@ -259,12 +262,16 @@ __all__ = [
     "save_model",
     "save_region_certificate",
     "shift_register_model",
+    "sweep",
+    "sweep_grid",
     "symmetric",
     "symmetric_group",
     "threshold",
     "to_automata_lib",
     "to_dot",
     "to_networkx",
+    "train",
+    "training",
     "transition_monoid",
     "trim",
     "verify",

@@ -68,6 +68,11 @@ from .propositions.prop3 import (
 from .rnn import forward
 from .rungs import RUNG_ORDER, RUNGS, get_rung
 from .stack import StackedModel
+from .training.config import PRESETS, preset_config
+from .training.loop import train
+from .training.parameterisations import TRAINABLE_RUNGS
+from .training.reproduce import reproduce
+from .training.sweep import parse_rung_choice, sweep, sweep_grid
 from .validation import is_ascii_integer
 from .verify import verify
 
@@ -595,6 +600,100 @@ def cmd_parity(args: argparse.Namespace) -> None:
     _emit(args, payload, "\n".join(lines))
 
 
+def _training_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The training options given on the command line (None: the preset's value)."""
+    names = ("hidden", "steps", "batch", "eval_sequences", "val_sequences", "loss", "dtype",
+             "clip", "early_stop", "eval_every", "rank", "block_size", "factors", "beta_max")
+    out = {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
+    if getattr(args, "train_lengths", None) is not None:
+        out["train_lengths"] = tuple(args.train_lengths)
+    if getattr(args, "eval_lengths", None) is not None:
+        out["eval_lengths"] = tuple(args.eval_lengths)
+    if getattr(args, "additive", False):
+        out["additive"] = True
+    return out
+
+
+def _test_rows(test: dict[str, Any] | None) -> list[list[str]]:
+    return [[length, f"{m['per_token']:.3f}", f"{m['per_sequence']:.3f}",
+             f"{m['per_sequence_normalised']:.3f}"] for length, m in (test or {}).items()]
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    if args.output is not None:
+        check_output_path(args.output, suffixes=(".npz",), what="model file")
+        if args.additive:
+            raise UsageError("-o/--output: a model with an additive term is not a bilinear "
+                             "model and has no .npz form; drop --additive or -o")
+    if args.curve is not None:
+        check_output_path(args.curve, suffixes=FIGURE_SUFFIXES, what="figure")
+    rung, options = parse_rung_choice(args.rung)
+    config = preset_config(args.preset, args.spec, rung, lr=args.lr, seed=args.seed,
+                           **{**options, **_training_overrides(args)})
+    result = train(config, show_progress=not args.json)
+    record = result.record
+    payload: dict[str, Any] = {"key": record["key"], "config": record["config"],
+                               "status": record["status"], "reason": record["reason"],
+                               "steps_run": record["steps_run"],
+                               "early_stopped": record["early_stopped"],
+                               "val_loss": record["val_loss"], "test": record["test"],
+                               "seconds": record["seconds"]}
+    lines = [f"trained {rung} (H = {config.hidden}) on {config.task}: {record['status']}"
+             + (f" — {record['reason']}" if record["reason"] else ""),
+             f"  {record['steps_run']} steps in {record['seconds']:.1f} s"
+             + (" (stopped early)" if record["early_stopped"] else "")
+             + (f", validation loss {record['val_loss']:.3g}"
+                if record["val_loss"] is not None else "")]
+    if record["test"]:
+        lines.append(_table(_test_rows(record["test"]),
+                            ["length", "per-token", "per-sequence", "normalised"]))
+    if args.output is not None and result.model is not None:
+        save_model(result.model, args.output)
+        payload["output"] = args.output
+        lines.append(f"  wrote {args.output} (an ordinary {rung} model: verify, certify, run "
+                     "apply)")
+    if args.curve is not None:
+        plotting.plot_learning_curve(record, path=args.curve)
+        payload["curve"] = args.curve
+        lines.append(f"  wrote {args.curve}")
+    _emit(args, payload, "\n".join(lines))
+    return 0 if record["status"] == "ok" else 1
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    check_output_path(args.results, suffixes=(".jsonl",), what="results file")
+    overrides = _training_overrides(args)
+    overrides.pop("hidden", None)
+    configs = sweep_grid(args.tasks, args.rungs, preset=args.preset, hidden=args.hidden,
+                         learning_rates=args.lr, seeds=args.seeds, **overrides)
+    report = sweep(configs, args.results, jobs=args.jobs, scheduler=args.scheduler,
+                   timeout=args.timeout, show_progress=not args.json)
+    counts: dict[str, int] = {}
+    for r in report.records:
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    payload = {"results": str(report.path), "configurations": len(report.records),
+               "ran": report.ran, "skipped": report.skipped, "status": counts}
+    text = (f"{len(report.records)} configurations: ran {report.ran}, found {report.skipped} "
+            f"already in {report.path}; status "
+            + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    _emit(args, payload, text)
+    return 0
+
+
+def cmd_reproduce(args: argparse.Namespace) -> int:
+    overrides = {"steps": args.steps} if args.steps is not None else {}
+    out = reproduce(args.out, preset=args.preset, jobs=args.jobs, scheduler=args.scheduler,
+                    show_progress=not args.json, **overrides)
+    payload = {"out": args.out, "ran": out["ran"], "skipped": out["skipped"],
+               "runs": out["runs"], "figure": out["figure"],
+               "status": out["summary"]["status"]}
+    _emit(args, payload, f"ran {out['ran']} runs ({out['skipped']} already done); wrote "
+                         f"{args.out}/results.md, summary.json"
+                         + (", accuracy_vs_m.png" if out["figure"] else
+                            " (no figure: matplotlib is not installed)"))
+    return 0
+
+
 _PLOT_OPTIONS = {"rung": ("weights", "eigenvalues", "accuracy"), "length": ("accuracy",),
                  "minimal": ("automaton",)}
 
@@ -719,6 +818,20 @@ def _number(minimum: float, below: float) -> Any:
         return value
     parse.__name__ = "number"
     return parse
+
+
+def _positive_number(text: str) -> float:
+    """An argparse type: a finite float > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text}")
+    return value
+
+
+_positive_number.__name__ = "number"
 
 
 def _size(text: str) -> int:
@@ -899,6 +1012,85 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--length", type=_integer(1, 10**6), default=None,
                    help=f"accuracy: word length (default {_DEFAULT_PLOT_LENGTH})")
     p.add_argument("--minimal", action="store_true", help="automaton: draw the minimal one")
+    def training_options(p: argparse.ArgumentParser, *, sweep_mode: bool) -> None:
+        p.add_argument("--preset", choices=tuple(PRESETS), default="reduced",
+                       help="protocol the other options start from (reduced: two cores; "
+                            "paper: H 256, 100k steps)")
+        if not sweep_mode:
+            p.add_argument("--hidden", type=_integer(1, 65_536), default=None,
+                           help="hidden size H (default: the preset's)")
+            p.add_argument("--lr", type=_positive_number, default=None,
+                           help="Adam learning rate (default: the preset's first)")
+            p.add_argument("--seed", type=_integer(0), default=None,
+                           help="seed of initialisation and data (default: the preset's "
+                                "first)")
+        p.add_argument("--steps", type=_integer(0, 10**8), default=None,
+                       help="optimiser steps (default: the preset's)")
+        p.add_argument("--batch", type=_integer(1, 1 << 20), default=None, help="words per step")
+        p.add_argument("--train-lengths", type=_integer(1, 10**6), nargs=2, default=None,
+                       metavar=("MIN", "MAX"), help="training word lengths (default 2 10)")
+        p.add_argument("--eval-lengths", type=_integer(1, 10**6), nargs="+", default=None,
+                       metavar="L", help="test lengths (default: the preset's)")
+        p.add_argument("--eval-sequences", type=_integer(1, 10**7), default=None,
+                       help="test words per length")
+        p.add_argument("--val-sequences", type=_integer(1, 10**7), default=None,
+                       help="validation words")
+        p.add_argument("--loss", choices=("per_token", "final"), default=None,
+                       help="supervise every position or the last only (default per_token)")
+        p.add_argument("--dtype", choices=("float64", "float32"), default=None,
+                       help="arithmetic (default float64)")
+        p.add_argument("--clip", type=_positive_number, default=None,
+                       help="largest global gradient norm (default: the preset's)")
+        p.add_argument("--early-stop", type=_positive_number, default=None,
+                       help="stop below this validation loss (default: the preset's)")
+        p.add_argument("--eval-every", type=_integer(1), default=None,
+                       help="steps between validation checks")
+        p.add_argument("--additive", action="store_true",
+                       help="add a trained input term b_x (the ablation; not a bilinear model)")
+        p.add_argument("--rank", type=_integer(1), default=None, help="CP rank (only cp)")
+        p.add_argument("--block-size", type=_integer(1), default=None,
+                       help="block size (only block; default 2)")
+        p.add_argument("--factors", type=_integer(1), default=None,
+                       help="Householder factors per letter (only householder; default 1)")
+        p.add_argument("--beta-max", type=float, choices=(1.0, 2.0), default=None,
+                       help="Householder β range: 2 → eigenvalues in [−1, 1], 1 → [0, 1]")
+
+    rung_help = ("trainable rung: " + ", ".join(TRAINABLE_RUNGS)
+                 + " (block:B, cp:R, householder:N set the block size, rank, factors)")
+    p = add("train", cmd_train, "train one model torch-free and test it at long lengths "
+                                "(exit 1 if the run diverged)")
+    p.add_argument("spec", help="the task: " + _SPEC_HELP)
+    p.add_argument("--rung", required=True, help=rung_help)
+    training_options(p, sweep_mode=False)
+    p.add_argument("-o", "--output", help="save the trained model (.npz)")
+    p.add_argument("--curve", metavar="FILE", help="plot the learning curve (.png/.svg/.pdf)")
+    p = add("sweep", cmd_sweep, "train task × rung × H × learning rate × seed, appending to "
+                                "a JSON-lines file (resumes; local pool or Dask)")
+    p.add_argument("--tasks", nargs="+", required=True, metavar="SPEC", help=_SPEC_HELP)
+    p.add_argument("--rungs", nargs="+", required=True, metavar="RUNG", help=rung_help)
+    p.add_argument("--hidden", type=_integer(1, 65_536), nargs="+", default=None,
+                   help="hidden sizes (default: the preset's)")
+    p.add_argument("--lr", type=_positive_number, nargs="+", default=None,
+                   help="learning rates (default: the preset's grid)")
+    p.add_argument("--seeds", type=_integer(0), nargs="+", default=None,
+                   help="seeds (default: the preset's)")
+    training_options(p, sweep_mode=True)
+    p.add_argument("--results", required=True, help="the .jsonl results file (appended)")
+    p.add_argument("--jobs", type=_integer(1, 1024), default=1,
+                   help="worker processes of a local sweep")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run on a Dask cluster, e.g. tcp://HOST:8786 (default: "
+                        "DASK_SCHEDULER_ADDRESS if set, else local)")
+    p.add_argument("--timeout", type=_positive_number, default=10.0,
+                   help="seconds to wait for the scheduler")
+    p = add("reproduce", cmd_reproduce, "re-run the paper's learnability tables and write "
+                                        "the JSONL, a markdown table and a figure")
+    p.add_argument("--out", default="docs/results", help="folder to write into")
+    p.add_argument("--preset", choices=tuple(PRESETS), default="reduced", help="protocol")
+    p.add_argument("--jobs", type=_integer(1, 1024), default=2, help="worker processes")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler")
+    p.add_argument("--steps", type=_integer(0, 10**8), default=None,
+                   help="override the preset's steps (a smoke run)")
     add("demo", cmd_demo, "the main job: describe, compile and prove the built-in families")
     return parser
 

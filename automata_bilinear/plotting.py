@@ -28,6 +28,9 @@ __all__ = [
     "plot_automaton",
     "plot_eigenvalues",
     "plot_hierarchy",
+    "plot_learning_curve",
+    "plot_reproduction",
+    "plot_test_accuracy",
     "plot_weights",
     "pyplot",
 ]
@@ -225,4 +228,75 @@ def plot_accuracy_vs_length(model: BilinearModel, automaton: MooreMachine, *,
     ax.set_ylim(-0.02, 1.02)
     ax.set_title(f"{automaton.name} on {model.rung} (numerical evidence)", fontsize=9)
     ax.legend()
+    return _finish(fig, path)
+
+
+def plot_learning_curve(records: Any, *, labels: Sequence[str] | None = None,
+                        path: str | None = None) -> Any:
+    """Training and validation loss against steps for one or several training records
+    (:func:`automata_bilinear.training.train`'s ``record``), on a log scale."""
+    plt = _start(path)
+    runs = [records] if isinstance(records, dict) else list(records)
+    fig, ax = plt.subplots(figsize=(6, 3.2))
+    for i, record in enumerate(runs):
+        name = labels[i] if labels else f"{record['config']['rung']} lr {record['config']['lr']:g}"
+        curve = [row for row in record["curve"] if row[2] is not None]
+        line = ax.plot([r[0] for r in curve], [r[2] for r in curve], label=f"{name} (val)")
+        train_rows = [row for row in record["curve"] if row[1] is not None]
+        ax.plot([r[0] for r in train_rows], [r[1] for r in train_rows], ls=":",
+                color=line[0].get_color())
+    ax.set_yscale("log")
+    ax.set_xlabel("step")
+    ax.set_ylabel("cross-entropy (dotted: training)")
+    ax.set_title(f"learning curves: {runs[0]['config']['task']}", fontsize=9)
+    ax.legend(fontsize=7)
+    return _finish(fig, path)
+
+
+def plot_test_accuracy(records: Any, *, metric: str = "per_sequence_normalised",
+                       labels: Sequence[str] | None = None, path: str | None = None) -> Any:
+    """Test accuracy (``metric`` of the record's ``test`` entries) against test length,
+    one line per training record."""
+    plt = _start(path)
+    runs = [records] if isinstance(records, dict) else list(records)
+    fig, ax = plt.subplots(figsize=(6, 3.2))
+    for i, record in enumerate(runs):
+        if not record.get("test"):
+            continue
+        lengths = sorted(int(k) for k in record["test"])
+        name = labels[i] if labels else record["config"]["rung"]
+        ax.plot(lengths, [record["test"][str(n)][metric] for n in lengths], marker="o",
+                label=name)
+    ax.set_xscale("log")
+    ax.set_xlabel("test length")
+    ax.set_ylabel(metric.replace("_", " "))
+    ax.axhline(0, color="grey", lw=0.5)
+    ax.legend(fontsize=7)
+    return _finish(fig, path)
+
+
+def plot_reproduction(summary: dict[str, Any], panels: Sequence[tuple[str, Sequence[str]]],
+                      labels: dict[str, str], *, length: int = 500,
+                      path: str | None = None) -> Any:
+    """Accuracy against m, one line per rung with error bars over seeds, one panel per
+    experiment (rows of :func:`automata_bilinear.training.reproduce.summarise`)."""
+    plt = _start(path)
+    fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 3.8), sharey=True,
+                             squeeze=False)
+    for ax, (kind, columns) in zip(axes[0], panels):
+        for column in columns:
+            rows = sorted((r for r in summary["rows"]
+                           if r["experiment"] == kind and r["rung"] == column
+                           and str(length) in r), key=lambda r: r["m"])
+            if rows:
+                ax.errorbar([r["m"] for r in rows], [r[str(length)]["mean"] for r in rows],
+                            yerr=[r[str(length)]["std"] for r in rows], marker="o",
+                            capsize=3, label=labels.get(column, column))
+        ax.set_xscale("log")
+        ax.set_title(f"{kind}: length {length}", fontsize=9)
+        ax.set_xlabel("m")
+        ax.axhline(0, color="grey", lw=0.5)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=8)
+    axes[0][0].set_ylabel("chance-normalised accuracy")
     return _finish(fig, path)

@@ -93,6 +93,35 @@ CLAIMS = {
             "equals 1 - (3/4)^H: True",
         ]),
     },
+    "07_learning_the_hierarchy.ipynb": {
+        # "a tiny model learns it: 1.00 at every test length up to 500"; the positive diagonal
+        # "stays near chance (0 on the chance-normalised scale) at long lengths"
+        1: ("positive_diagonal", [
+            re.compile(r"^parity +real_diagonal .*10: 1\.00  20: 1\.00  50: 1\.00  100: 1\.00"
+                       r"  500: 1\.00", re.M),
+            lambda text: all(abs(float(v)) < 0.25 for v in re.search(
+                r"^parity +positive_diagonal .*?500:\s*(\S+)", text, re.M).groups()),
+        ]),
+        # "Every model fits the training lengths (validation loss far below log 3 ≈ 1.1)
+        # except the real diagonal"
+        3: ("complex_diagonal", [
+            lambda text: all(float(v) < 1e-2 for v in re.findall(
+                r"^cyclic:3 +(?:complex_diagonal|full) .*val=(\S+)", text, re.M)) and
+            len(re.findall(r"^cyclic:3 +(?:complex_diagonal|full) ", text, re.M)) == 2,
+            lambda text: float(re.search(r"^cyclic:3 +real_diagonal .*val=(\S+)", text,
+                                         re.M).group(1)) > 0.1,
+        ]),
+        # "angles off by several hundredths of a radian, moduli above 1 ... certify: wrong"
+        7: ("ab.certify", [
+            lambda text: max(abs(float(v)) for v in re.search(
+                r"angle error \(rad\): \[([^\]]*)\]", text).group(1).split()) > 0.01,
+            lambda text: all(float(v) > 1 for v in re.search(
+                r"moduli: \[([^\]]*)\]", text).group(1).split()),
+            re.compile(r"^certify: wrong at length \d+ on [0-2 ]+$", re.M),
+        ]),
+        # "loads its summary and figure"
+        9: ("summary.json", ["runs by status:", re.compile(r"^full +m=3 +length 500:", re.M)]),
+    },
     "05_modern_architectures.ipynb": {
         # the table: "every yes ... proved ... with its size; every no is a certificate"
         1: ("architecture_table", [

@@ -29,6 +29,8 @@ EXPECT = {
     "equiv counter:2 parity": "equivalent",
     "trace cyclic:5": "3",
     "prop3_parity.py": "CHECKED",
+    "train parity --rung real_diagonal": "on parity: ok",
+    "sweep --tasks cyclic:3": "12 configurations: ran 12",
 }
 ACTIVATE = "source .venv/bin/activate"
 
