@@ -628,8 +628,13 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.curve is not None:
         check_output_path(args.curve, suffixes=FIGURE_SUFFIXES, what="figure")
     rung, options = parse_rung_choice(args.rung)
+    overrides = _training_overrides(args)
+    for name, value in options.items():
+        if overrides.get(name, value) != value:
+            raise UsageError(f"--rung {args.rung} sets {name} = {value}, but "
+                             f"--{name.replace('_', '-')} {overrides[name]} was also given")
     config = preset_config(args.preset, args.spec, rung, lr=args.lr, seed=args.seed,
-                           **{**options, **_training_overrides(args)})
+                           **{**overrides, **options})
     result = train(config, show_progress=not args.json)
     record = result.record
     payload: dict[str, Any] = {"key": record["key"], "config": record["config"],

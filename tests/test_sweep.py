@@ -209,11 +209,11 @@ def test_report_files_and_the_paper_column(tmp_path):
     records = [_record(f"cyclic:{m}", "full", 0.01, 0, val=0.1, acc500=0.5)
                for m in (2, 3, 5, 10, 25, 50)]
     meta = {"preset": "reduced", "runs": 6, "seeds": 1, "learning_rates": [0.01], "jobs": 1,
-            "wall_seconds": 1.0, "cpu": "test"}
+            "wall_seconds": 1.0, "cpu": "test", "train_seconds_total": 2.0}
     write_report(records, tmp_path, meta)
     text = (tmp_path / "results.md").read_text()
-    assert "| full | 3 | 1.00 | 0.50 ± 0.00 | 1.00 ± 0.00 |" in text
-    assert "| R2 (complex diagonal) | 3 | 0.00 | — | — |" in text
+    assert "| full | 3 | 1.00 | 0.50 ± 0.00 | — | 1.00 ± 0.00 |" in text
+    assert "| R2 (complex diagonal) | 3 | 0.00 | — | — | — |" in text
     assert json.loads((tmp_path / "summary.json").read_text())["rows"][0]["rung"] == "full"
     assert PAPER_RESULTS["random state machines"]["cp"][-1] == 0.50
 
@@ -226,3 +226,64 @@ def test_the_reproduction_covers_the_issue_grid():
     assert len(rsm) == 4 * 3
     assert {c.additive for c in configs if c.task == "parity"} == {False, True}
     assert len({c.seed for c in configs}) >= 3 and len({c.lr for c in configs}) == 3
+
+
+def test_an_untested_length_is_left_out_not_counted_as_zero():
+    record = _record("cyclic:2", "full", 0.01, 0, val=0.1, acc500=0.9)
+    del record["test"]["20"]
+    row = summarise([record])["rows"][0]
+    assert row["500"]["mean"] == 0.9 and "20" not in row
+    other = _record("cyclic:7", "full", 0.01, 0, val=0.1, acc500=0.9)   # not in the tables
+    assert summarise([other])["rows"] == []
+
+
+def test_rung_options_given_twice_are_refused(capsys):
+    from automata_bilinear.errors import InvalidArgumentError
+
+    with pytest.raises(InvalidArgumentError, match="block_size = 2, but block_size = 3"):
+        sweep_grid(["parity"], ["block:2"], block_size=3, hidden=4)
+    assert len(sweep_grid(["parity"], ["block:2"], block_size=2, hidden=4, seeds=[0],
+                          learning_rates=[0.1])) == 1
+    with pytest.raises(InvalidArgumentError, match="learning_rates="):
+        sweep_grid(["parity"], ["full"], lr=0.1)
+    status, out, _ = _cli(capsys, "train", "parity", "--rung", "block:2", "--block-size", "4",
+                          "--json")
+    assert status == 2 and "--block-size 4" in json.loads(out)["error"]["message"]
+    status, out, _ = _cli(capsys, "sweep", "--tasks", "parity", "--rungs", "cp:2", "--rank",
+                          "3", "--results", "x.jsonl", "--json")
+    assert status == 2 and "rank" in json.loads(out)["error"]["message"]
+
+
+def test_block_and_block_2_are_one_run():
+    a = sweep_grid(["parity"], ["block"], seeds=[0], learning_rates=[0.1])[0]
+    b = sweep_grid(["parity"], ["block:2"], seeds=[0], learning_rates=[0.1])[0]
+    assert a == b and a.key() == b.key() and a.block_size == 2
+
+
+@pytest.mark.parametrize("address", ["foo", "http://127.0.0.1:1", "tcp://h:notaport",
+                                     "inproc://x", "tcp://127.0.0.1:0"])
+def test_malformed_scheduler_addresses_are_refused(address, tmp_path):
+    from automata_bilinear.errors import InvalidArgumentError
+
+    with pytest.raises(InvalidArgumentError, match="tcp://HOST:PORT"):
+        sweep(_grid()[:1], tmp_path / "r.jsonl", scheduler=address, show_progress=False)
+
+
+@pytest.mark.parametrize("timeout", [0, -1, float("nan"), True])
+def test_bad_timeouts_are_refused(timeout, tmp_path):
+    from automata_bilinear.errors import InvalidArgumentError
+
+    with pytest.raises(InvalidArgumentError, match="timeout"):
+        sweep(_grid()[:1], tmp_path / "r.jsonl", timeout=timeout, show_progress=False)
+
+
+def test_error_records_are_retried_on_resume(tmp_path):
+    from automata_bilinear.training import append_record
+
+    config = _grid()[0]
+    path = tmp_path / "r.jsonl"
+    append_record(path, {"format": "automata-bilinear-training-run", "version": 1,
+                         "key": config.key(), "config": config.to_dict(), "status": "error",
+                         "reason": "MemoryError: out of memory", "test": None})
+    report = sweep([config], path, show_progress=False)
+    assert report.ran == 1 and report.records[0]["status"] == "ok"

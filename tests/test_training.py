@@ -240,11 +240,15 @@ def test_a_non_finite_loss_stops_the_run_with_a_reason():
     json.dumps(result.record, allow_nan=False)
 
 
-def test_additive_ablation_has_no_model_file_but_is_tested():
-    result = train(TrainConfig(task="parity", rung="full", hidden=4, steps=40, lr=0.01,
-                               additive=True, eval_lengths=(20,), eval_sequences=16))
-    assert result.model is None and result.additive.shape == (2, 4)
-    assert set(result.record["test"]["20"]) >= {"per_token", "per_sequence"}
+def test_the_majority_baseline_counts_by_hand():
+    from automata_bilinear.training.tasks import majority_baseline
+    labels = np.array([[0, 2, 2], [1, 2, 0], [2, 2, 2]])
+    base = majority_baseline(labels, np.array([3, 2, 1]))
+    assert base["majority_per_token"] == pytest.approx(4 / 6)     # label 2 at 4 of 6 places
+    assert base["majority_per_sequence"] == 1.0                   # finals: 2, 2, 2
+    base = majority_baseline(labels, np.array([1, 1, 3]))
+    assert base["majority_per_sequence"] == pytest.approx(1 / 3)  # finals: 0, 1, 2
+
 
 
 def test_training_is_reproducible_from_the_seed():
@@ -270,6 +274,8 @@ def test_training_is_reproducible_from_the_seed():
     ({"dtype": "float16"}, "dtype must be"),
     ({"eval_lengths": (0,)}, "eval_lengths entries"),
     ({"rung": "householder", "beta_max": 3}, "beta_max must be 1"),
+    ({"rung": "householder", "beta_max": True}, "beta_max must be 1"),
+    ({"eval_lengths": ()}, "at least one test length"),
 ])
 def test_bad_configurations_are_refused_by_name(kwargs, message):
     args = {"task": "parity", "rung": "full", **kwargs}
@@ -310,23 +316,85 @@ def test_errors_belong_to_the_hierarchy():
                                            eval_sequences=4)).record["val_loss"])
 
 
-def test_results_of_another_version_are_refused(tmp_path):
+def _valid_record(**fields):
+    cfg = TrainConfig(task="parity", rung="full", **fields)
+    return {"format": "automata-bilinear-training-run", "version": 1, "key": cfg.key(),
+            "config": cfg.to_dict(), "status": "ok", "test": None}
+
+
+def test_results_of_another_version_or_shape_are_refused(tmp_path):
     from automata_bilinear.training.results import append_record, read_results
     path = tmp_path / "r.jsonl"
-    path.write_text(json.dumps({"format": "automata-bilinear-training-run", "version": 2,
-                                "key": "x"}) + "\n")
+    path.write_text(json.dumps({**_valid_record(), "version": 2}) + "\n")
     with pytest.raises(FormatError, match="newer than this toolkit"):
         read_results(path)
-    path.write_text('{"format": "something-else", "version": 1, "key": "x"}\n')
+    path.write_text(json.dumps({**_valid_record(), "format": "something-else"}) + "\n")
     with pytest.raises(FormatError, match="format"):
         read_results(path)
-    path.write_text('{"format": "automata-bilinear-training-run", "version": 1, "key": "a"}\n'
-                    '{"format": "automata-bi')          # an interrupted append
-    assert list(read_results(path)) == ["a"]
-    append_record(path, {"format": "automata-bilinear-training-run", "version": 1, "key": "b"})
-    assert list(read_results(path)) == ["a", "b"]
-    assert path.read_text().count("\n") == 2
-    path.write_text('not json\n{"format": "automata-bilinear-training-run", "version": 1}\n')
+    for broken, message in ((lambda r: r.pop("status"), "status"),
+                            (lambda r: r.update(key="0" * 16), "not the key"),
+                            (lambda r: r.update(config={"task": "parity"}), "config"),
+                            (lambda r: r.update(test=[1]), "test")):
+        record = _valid_record()
+        broken(record)
+        path.write_text(json.dumps(record) + "\n")
+        with pytest.raises(FormatError, match=message):
+            read_results(path)
+    path.write_text('not json\n')
     with pytest.raises(FormatError, match="line 1"):
         read_results(path)
+
+
+def test_interrupted_appends_and_foreign_files(tmp_path):
+    from automata_bilinear.training.results import append_record, read_results
+    a, b, c = (_valid_record(seed=s) for s in (0, 1, 2))
+    path = tmp_path / "r.jsonl"
+    whole = json.dumps(a, separators=(",", ":"))
+    path.write_text(whole + "\n" + json.dumps(b, separators=(",", ":"))[:40])  # interrupted
+    assert list(read_results(path)) == [a["key"]]
+    append_record(path, c)
+    assert list(read_results(path)) == [a["key"], c["key"]]
+    assert path.read_text().count("\n") == 2
+    # a complete record without its final newline is kept, not dropped
+    path.write_text(whole + "\n" + json.dumps(b))
+    assert list(read_results(path)) == [a["key"], b["key"]]
+    append_record(path, c)
+    assert list(read_results(path)) == [a["key"], b["key"], c["key"]]
+    # a file that is not a results file is refused and left alone
+    path.write_text("garbage")
+    with pytest.raises(FormatError):
+        append_record(path, c)
+    assert path.read_text() == "garbage"
     assert build("parity")  # the package still works after the refusals
+
+
+def test_the_additive_model_is_saved_lifted_and_equals_the_affine_recurrence(tmp_path):
+    result = train(TrainConfig(task="parity", rung="real_diagonal", hidden=3, steps=60,
+                               lr=0.05, additive=True, eval_lengths=(20,), eval_sequences=16))
+    model = result.model
+    assert model.rung == "full" and model.hidden_size == 4 and "additive_lifted" in \
+        model.metadata
+    save_model(model, tmp_path / "lifted.npz")
+    loaded = load_model(tmp_path / "lifted.npz")
+    lam = loaded.transitions[:, :3, :3]
+    words = np.random.default_rng(2).integers(0, 2, (12, 15))
+    affine = predict_unnormalised(lam, loaded.h0[:3], loaded.readout[:, :3], words,
+                                  result.additive)
+    assert np.array_equal(forward(loaded, words).predictions[:, 1:], affine)
+    # the affine oracle of rnn.forward_affine, unnormalised, agrees too
+    base = load_model(tmp_path / "lifted.npz")
+    assert np.allclose(base.transitions[:, :3, 3], result.additive)
+
+
+def test_float32_clipping_does_not_overflow_to_zero():
+    grads = {"a": np.array([1e20, 1.0], dtype=np.float32)}
+    norm = clip_by_global_norm(grads, 1.0)
+    assert math.isfinite(norm) and grads["a"][0] == pytest.approx(1.0)
+
+
+def test_training_memory_is_estimated_before_starting():
+    from automata_bilinear.errors import ResourceLimitError
+    from automata_bilinear.limits import budget
+
+    with budget(max_bytes=100_000), pytest.raises(ResourceLimitError, match="training full"):
+        train(TrainConfig(task="parity", rung="full", hidden=64, steps=1))

@@ -156,7 +156,10 @@ class TrainConfig:
         if lengths[0] > lengths[1]:
             raise InvalidArgumentError(f"train_lengths: min {lengths[0]} > max {lengths[1]}")
         object.__setattr__(self, "train_lengths", lengths)
-        object.__setattr__(self, "eval_lengths", _lengths(self.eval_lengths, "eval_lengths"))
+        evals = _lengths(self.eval_lengths, "eval_lengths")
+        if not evals:
+            raise InvalidArgumentError("eval_lengths must name at least one test length")
+        object.__setattr__(self, "eval_lengths", evals)
         _positive_int(self.eval_sequences, "eval_sequences")
         _positive_int(self.val_sequences, "val_sequences")
         if self.loss not in ("per_token", "final"):
@@ -177,6 +180,15 @@ class TrainConfig:
                     + (f" (it reads: {', '.join(param.option_names)})" if param.option_names
                        else " (it takes no options)"))
         param.check(self.hidden, self.rung_options)
+        # one spelling per run: the defaults are written out, so block and block:2 (or
+        # cp and cp:H) are the same configuration with the same key
+        defaults = {"block": {"block_size": 2}, "cp": {"rank": self.hidden},
+                    "householder": {"factors": 1, "beta_max": 2.0}}.get(self.rung, {})
+        for name, value in defaults.items():
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, value)
+        if self.beta_max is not None:
+            object.__setattr__(self, "beta_max", float(self.beta_max))
 
     @property
     def rung_options(self) -> dict[str, Any]:

@@ -194,7 +194,9 @@ def predict_unnormalised(A: np.ndarray, h0: np.ndarray, readout: np.ndarray,
 def clip_by_global_norm(gradients: dict[str, np.ndarray], max_norm: float | None) -> float:
     """Scale all gradients in place so their joint 2-norm is at most ``max_norm``; returns
     the norm before clipping (None: no clipping)."""
-    norm = float(np.sqrt(sum(float(np.vdot(g, g).real) for g in gradients.values())))
+    # summed in float64: float32 squares overflow long before the gradients do
+    norm = float(np.sqrt(sum(float(np.square(g, dtype=np.float64).sum())
+                             for g in gradients.values())))
     if max_norm is not None and norm > max_norm:
         factor = max_norm / norm
         for g in gradients.values():

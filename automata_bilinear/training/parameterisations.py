@@ -404,7 +404,7 @@ def _hh_check(hidden: int, options: Options) -> None:
     if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
         raise InvalidArgumentError(f"householder: factors must be an integer ≥ 1, got {n!r}")
     beta = options.get("beta_max")
-    if beta is not None and beta not in (1, 2, 1.0, 2.0):
+    if beta is not None and (isinstance(beta, bool) or beta not in (1, 2)):
         raise InvalidArgumentError(f"householder: beta_max must be 1 (eigenvalues in [0, 1]) "
                                    f"or 2 (in [−1, 1]), got {beta!r}")
 

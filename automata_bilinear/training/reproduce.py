@@ -90,12 +90,16 @@ def _rung_choice(config: Mapping[str, Any]) -> str:
     return config["rung"]
 
 
-def _experiment(config: Mapping[str, Any]) -> tuple[str, str]:
-    task = config["task"]
+def _experiment(config: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(experiment, column) of a run of the reproduction, None for any other run."""
+    task = config.get("task")
     if task == "parity":
-        return "ablation", "additive" if config["additive"] else "bilinear"
-    kind = "modular addition" if task.startswith("cyclic:") else "random state machines"
-    return kind, _rung_choice(config)
+        return "ablation", "additive" if config.get("additive") else "bilinear"
+    if task in {f"cyclic:{m}" for m in MODULAR_M}:
+        return "modular addition", _rung_choice(config)
+    if task in {random_machine(m) for m in RANDOM_M}:
+        return "random state machines", _rung_choice(config)
+    return None
 
 
 def _m_of(task: str) -> int:
@@ -104,46 +108,69 @@ def _m_of(task: str) -> int:
     return int(task.split("states=")[1].split(",")[0])
 
 
-def _headline(record: Mapping[str, Any], length: int) -> float | None:
+def _headline(record: Mapping[str, Any], length: int, metric: str = HEADLINE_METRIC
+              ) -> float | None:
     test = record.get("test") or {}
     entry = test.get(str(length))
-    return None if entry is None else float(entry[HEADLINE_METRIC])
+    return None if entry is None or metric not in entry else float(entry[metric])
 
 
 def summarise(records: Iterable[Mapping[str, Any]], lengths: Sequence[int] = (20, 500)
               ) -> dict[str, Any]:
-    """Best learning rate per (task, rung, seed) by validation loss, then mean ± std over
-    seeds at each test length; also counts of runs by status."""
+    """Best learning rate per (task, rung, seed) by validation loss, then mean ± standard
+    deviation (population, over seeds) at each test length, beside the majority-label
+    baseline; also counts of runs by status. Records outside the reproduction are ignored.
+
+    A run that diverged or failed counts as 0 (chance) for its seed; a length a run was not
+    tested at is left out, never counted as 0."""
     groups: dict[tuple, list[Mapping[str, Any]]] = defaultdict(list)
     status: dict[str, int] = defaultdict(int)
     for r in records:
-        status[r.get("status", "?")] += 1
-        cfg = r["config"]
-        kind, column = _experiment(cfg)
-        groups[(kind, column, cfg["task"], cfg["seed"])].append(r)
+        cfg = r.get("config")
+        place = _experiment(cfg) if isinstance(cfg, Mapping) else None
+        if place is None:
+            continue
+        status[str(r.get("status", "?"))] += 1
+        groups[(*place, cfg["task"], cfg.get("seed"))].append(r)
     cells: dict[tuple, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    baselines: dict[tuple, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     chosen_lr: dict[tuple, list[float]] = defaultdict(list)
     for (kind, column, task, _seed), runs in groups.items():
         def badness(r: Mapping[str, Any]) -> float:
             v = r.get("val_loss")
             return math.inf if r.get("status") != "ok" or v is None else float(v)
         best = min(runs, key=badness)
-        chosen_lr[(kind, column, task)].append(best["config"]["lr"])
+        chosen_lr[(kind, column, task)].append(best["config"].get("lr"))
         for length in lengths:
-            value = _headline(best, length) if best.get("status") == "ok" else None
-            # a diverged or failed run counts as chance (0) rather than vanishing
-            cells[(kind, column, task)][str(length)].append(0.0 if value is None else value)
+            if best.get("status") != "ok":
+                cells[(kind, column, task)][str(length)].append(0.0)
+                continue
+            value = _headline(best, length)
+            if value is not None:
+                cells[(kind, column, task)][str(length)].append(value)
+            base = _headline(best, length, "majority_per_sequence_normalised")
+            if base is not None:
+                baselines[(kind, column, task)][str(length)].append(base)
     table = []
-    for (kind, column, task), by_length in sorted(cells.items()):
-        row = {"experiment": kind, "rung": column, "task": task,
-               "m": _m_of(task) if kind != "ablation" else None,
-               "learning_rates": chosen_lr[(kind, column, task)]}
-        for length, values in by_length.items():
-            mean = sum(values) / len(values)
-            std = math.sqrt(sum((v - mean) ** 2 for v in values) / len(values))
-            row[length] = {"mean": mean, "std": std, "seeds": len(values)}
+    for key in sorted(cells):
+        kind, column, task = key
+        row: dict[str, Any] = {"experiment": kind, "rung": column, "task": task,
+                               "m": _m_of(task) if kind != "ablation" else None,
+                               "learning_rates": chosen_lr[key]}
+        for length, values in cells[key].items():
+            if values:
+                row[length] = _mean_std(values)
+                base = baselines[key].get(length)
+                if base:
+                    row[length]["majority"] = sum(base) / len(base)
         table.append(row)
     return {"metric": HEADLINE_METRIC, "rows": table, "status": dict(status)}
+
+
+def _mean_std(values: Sequence[float]) -> dict[str, float]:
+    mean = sum(values) / len(values)
+    std = math.sqrt(sum((v - mean) ** 2 for v in values) / len(values))
+    return {"mean": mean, "std": std, "seeds": len(values)}
 
 
 def _cell(row: Mapping[str, Any] | None, length: int) -> str:
@@ -151,6 +178,12 @@ def _cell(row: Mapping[str, Any] | None, length: int) -> str:
         return "—"
     c = row[str(length)]
     return f"{c['mean']:.2f} ± {c['std']:.2f}"
+
+
+def _baseline(row: Mapping[str, Any] | None, length: int) -> str:
+    if row is None or "majority" not in row.get(str(length), {}):
+        return "—"
+    return f"{row[str(length)]['majority']:.2f}"
 
 
 def _markdown(summary: Mapping[str, Any], meta: Mapping[str, Any]) -> str:
@@ -163,21 +196,26 @@ def _markdown(summary: Mapping[str, Any], meta: Mapping[str, Any]) -> str:
              f"- runs: {meta['runs']} ({statuses}); "
              f"seeds per cell: {meta['seeds']}; learning rates: {meta['learning_rates']} "
              "(best per seed by validation loss)",
-             f"- compute: {meta['wall_seconds'] / 60:.1f} min wall on {meta['jobs']} worker "
-             f"process(es), {meta['cpu']}",
+             f"- compute: {meta['wall_seconds'] / 60:.1f} min wall for the last invocation on "
+             f"{meta['jobs']} worker process(es) ({meta['cpu']}); the runs themselves took "
+             f"{meta['train_seconds_total'] / 60:.1f} CPU-minutes in all",
              "- metric: chance-normalised final-label accuracy (0 = chance, 1 = perfect), "
-             "mean ± std over seeds; *ours 20* is twice the longest training length, "
-             "*ours 500* the paper's test length", ""]
+             "mean ± population standard deviation over seeds; *ours 20* is twice the longest "
+             "training length, *ours 500* the paper's test length; *majority* is the best "
+             "constant predictor on the same test words, on the same scale (above 0 where the "
+             "labels are not equiprobable, as for random machines: the number to beat)", ""]
     for kind, ms, tasks in (("modular addition", MODULAR_M, [f"cyclic:{m}" for m in MODULAR_M]),
                             ("random state machines", RANDOM_M,
                              [random_machine(m) for m in RANDOM_M])):
         lines += [f"## {kind.capitalize()}", "",
-                  "| rung | m | paper (500) | ours 500 | ours 20 |", "|---|---|---|---|---|"]
+                  "| rung | m | paper (500) | ours 500 | majority 500 | ours 20 |",
+                  "|---|---|---|---|---|---|"]
         for column, paper in PAPER_RESULTS[kind].items():
             for m, task, reported in zip(ms, tasks, paper):
                 row = rows.get((kind, column, task))
                 lines.append(f"| {_LABELS[column]} | {m} | {reported:.2f} | "
-                             f"{_cell(row, 500)} | {_cell(row, 20)} |")
+                             f"{_cell(row, 500)} | {_baseline(row, 500)} | "
+                             f"{_cell(row, 20)} |")
         lines.append("")
     lines += ["## Ablation: parity with and without an additive term (full rung)", "",
               "| model | ours 500 | ours 20 |", "|---|---|---|"]
@@ -231,7 +269,7 @@ def reproduce(out_dir: str | os.PathLike = "docs/results", *, preset: str = "red
     meta = {"preset": preset, "runs": len(report.records), "ran_now": report.ran,
             "seeds": len(chosen.seeds), "learning_rates": list(chosen.learning_rates),
             "jobs": jobs, "wall_seconds": time.perf_counter() - started,
-            "train_seconds_total": sum(r.get("seconds", 0) for r in report.records),
+            "train_seconds_total": sum(float(r.get("seconds") or 0) for r in report.records),
             "cpu": f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}",
             "overrides": {k: v for k, v in overrides.items()}}
     if report.ran == 0:   # resumed with nothing to do: keep the original timing
@@ -239,7 +277,7 @@ def reproduce(out_dir: str | os.PathLike = "docs/results", *, preset: str = "red
         if previous.exists():
             try:
                 meta["wall_seconds"] = json.loads(previous.read_text())["meta"]["wall_seconds"]
-            except (ValueError, KeyError):
-                pass
+            except (ValueError, KeyError, TypeError, OSError):
+                pass   # an unreadable old summary: report this invocation's time
     out = write_report(report.records, folder, meta)
     return {**out, "runs": str(report.path), "ran": report.ran, "skipped": report.skipped}

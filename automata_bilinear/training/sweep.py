@@ -18,7 +18,8 @@ Every worker run pins BLAS to one thread (threadpoolctl): two OpenBLAS threads p
 on a busy core spin and slow everything down 10× or more.
 
 A run that fails — a non-finite loss (status ``"diverged"``) or an error (status
-``"error"``, with the message) — is recorded and the sweep goes on.
+``"error"``, with the message) — is recorded and the sweep goes on; on the next sweep an
+``"error"`` run is retried (a diverged one is the result of its seed, and is not).
 
 Examples
 --------
@@ -31,8 +32,10 @@ Examples
 from __future__ import annotations
 
 import concurrent.futures as futures
+import math
 import multiprocessing
 import os
+import socket
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,15 +106,25 @@ def sweep_grid(tasks: Sequence[str], rungs: Sequence[str], *, preset: str = "red
     chosen = PRESETS.get(preset) if isinstance(preset, str) else None
     if chosen is None:
         raise InvalidArgumentError(f"unknown preset {preset!r}; presets: {', '.join(PRESETS)}")
+    for name in ("lr", "seed"):
+        if name in overrides:
+            raise InvalidArgumentError(f"{name}: a grid takes learning_rates= and seeds= "
+                                       "(sequences), not lr= or seed=")
     configs = []
     for task in _values(tasks, "tasks"):
         for rung_text in _values(rungs, "rungs"):
             rung, options = parse_rung_choice(rung_text)
+            for name, value in options.items():
+                if name in overrides and overrides[name] != value:
+                    raise InvalidArgumentError(
+                        f"rung {rung_text!r} sets {name} = {value}, but {name} = "
+                        f"{overrides[name]!r} was also given")
+            fixed = {k: v for k, v in overrides.items() if k not in options}
             for h in _values(hidden, "hidden") or (chosen.values["hidden"],):
                 for lr in _values(learning_rates, "learning_rates") or chosen.learning_rates:
                     for seed in (chosen.seeds if seeds is None else _values(seeds, "seeds")):
                         configs.append(preset_config(preset, task, rung, lr=lr, seed=seed,
-                                                     hidden=h, **options, **overrides))
+                                                     hidden=h, **options, **fixed))
     return configs
 
 
@@ -159,6 +172,23 @@ def _process_context() -> Any:
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
+def _check_reachable(address: str, timeout: float) -> None:
+    """Refuse a malformed address, or one where nothing answers within ``timeout`` seconds,
+    before dask builds a client (whose failed construction leaves noise on stderr)."""
+    scheme, sep, rest = address.partition("://")
+    host, _, port = rest.rpartition(":")
+    if not sep or scheme not in ("tcp", "tls") or not host or not port.isdigit() \
+            or not 0 < int(port) < 65536:
+        raise InvalidArgumentError(f"scheduler address {address!r} must look like "
+                                   "tcp://HOST:PORT (or tls://HOST:PORT)")
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
+            pass
+    except OSError as exc:
+        raise SchedulerError(f"could not reach the Dask scheduler at {address} within "
+                             f"{timeout:g} s ({exc.strerror or type(exc).__name__})") from None
+
+
 def _dask_executor(scheduler: Any, timeout: float) -> tuple[Any, Any]:
     try:
         from dask.distributed import Client
@@ -170,11 +200,12 @@ def _dask_executor(scheduler: Any, timeout: float) -> tuple[Any, Any]:
     if not isinstance(scheduler, str) or not scheduler.strip():
         raise InvalidArgumentError(f"scheduler must be an address like tcp://HOST:PORT or a "
                                    f"dask Client, got {scheduler!r}")
+    _check_reachable(scheduler.strip(), timeout)
     try:
-        client = Client(scheduler, timeout=timeout, set_as_default=False)
-    except (OSError, TimeoutError) as exc:
-        raise SchedulerError(f"could not reach the Dask scheduler at {scheduler} within "
-                             f"{timeout:g} s ({type(exc).__name__})") from None
+        client = Client(scheduler.strip(), timeout=timeout, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise SchedulerError(f"could not connect to the Dask scheduler at {scheduler} within "
+                             f"{timeout:g} s ({type(exc).__name__}: {exc})") from None
     return client.get_executor(), client
 
 
@@ -207,13 +238,19 @@ def sweep(configs: Iterable[TrainConfig], results: str | os.PathLike, *, jobs: i
                                        f"{type(c).__name__}")
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise InvalidArgumentError(f"jobs must be an integer ≥ 1, got {jobs!r}")
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) \
+            or not math.isfinite(timeout) or timeout <= 0:
+        raise InvalidArgumentError(f"timeout must be a finite number of seconds > 0, got "
+                                   f"{timeout!r}")
     for task in sorted({c.task for c in configs}):
         build(task)   # an unknown task fails before any run starts
     path = Path(results)
     done = read_results(path)
     todo: dict[str, TrainConfig] = {}
     for c in configs:
-        if c.key() not in done:
+        # an "error" record (an exception, e.g. out of memory) is retried; a diverged run is
+        # a result of its seed and is not
+        if c.key() not in done or done[c.key()].get("status") == "error":
             todo.setdefault(c.key(), c)
     skipped = len({c.key() for c in configs}) - len(todo)
     if scheduler is None:

@@ -37,7 +37,7 @@ from ..automata.machine import MooreMachine, check_machine
 from ..catalog.specs import build
 from ..errors import InvalidArgumentError
 
-__all__ = ["Task", "accuracy_report", "chance_normalised", "loss_weights"]
+__all__ = ["Task", "accuracy_report", "chance_normalised", "loss_weights", "majority_baseline"]
 
 
 @dataclass(frozen=True)
@@ -125,3 +125,25 @@ def accuracy_report(predictions: np.ndarray, labels: np.ndarray, lengths: np.nda
     return {"per_token": per_token, "per_sequence": per_sequence,
             "per_token_normalised": chance_normalised(per_token, n_labels),
             "per_sequence_normalised": chance_normalised(per_sequence, n_labels)}
+
+
+def majority_baseline(labels: np.ndarray, lengths: np.ndarray) -> dict[str, float]:
+    """The accuracies of the best constant predictor on these words (the most frequent label
+    among the real positions, and among the final labels), raw and chance-normalised.
+
+    Chance normalisation assumes equiprobable labels; where they are not (random machines,
+    flip-flops), this baseline is above 0 and is the number a learned model must beat.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> majority_baseline(np.array([[0, 0], [0, 1]]), np.array([2, 2]))["majority_per_token"]
+    0.75
+    """
+    n_labels = int(labels.max()) + 1 if labels.size else 1
+    real = np.arange(labels.shape[1])[None, :] < lengths[:, None]
+    tokens = np.bincount(labels[real], minlength=n_labels)
+    finals = np.bincount(labels[np.arange(len(lengths)), lengths - 1], minlength=n_labels)
+    per_token = float(tokens.max() / tokens.sum())
+    per_sequence = float(finals.max() / finals.sum())
+    return {"majority_per_token": per_token, "majority_per_sequence": per_sequence}
