@@ -622,9 +622,6 @@ def _test_rows(test: dict[str, Any] | None) -> list[list[str]]:
 def cmd_train(args: argparse.Namespace) -> int:
     if args.output is not None:
         check_output_path(args.output, suffixes=(".npz",), what="model file")
-        if args.additive:
-            raise UsageError("-o/--output: a model with an additive term is not a bilinear "
-                             "model and has no .npz form; drop --additive or -o")
     if args.curve is not None:
         check_output_path(args.curve, suffixes=FIGURE_SUFFIXES, what="figure")
     rung, options = parse_rung_choice(args.rung)
@@ -655,8 +652,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.output is not None and result.model is not None:
         save_model(result.model, args.output)
         payload["output"] = args.output
-        lines.append(f"  wrote {args.output} (an ordinary {rung} model: verify, certify, run "
-                     "apply)")
+        lines.append(f"  wrote {args.output} (an ordinary {result.model.rung} model"
+                     + (" in H + 1 dimensions: the additive term lifted" if args.additive
+                        else "") + "; verify, certify, run apply)")
     if args.curve is not None:
         plotting.plot_learning_curve(record, path=args.curve)
         payload["curve"] = args.curve
@@ -1051,7 +1049,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--eval-every", type=_integer(1), default=None,
                        help="steps between validation checks")
         p.add_argument("--additive", action="store_true",
-                       help="add a trained input term b_x (the ablation; not a bilinear model)")
+                       help="add a trained input term b_x (the ablation; saved as the "
+                            "equivalent linear model in H + 1 dimensions on the full rung)")
         p.add_argument("--rank", type=_integer(1), default=None, help="CP rank (only cp)")
         p.add_argument("--block-size", type=_integer(1), default=None,
                        help="block size (only block; default 2)")

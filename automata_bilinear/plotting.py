@@ -277,23 +277,37 @@ def plot_test_accuracy(records: Any, *, metric: str = "per_sequence_normalised",
 
 def plot_reproduction(summary: dict[str, Any], panels: Sequence[tuple[str, Sequence[str]]],
                       labels: dict[str, str], *, length: int = 500,
-                      path: str | None = None) -> Any:
+                      reference: dict[str, dict[str, tuple[Sequence[int], Sequence[float]]]]
+                      | None = None, path: str | None = None) -> Any:
     """Accuracy against m, one line per rung with error bars over seeds, one panel per
-    experiment (rows of :func:`automata_bilinear.training.reproduce.summarise`)."""
+    experiment (rows of :func:`automata_bilinear.training.reproduce.summarise`);
+    ``reference[experiment][rung] = (ms, values)`` adds reported numbers as dashed lines."""
     plt = _start(path)
-    fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 3.8), sharey=True,
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4), sharey=True,
                              squeeze=False)
     for ax, (kind, columns) in zip(axes[0], panels):
+        ticks: set[int] = set()
         for column in columns:
             rows = sorted((r for r in summary["rows"]
                            if r["experiment"] == kind and r["rung"] == column
                            and str(length) in r), key=lambda r: r["m"])
+            color = None
             if rows:
-                ax.errorbar([r["m"] for r in rows], [r[str(length)]["mean"] for r in rows],
-                            yerr=[r[str(length)]["std"] for r in rows], marker="o",
-                            capsize=3, label=labels.get(column, column))
+                bars = ax.errorbar([r["m"] for r in rows],
+                                   [r[str(length)]["mean"] for r in rows],
+                                   yerr=[r[str(length)]["std"] for r in rows], marker="o",
+                                   capsize=3, label=labels.get(column, column))
+                color = bars[0].get_color()
+                ticks.update(r["m"] for r in rows)
+            if reference and column in reference.get(kind, {}):
+                ms, values = reference[kind][column]
+                ax.plot(ms, values, ls="--", marker="x", color=color, alpha=0.6)
+                ticks.update(ms)
         ax.set_xscale("log")
-        ax.set_title(f"{kind}: length {length}", fontsize=9)
+        ax.set_xticks(sorted(ticks), [str(m) for m in sorted(ticks)])
+        ax.minorticks_off()
+        ax.set_title(f"{kind}: length {length}"
+                     + (" (dashed: paper)" if reference else ""), fontsize=9)
         ax.set_xlabel("m")
         ax.axhline(0, color="grey", lw=0.5)
         if ax.get_legend_handles_labels()[0]:

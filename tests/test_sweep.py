@@ -156,7 +156,7 @@ def test_cli_train_json_and_model_file(tmp_path, capsys):
     (["train", "parity", "--rung", "full", "--lr", "0"], "--lr"),
     (["train", "parity", "--rung", "full", "--train-lengths", "10", "2"], "min 10 > max 2"),
     (["train", "nosuch:2", "--rung", "full"], "unknown family"),
-    (["train", "parity", "--rung", "full", "--additive", "-o", "x.npz"], "additive"),
+    (["train", "parity", "--rung", "full", "--block-size", "2"], "block_size"),
     (["sweep", "--tasks", "parity", "--rungs", "full", "--results", "r.txt"], ".jsonl"),
     (["reproduce", "--preset", "tiny"], "--preset"),
 ])

@@ -73,7 +73,7 @@ def test_pullback_matches_finite_differences(rung):
 
 @pytest.mark.parametrize("additive", [False, True])
 @pytest.mark.parametrize("final_only", [False, True])
-def test_engine_gradients_match_finite_differences(additive, final_only):
+def test_engine_gradients_match_finite_differences(additive, final_only, letter_route):
     rng = np.random.default_rng(3)
     D, H, Y, B, T = 3, 4, 3, 5, 6
     params = {"A": rng.standard_normal((D, H, H)) / 2, "h0": rng.standard_normal(H),
@@ -96,8 +96,18 @@ def test_engine_gradients_match_finite_differences(additive, final_only):
                            atol=1e-6), name
 
 
-@pytest.mark.parametrize("D", [2, 40])   # both routes of the letter products
-def test_engine_loss_equals_a_plain_loop(D):
+@pytest.fixture(params=["stacked", "grouped"])
+def letter_route(request, monkeypatch):
+    """Both routes of the engine's letter products (all letters in one GEMM, or rows
+    grouped by letter)."""
+    from automata_bilinear.training.engine import _LetterProducts
+    monkeypatch.setattr(_LetterProducts, "_STACKED_WORK",
+                        2**62 if request.param == "stacked" else 0)
+    return request.param
+
+
+@pytest.mark.parametrize("D", [2, 40])
+def test_engine_loss_equals_a_plain_loop(D, letter_route):
     """The batched loss equals a per-sequence, per-step loop written out directly."""
     rng = np.random.default_rng(5)
     H, Y, B, T = 5, 4, 7, 8
@@ -323,7 +333,7 @@ def _valid_record(**fields):
 
 
 def test_results_of_another_version_or_shape_are_refused(tmp_path):
-    from automata_bilinear.training.results import append_record, read_results
+    from automata_bilinear.training.results import read_results
     path = tmp_path / "r.jsonl"
     path.write_text(json.dumps({**_valid_record(), "version": 2}) + "\n")
     with pytest.raises(FormatError, match="newer than this toolkit"):

@@ -102,8 +102,8 @@ class TrainConfig:
     loss
         ``"per_token"`` (every position supervised) or ``"final"`` (the last label only).
     additive
-        Add a trained input term ``b_{x_t}`` (the ablation; not a bilinear model, so it is
-        evaluated unnormalised and not saved as a model file).
+        Add a trained input term ``b_{x_t}`` (the ablation). The trained model is saved and
+        tested as the equivalent linear model in H + 1 dimensions, on the full rung.
     dtype
         ``"float64"`` or ``"float32"`` for training and evaluation.
     clip

@@ -57,13 +57,17 @@ class LossAndGradients:
 
 class _LetterProducts:
     """``A_{x_b} v_b`` and ``A_{x_b}ᵀ v_b`` for a batch of rows, by the cheaper of two
-    routes: with few letters, one GEMM against all letters stacked side by side (B·D·H²
-    multiply-adds, BLAS speed); with many, gathering each row's matrix (B·H² copies)."""
+    routes: when all letters together are small (B·D·H² ≤ 2²² multiply-adds), one GEMM
+    against all letters stacked side by side; otherwise the rows are grouped by letter and
+    each group is one GEMM with its own matrix (B·H² multiply-adds, one call per letter
+    present)."""
+
+    _STACKED_WORK = 2**22
 
     def __init__(self, A: np.ndarray, batch: int) -> None:
         D, H, _ = A.shape
         self.A, self.D, self.H = A, D, H
-        self.stacked = 2 * D <= batch
+        self.stacked = batch * D * H * H <= self._STACKED_WORK
         if self.stacked:
             self.forward_stack = np.ascontiguousarray(A.transpose(2, 0, 1).reshape(H, D * H))
             self.backward_stack = np.ascontiguousarray(A.transpose(1, 0, 2).reshape(H, D * H))
@@ -71,15 +75,25 @@ class _LetterProducts:
     def _pick(self, products: np.ndarray, letters: np.ndarray) -> np.ndarray:
         return products.reshape(-1, self.D, self.H)[np.arange(letters.shape[0]), letters]
 
+    def _grouped(self, letters: np.ndarray, v: np.ndarray, transposed: bool) -> np.ndarray:
+        out = np.empty_like(v)
+        order = np.argsort(letters, kind="stable")
+        bounds = np.searchsorted(letters[order], np.arange(self.D + 1))
+        for letter in np.flatnonzero(np.diff(bounds)):
+            rows = order[bounds[letter]:bounds[letter + 1]]
+            matrix = self.A[letter]
+            out[rows] = v[rows] @ (matrix if transposed else matrix.T)
+        return out
+
     def apply(self, letters: np.ndarray, v: np.ndarray) -> np.ndarray:
         if self.stacked:
             return self._pick(v @ self.forward_stack, letters)
-        return np.matmul(self.A[letters], v[..., None])[..., 0]
+        return self._grouped(letters, v, transposed=False)
 
     def apply_transposed(self, letters: np.ndarray, v: np.ndarray) -> np.ndarray:
         if self.stacked:
             return self._pick(v @ self.backward_stack, letters)
-        return np.matmul(np.swapaxes(self.A[letters], 1, 2), v[..., None])[..., 0]
+        return self._grouped(letters, v, transposed=True)
 
 
 def _states(products: _LetterProducts, h0: np.ndarray, tokens: np.ndarray,
@@ -167,11 +181,11 @@ def loss_and_gradients(A: np.ndarray, h0: np.ndarray, readout: np.ndarray, token
 def predict_unnormalised(A: np.ndarray, h0: np.ndarray, readout: np.ndarray,
                          tokens: np.ndarray, additive: np.ndarray | None = None,
                          chunk: int = 256) -> np.ndarray:
-    """Per-position predictions (B, T) of the unnormalised recurrence (positions 1..T).
+    """Per-position predictions (B, T) of the raw recurrence, as in training (positions
+    1..T); an overflowed state predicts label −1.
 
-    Used for models with an additive term, which the normalised inference engine cannot
-    run (normalising changes their predictions); an overflowed state predicts label −1
-    (always wrong).
+    Trained models are tested with the normalised engine (:func:`automata_bilinear.rnn.forward`),
+    which cannot overflow; this is the reference it is checked against on short words.
     """
     B, T = tokens.shape
     out = np.empty((B, T), dtype=np.int64)
@@ -232,11 +246,19 @@ class Adam:
         c1 = 1 - self.beta1 ** self.count
         c2 = 1 - self.beta2 ** self.count
         for name, g in gradients.items():
-            m = self._m.setdefault(name, np.zeros_like(g))
-            v = self._v.setdefault(name, np.zeros_like(g))
-            m *= self.beta1
-            m += (1 - self.beta1) * g
+            p = params[name]
+            m = self._m.setdefault(name, np.zeros_like(p))
+            v = self._v.setdefault(name, np.zeros_like(p))
+            scratch = np.multiply(g, 1 - self.beta1, dtype=p.dtype)   # in place below: a
+            m *= self.beta1                                          # few passes per array,
+            m += scratch                                             # which matters at
+            np.multiply(g, g, out=scratch, dtype=p.dtype, casting="unsafe")  # D·H² params
+            scratch *= 1 - self.beta2
             v *= self.beta2
-            v += (1 - self.beta2) * g * g
-            params[name] -= (self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)).astype(
-                params[name].dtype, copy=False)
+            v += scratch
+            np.sqrt(v, out=scratch)
+            scratch *= 1 / np.sqrt(c2)
+            scratch += self.eps
+            np.divide(m, scratch, out=scratch)
+            scratch *= self.lr / c1
+            p -= scratch
