@@ -45,7 +45,7 @@ bench: $(STAMP_DEV)
 	$(BIN)/python benchmarks/bench_scale.py
 	$(BIN)/python benchmarks/bench_training.py
 
-# The learnability tables (issue 13): about 20 minutes on 2 cores; resumes if interrupted.
+# The learnability tables (issue 13): about 22 minutes on 2 cores; resumes if interrupted.
 reproduce: $(STAMP_DEV)
 	OPENBLAS_NUM_THREADS=1 $(BIN)/automata-bilinear reproduce --out docs/results --jobs 2
 
