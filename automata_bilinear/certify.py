@@ -689,7 +689,8 @@ def certify(model: BilinearModel | StackedModel, task: MooreMachine, *,
                 kw = {**kw, "word": shorter, "wrong_in": _confirm(model, task, shorter)}
                 reason = f"wrong at length {len(shorter)}"
             elif upto == len(kw["word"]) - 1:
-                notes.append(f"shortest: every word up to length {upto} is right")
+                notes.append("shortest: the empty word is the only shorter one" if upto < 0
+                             else f"shortest: every word up to length {upto} is right")
             elif upto >= 0:
                 notes.append(f"every word up to length {upto} is right; whether a wrong word "
                              f"of length {upto + 1} … {len(kw['word']) - 1} exists is not known")

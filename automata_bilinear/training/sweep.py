@@ -35,7 +35,9 @@ import concurrent.futures as futures
 import math
 import multiprocessing
 import os
+import signal
 import socket
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,8 +152,8 @@ class SweepReport:
     Attributes
     ----------
     records
-        The record of every requested configuration, in request order (earlier runs read
-        back from the results file included).
+        The record of every distinct requested configuration, in request order (earlier
+        runs read back from the results file included; a repeated configuration once).
     ran, skipped
         Runs done now, and runs found already in the file.
     path
@@ -162,6 +164,14 @@ class SweepReport:
     ran: int
     skipped: int
     path: Path
+
+
+def _worker_signals() -> None:
+    """In a pool worker: Ctrl-C is the parent's to handle (a worker killed mid-queue
+    deadlocks the pool), and SIGTERM ends the worker plainly (not through the CLI's
+    handler, which forked workers would inherit)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _process_context() -> Any:
@@ -201,11 +211,26 @@ def _dask_executor(scheduler: Any, timeout: float) -> tuple[Any, Any]:
         raise InvalidArgumentError(f"scheduler must be an address like tcp://HOST:PORT or a "
                                    f"dask Client, got {scheduler!r}")
     _check_reachable(scheduler.strip(), timeout)
-    try:
-        client = Client(scheduler.strip(), timeout=timeout, set_as_default=False)
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise SchedulerError(f"could not connect to the Dask scheduler at {scheduler} within "
-                             f"{timeout:g} s ({type(exc).__name__}: {exc})") from None
+    # something that accepts TCP but is not a scheduler can make the handshake hang or
+    # fail oddly: connect in a thread and give up after the timeout (plus a grace second)
+    outcome: dict[str, Any] = {}
+
+    def connect() -> None:
+        try:
+            outcome["client"] = Client(scheduler.strip(), timeout=timeout,
+                                       set_as_default=False)
+        except BaseException as exc:  # reported below, in the caller's thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=connect, daemon=True)
+    worker.start()
+    worker.join(timeout + 1.0)
+    if "client" not in outcome:
+        exc = outcome.get("error")
+        detail = "no answer" if exc is None else type(exc).__name__
+        raise SchedulerError(f"could not connect to a Dask scheduler at {scheduler} within "
+                             f"{timeout:g} s ({detail}); is it a Dask scheduler?")
+    client = outcome["client"]
     return client.get_executor(), client
 
 
@@ -270,7 +295,8 @@ def sweep(configs: Iterable[TrainConfig], results: str | os.PathLike, *, jobs: i
                 executor, client = _dask_executor(scheduler, timeout)
             else:
                 executor = futures.ProcessPoolExecutor(max_workers=jobs,
-                                                       mp_context=_process_context())
+                                                       mp_context=_process_context(),
+                                                       initializer=_worker_signals)
             pending: list[Any] = []
             try:
                 pending = [executor.submit(run_one, c.to_dict()) for c in todo.values()]
@@ -292,5 +318,6 @@ def sweep(configs: Iterable[TrainConfig], results: str | os.PathLike, *, jobs: i
     finally:
         if bar is not None:
             bar.close()
-    records = tuple(done[c.key()] for c in configs)
+    unique = {c.key(): c for c in configs}   # a grid that repeats a value runs it once
+    records = tuple(done[key] for key in unique)
     return SweepReport(records, len(todo), skipped, path)
