@@ -35,6 +35,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ..errors import InvalidArgumentError
+from ..validation import check_integer
 from .parameterisations import get_parameterisation
 
 __all__ = ["PRESETS", "RECORD_FORMAT", "RESULTS_VERSION", "Preset", "TrainConfig", "preset_config"]
@@ -50,9 +51,7 @@ _RUNG_OPTIONS = ("rank", "block_size", "factors", "beta_max")
 
 
 def _positive_int(value: Any, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise InvalidArgumentError(f"{name} must be an integer ≥ {minimum}, got {value!r}")
-    return value
+    return check_integer(value, name, minimum=minimum)
 
 
 def _positive_float(value: Any, name: str, *, allow_none: bool = False) -> float | None:
@@ -145,11 +144,11 @@ class TrainConfig:
             raise InvalidArgumentError(f"task must be a non-empty spec string, got "
                                        f"{self.task!r}")
         param = get_parameterisation(self.rung)
-        _positive_int(self.hidden, "hidden")
+        object.__setattr__(self, "hidden", _positive_int(self.hidden, "hidden"))
         object.__setattr__(self, "lr", _positive_float(self.lr, "lr"))
-        _positive_int(self.seed, "seed", minimum=0)
-        _positive_int(self.steps, "steps", minimum=0)
-        _positive_int(self.batch, "batch")
+        object.__setattr__(self, "seed", _positive_int(self.seed, "seed", minimum=0))
+        object.__setattr__(self, "steps", _positive_int(self.steps, "steps", minimum=0))
+        object.__setattr__(self, "batch", _positive_int(self.batch, "batch"))
         lengths = _lengths(self.train_lengths, "train_lengths")
         if len(lengths) != 2:
             raise InvalidArgumentError(f"train_lengths must be (min, max), got {lengths!r}")
@@ -160,8 +159,8 @@ class TrainConfig:
         if not evals:
             raise InvalidArgumentError("eval_lengths must name at least one test length")
         object.__setattr__(self, "eval_lengths", evals)
-        _positive_int(self.eval_sequences, "eval_sequences")
-        _positive_int(self.val_sequences, "val_sequences")
+        for name in ("eval_sequences", "val_sequences"):
+            object.__setattr__(self, name, _positive_int(getattr(self, name), name))
         if self.loss not in ("per_token", "final"):
             raise InvalidArgumentError(f"loss must be 'per_token' or 'final', got {self.loss!r}")
         if not isinstance(self.additive, bool):
@@ -172,7 +171,7 @@ class TrainConfig:
         object.__setattr__(self, "clip", _positive_float(self.clip, "clip", allow_none=True))
         object.__setattr__(self, "early_stop",
                            _positive_float(self.early_stop, "early_stop", allow_none=True))
-        _positive_int(self.eval_every, "eval_every")
+        object.__setattr__(self, "eval_every", _positive_int(self.eval_every, "eval_every"))
         for name in _RUNG_OPTIONS:
             if getattr(self, name) is not None and name not in param.option_names:
                 raise InvalidArgumentError(

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..automata.machine import MooreMachine, check_machine
+from ..automata.simulate import run_batch
 from ..catalog.specs import build
 from ..errors import InvalidArgumentError
 
@@ -84,14 +85,7 @@ class Task:
 
     def labels(self, tokens: np.ndarray) -> np.ndarray:
         """(B, T) label codes: entry t is the output after reading ``tokens[:, :t + 1]``."""
-        table = self.machine.transitions
-        codes = self.machine.output_codes
-        state = np.full(tokens.shape[0], self.machine.start, dtype=np.int64)
-        out = np.empty(tokens.shape, dtype=np.int64)
-        for t in range(tokens.shape[1]):
-            state = table[state, tokens[:, t]]
-            out[:, t] = codes[state]
-        return out
+        return self.machine.output_codes[run_batch(self.machine, tokens)[:, 1:]]
 
 
 def loss_weights(lengths: np.ndarray, width: int, final_only: bool) -> np.ndarray:
