@@ -11,11 +11,12 @@ Four engines, chosen by the rung's structure (:mod:`automata_bilinear.rungs`):
 - matrices (``full``, ``block``, ``orthogonal_block``, ``cp``, or any (D, H, H) array): one
   loop over time; at each step the batch is sorted by token and each token's rows are
   multiplied by ``A_σ`` in one matrix product (no per-sequence loop);
-- diagonal (``real``/``sign``/``positive``/``complex`` diagonal, ``rotation``): no loop over
-  time steps: diagonal matrices commute, so the state depends only on cumulative letter
-  counts; log-magnitudes, signs/phases and zero flags are ``counts @ per-letter logs``,
-  renormalised per position. Chunks of ``chunk`` steps keep memory at O(B · chunk · H);
-  with ``final_only`` only the counts are accumulated;
+- diagonal (``real``/``sign``/``positive``/``complex`` diagonal, ``rotation``): diagonal
+  matrices commute, so the state depends only on the letter counts. The final state is
+  ``counts @ per-letter logs`` (log-magnitudes, signs/phases, zero flags) with no loop over
+  time; per-step outputs are runs of multiplications ``h ⊙ λ_x`` between exact anchors
+  recomputed from the counts every ``chunk`` steps (:func:`product_run_length`), on
+  cache-sized blocks of sequences spread over threads;
 - gather-and-add (``pd``): column j sends its entry to row ``index[x, j]`` scaled by
   ``scale[x, j]`` — O(H) per sequence and step, and no (D, H, H) array;
 - factor by factor (``householder``): ``h ← h − β u (uᵀh)`` for each of the letter's n unit
@@ -29,10 +30,14 @@ Memory stays bounded in T unless per-step outputs are requested (``final_only=Fa
 
 from __future__ import annotations
 
+import math
+import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from .errors import RNNInputError
 from .limits import check_allocation
@@ -43,7 +48,8 @@ from .rungs.householder import factor_directions
 from .stack import StackedModel
 from .validation import check_integer
 
-__all__ = ["ForwardResult", "RNNInputError", "forward", "forward_affine", "forward_matrices"]
+__all__ = ["ForwardResult", "RNNInputError", "forward", "forward_affine", "forward_matrices",
+           "product_run_length"]
 
 
 @dataclass(frozen=True)
@@ -105,6 +111,11 @@ def _scores_margin(h: np.ndarray, C: np.ndarray, bias: np.ndarray | None,
                 up = np.where(L >= 0, 1.0, np.exp(np.minimum(L, 0.0)))
                 down = np.where(L >= 0, np.exp(-np.maximum(L, 0.0)), 1.0)
             s = (s * up.astype(s.dtype) + bias * down.astype(s.dtype))
+    return _top_two(s)
+
+
+def _top_two(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Argmax over the last axis and the gap between the two largest entries."""
     if s.shape[-1] == 1:
         return np.zeros(s.shape[:-1], dtype=np.int64), np.full(s.shape[:-1], np.inf)
     top2 = np.partition(s, -2, axis=-1)[..., -2:]
@@ -112,8 +123,8 @@ def _scores_margin(h: np.ndarray, C: np.ndarray, bias: np.ndarray | None,
 
 
 def forward(model: BilinearModel, tokens: object, *, dtype: str = "float64",
-            final_only: bool = False, return_hidden: bool = False, chunk: int = 8
-            ) -> ForwardResult:
+            final_only: bool = False, return_hidden: bool = False, chunk: int = 16,
+            threads: int | None = None) -> ForwardResult:
     """Run ``model`` on a batch of token-index sequences.
 
     Parameters
@@ -129,7 +140,11 @@ def forward(model: BilinearModel, tokens: object, *, dtype: str = "float64",
     return_hidden
         Also return all normalised hidden states (B, T + 1, H).
     chunk
-        Time steps per chunk of the diagonal engine.
+        Diagonal engine: positions between two exact anchors computed from the letter
+        counts (at most 64; see :func:`product_run_length`).
+    threads
+        Diagonal engine: threads over blocks of sequences (None: one per available core,
+        at most 8). The other engines use NumPy's BLAS threads.
 
     Examples
     --------
@@ -141,11 +156,13 @@ def forward(model: BilinearModel, tokens: object, *, dtype: str = "float64",
     """
     if isinstance(model, StackedModel):
         return _forward_stack(model, tokens, dtype=dtype, final_only=final_only,
-                              return_hidden=return_hidden, chunk=chunk)
+                              return_hidden=return_hidden, chunk=chunk, threads=threads)
     model = check_model(model, "model")
     if dtype not in ("float64", "float32"):
         raise RNNInputError(f"dtype must be 'float64' or 'float32', got {dtype!r}")
     chunk = check_integer(chunk, "chunk", minimum=1)
+    if threads is not None:
+        threads = check_integer(threads, "threads", minimum=1)
     x = _check_tokens(tokens, model.n_symbols)
     B, T = x.shape
     H = model.hidden_size
@@ -155,7 +172,8 @@ def forward(model: BilinearModel, tokens: object, *, dtype: str = "float64",
         check_allocation("hidden states", (B, T + 1, H), np.dtype(dtype).itemsize)
     structure = get_rung(model.rung).structure
     if model.acts_diagonally:  # commuting units: the letter-count engine
-        return _forward_diagonal(model, x, np.dtype(dtype), final_only, return_hidden, chunk)
+        return _forward_diagonal(model, x, np.dtype(dtype), final_only, return_hidden, chunk,
+                                 threads)
     if structure is Structure.MONOMIAL:  # one nonzero per column: gather and add
         return _forward_steps(model, x, np.dtype(dtype), final_only, return_hidden,
                               _monomial_step(model, np.dtype(dtype)))
@@ -200,7 +218,7 @@ def _monomial_step(model: BilinearModel, dt: np.dtype) -> Step:
 
 
 def _forward_stack(stack: StackedModel, tokens: object, *, dtype: str, final_only: bool,
-                   return_hidden: bool, chunk: int) -> ForwardResult:
+                   return_hidden: bool, chunk: int, threads: int | None) -> ForwardResult:
     """Layer by layer over the whole sequence: layer l's letters are its interface applied to
     the lower layers' per-step predictions and the tokens (docs/theory.md §12). Margins are
     the least over the layers; hidden states are concatenated, bottom layer first."""
@@ -210,7 +228,7 @@ def _forward_stack(stack: StackedModel, tokens: object, *, dtype: str, final_onl
         letters = x if i == 0 else stack.interfaces[i - 1][
             (*(r.predictions[:, 1:] for r in runs), x)]
         runs.append(forward(layer, letters, dtype=dtype, return_hidden=return_hidden,
-                            chunk=chunk))
+                            chunk=chunk, threads=threads))
     preds = stack.output[tuple(r.predictions for r in runs)]
     margins = np.min(np.stack([r.margins for r in runs]), axis=0)
     log_norm = np.sum(np.stack([r.log_norm for r in runs]), axis=0)
@@ -283,129 +301,292 @@ def _diagonal_logs(model: BilinearModel) -> tuple[np.ndarray, np.ndarray]:
 
 
 _SIGN_TABLE_LETTERS = 10  # letters up to which real signs come from a (2^D, U) table
-_BATCH_BLOCK = 128  # sequences per block of per-step diagonal outputs (cache-sized states)
+_MAX_PRODUCT_RUN = 64  # most multiplicative steps between two anchors computed from counts
+_PRODUCT_GROWTH = 300.0  # most a product run may raise any log|h_i| (overflow guard)
+_PRODUCT_SPREAD = 600.0  # most it may spread log|h| (bounds underflow relative to the peak)
+_BLOCK_ENTRIES = 1 << 18  # float64 entries per (sequences, steps, units) block: L2-sized
 
 
-def _forward_diagonal(model: BilinearModel, x: np.ndarray, dt: np.dtype, final_only: bool,
-                      return_hidden: bool, chunk: int) -> ForwardResult:
-    """The letter-count engine, on blocks of :data:`_BATCH_BLOCK` sequences when every step
-    is read out (a block's (chunk, U) temporaries then stay in cache)."""
-    B = x.shape[0]
-    if final_only or B <= _BATCH_BLOCK:
-        return _forward_diagonal_block(model, x, dt, final_only, return_hidden, chunk)
-    parts = [_forward_diagonal_block(model, x[lo:lo + _BATCH_BLOCK], dt, final_only,
-                                     return_hidden, chunk)
-             for lo in range(0, B, _BATCH_BLOCK)]
-    return ForwardResult(
-        np.concatenate([r.predictions for r in parts]),
-        np.concatenate([r.margins for r in parts]),
-        np.concatenate([r.log_norm for r in parts]),
-        np.concatenate([r.final_hidden for r in parts]),
-        None if not return_hidden else np.concatenate([r.hidden for r in parts]))
+def product_run_length(model: BilinearModel, chunk: int = _MAX_PRODUCT_RUN) -> int:
+    """Steps the diagonal engine of :func:`forward` takes by multiplication between two
+    exact anchors (0: every position comes from the letter counts).
+
+    A run of ``k`` steps starts from the count-based state normalised to ``max|h| = 1`` and
+    multiplies by the letters' eigenvalues, so every unit has moved by a factor in
+    ``[e^{−kℓ⁻}, e^{kℓ⁺}]`` (``ℓ^±`` the largest growth and decay per letter). ``k`` is the
+    largest value ≤ ``min(chunk, 64)`` with ``kℓ⁺ ≤ 300`` and ``k(ℓ⁺ + ℓ⁻) ≤ 600``: no
+    overflow, and an underflow, once amplified and compared with the current peak, stays
+    below ``e^{600}`` times the smallest normal number. Products are not used (0) when some
+    eigenvalue is 0 (the peak could vanish inside a run) or when the readout is so large
+    that ``e^{300}``-sized states could overflow the scores.
+    :mod:`automata_bilinear.verify` adds the run's roundings to its error bound.
+
+    Examples
+    --------
+    >>> from automata_bilinear import build, compile_bilinear
+    >>> product_run_length(compile_bilinear(build("parity"), "sign_diagonal"))
+    64
+    """
+    lam_c, lam_r = diagonal_eigenvalues(model.params)
+    mags = np.abs(np.concatenate([lam_c, lam_r.astype(np.complex128)], axis=1))
+    if not np.all(mags > 0):
+        return 0
+    logs = np.log(mags)
+    growth = max(0.0, float(logs.max()))
+    spread = growth + max(0.0, -float(logs.min()))
+    weight = float(np.abs(model.readout).sum(axis=1).max())
+    if not weight < math.exp(700.0 - _PRODUCT_GROWTH):
+        return 0
+    run = min(int(chunk), _MAX_PRODUCT_RUN)
+    if growth > 0:
+        run = min(run, int(_PRODUCT_GROWTH // growth))
+    if spread > 0:
+        run = min(run, int(_PRODUCT_SPREAD // spread))
+    return max(run, 0)
 
 
-def _forward_diagonal_block(model: BilinearModel, x: np.ndarray, dt: np.dtype,
-                            final_only: bool, return_hidden: bool, chunk: int
-                            ) -> ForwardResult:
-    """Diagonal units commute, so the state after t tokens depends only on the letter counts
-    n(t) ∈ N^D: log|h| = n·log|λ|, phase = n·arg λ, and a unit is zero iff some count of a
-    zero eigenvalue is positive. Counts are cumulative sums; everything else is one small
-    (·, D) @ (D, U) product — no loop over time steps, no (B, T, H) gather."""
-    B, T = x.shape
-    D = model.n_symbols
-    logmag, phase = _diagonal_logs(model)  # (D, U)
-    n_complex = diagonal_eigenvalues(model.params)[0].shape[1]
-    h0 = model.h0.astype(np.float64)
-    z0 = np.concatenate([h0[0:2 * n_complex:2] + 1j * h0[1:2 * n_complex:2],
-                         h0[2 * n_complex:].astype(np.complex128)])
-    zero_letter = np.isneginf(logmag).astype(np.float64)
-    safe_logmag = np.where(np.isneginf(logmag), 0.0, logmag)
-    with np.errstate(divide="ignore"):
-        base_log = np.log(np.abs(z0))
-    base_phase = np.angle(z0)
-    has_phase = bool(np.any(phase != 0))
-    C = model.readout.astype(dt)
-    bias = None if model.bias is None else model.bias.astype(dt)
+class _CountStates:
+    """Exact-formula states from letter counts: diagonal units commute, so after counts
+    n ∈ N^D, log|h| = n·log|λ| + log|h0|, phase = n·arg λ + arg h0, and a unit is zero iff
+    some count of a zero eigenvalue is positive. Computed in float64, normalised to
+    ``max|h| = 1`` over the real coordinates; the log of the removed scale is returned
+    alongside."""
 
-    any_zero = bool(zero_letter.any())
-    negative = (phase != 0).astype(np.float64)  # real units: phase π marks a negative λ
-    both_tables = np.concatenate([safe_logmag, negative], axis=1)
-    sign_table = bit_weights = None
-    if not n_complex and D <= _SIGN_TABLE_LETTERS:
-        # sign of every unit for each pattern of count parities (with h0's signs): one
-        # exact table lookup per state instead of a parity computation per unit
-        bits = (np.arange(2**D)[:, None] >> np.arange(D)[None, :]) & 1
-        odd = (bits @ (phase != 0).astype(np.int64)) & 1
-        sign_table = np.where(odd == 1, -1.0, 1.0) * np.sign(z0.real)[None, :]
-        bit_weights = 1 << np.arange(D, dtype=np.int64)
+    def __init__(self, model: BilinearModel) -> None:
+        self.model = model
+        D = model.n_symbols
+        logmag, phase = _diagonal_logs(model)  # (D, U)
+        n_complex = diagonal_eigenvalues(model.params)[0].shape[1]
+        h0 = model.h0.astype(np.float64)
+        z0 = np.concatenate([h0[0:2 * n_complex:2] + 1j * h0[1:2 * n_complex:2],
+                             h0[2 * n_complex:].astype(np.complex128)])
+        with np.errstate(divide="ignore"):
+            base_log = np.log(np.abs(z0))
+        negative = (phase != 0).astype(np.float64)  # real units: phase π marks a negative λ
+        safe_logmag = np.where(np.isneginf(logmag), 0.0, logmag)
+        sign_table = bit_weights = None
+        if not n_complex and D <= _SIGN_TABLE_LETTERS:
+            # sign of every unit for each pattern of count parities (with h0's signs): one
+            # exact table lookup per state instead of a parity computation per unit
+            bits = (np.arange(2**D)[:, None] >> np.arange(D)[None, :]) & 1
+            odd = (bits @ (phase != 0).astype(np.int64)) & 1
+            sign_table = np.where(odd == 1, -1.0, 1.0) * np.sign(z0.real)[None, :]
+            bit_weights = 1 << np.arange(D, dtype=np.int64)
+        self.n_complex, self.phase, self.z0, self.base_log = n_complex, phase, z0, base_log
+        self.base_phase, self.has_phase = np.angle(z0), bool(np.any(phase != 0))
+        self.zero_letter = np.isneginf(logmag).astype(np.float64)
+        self.any_zero = bool(self.zero_letter.any())
+        self.safe_logmag = safe_logmag
+        self.both_tables = np.concatenate([safe_logmag, negative], axis=1)
+        self.sign_table, self.bit_weights = sign_table, bit_weights
 
-    def states(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Normalised real states and log-norms for count vectors (…, D)."""
+    def __call__(self, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Normalised real float64 states (…, H) and log-scales (…) for counts (…, D)."""
+        D = self.model.n_symbols
+        n_complex = self.n_complex
         cf = counts.astype(np.float64)
         flat = cf.reshape(-1, D)
-        if not n_complex and has_phase and sign_table is None:  # log-magnitudes and signs
-            both = (flat @ both_tables).reshape(*cf.shape[:-1], 2, -1)
+        if not n_complex and self.has_phase and self.sign_table is None:
+            both = (flat @ self.both_tables).reshape(*cf.shape[:-1], 2, -1)
             total, neg_count = both[..., 0, :], both[..., 1, :]
         else:
-            total = (flat @ safe_logmag).reshape(*cf.shape[:-1], -1)
-        total += base_log
-        if any_zero:
-            total[(cf @ zero_letter) > 0] = -np.inf
+            total = (flat @ self.safe_logmag).reshape(*cf.shape[:-1], -1)
+        total += self.base_log
+        if self.any_zero:
+            total[(cf @ self.zero_letter) > 0] = -np.inf
         top = total.max(axis=-1, keepdims=True)
         total -= np.where(np.isfinite(top), top, 0.0)
         mag = np.exp(total, out=total)
         if not n_complex:  # real units: the sign is the parity of negative-letter counts
-            if sign_table is not None:  # one gather: the signs of each parity pattern
-                pattern = (counts.astype(np.int64, copy=False) & 1) @ bit_weights
-                mag *= np.take(sign_table, pattern, axis=0, mode="clip")
+            if self.sign_table is not None:  # one gather: the signs of each parity pattern
+                pattern = (counts.astype(np.int64, copy=False) & 1) @ self.bit_weights
+                mag *= np.take(self.sign_table, pattern, axis=0, mode="clip")
             else:
-                if has_phase:  # counts are exact small integers in float64
+                if self.has_phase:  # counts are exact small integers in float64
                     half = neg_count * 0.5
                     mag *= np.where(half != np.floor(half), -1.0, 1.0)
-                mag *= np.sign(z0.real)
-            return mag.astype(dt, copy=False), top[..., 0]
-        z = mag * np.exp(1j * (np.mod(cf @ phase, 2 * np.pi) + base_phase))
-        if n_complex:
-            pairs = np.stack([z[..., :n_complex].real, z[..., :n_complex].imag], axis=-1)
-            real = np.concatenate([pairs.reshape(*z.shape[:-1], 2 * n_complex),
-                                   z[..., n_complex:].real], axis=-1)
-        else:
-            real = z.real
-        return real.astype(dt), top[..., 0]
+                mag *= np.sign(self.z0.real)
+            return mag, top[..., 0]
+        z = mag * np.exp(1j * (np.mod(cf @ self.phase, 2 * np.pi) + self.base_phase))
+        pairs = np.stack([z[..., :n_complex].real, z[..., :n_complex].imag], axis=-1)
+        real = np.concatenate([pairs.reshape(*z.shape[:-1], 2 * n_complex),
+                               z[..., n_complex:].real], axis=-1)
+        # normalised to the largest coordinate, like the other engines (not the largest
+        # modulus); the top coordinate of a non-zero state is at least 2^{-1/2}
+        peak = np.abs(real).max(axis=-1, keepdims=True)
+        real /= np.where(peak > 0, peak, 1.0)
+        with np.errstate(divide="ignore"):
+            return real, top[..., 0] + np.log(np.where(peak > 0, peak, 1.0))[..., 0]
 
+
+def _letter_counts(x: np.ndarray, D: int) -> np.ndarray:
+    """(B, D) number of occurrences of each letter in each row of ``x``."""
+    rows = np.arange(x.shape[0], dtype=np.int64)[:, None] * D
+    return np.bincount((rows + x).ravel(), minlength=x.shape[0] * D).reshape(x.shape[0], D)
+
+
+def _worker_threads(threads: int | None, jobs: int) -> int:
+    if threads is None:
+        try:
+            threads = len(os.sched_getaffinity(0))
+        except AttributeError:  # not on Linux
+            threads = os.cpu_count() or 1
+        threads = min(threads, _DEFAULT_MAX_THREADS)
+    return max(1, min(threads, jobs))
+
+
+_DEFAULT_MAX_THREADS = 8
+_CONTROLLER: list[ThreadpoolController] = []
+
+
+def _blas_controller() -> ThreadpoolController:
+    """One controller per process: building it scans the loaded libraries (~0.4 ms)."""
+    if not _CONTROLLER:
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0]
+_THREADED_ENTRIES = 1 << 20  # per-step work (B·T·H) from which threads pay for themselves
+
+
+def _forward_diagonal(model: BilinearModel, x: np.ndarray, dt: np.dtype, final_only: bool,
+                      return_hidden: bool, chunk: int, threads: int | None
+                      ) -> ForwardResult:
+    """The diagonal engine. The final state always comes from the letter counts. Per-step
+    outputs come from runs of :func:`product_run_length` multiplicative steps, each run
+    starting from an exact count-based anchor (or from the counts at every position when
+    the run length is 0); blocks of sequences sized to stay in cache are spread over
+    ``threads`` threads (NumPy releases the GIL inside its kernels)."""
+    B, T = x.shape
+    D, H = model.n_symbols, model.hidden_size
+    states = _CountStates(model)
+    C = model.readout.astype(dt)
+    bias = None if model.bias is None else model.bias.astype(dt)
+    if final_only and not return_hidden:
+        h, log_norm = states(_letter_counts(x, D))
+        p, m = _scores_margin(h.astype(dt), C, bias, log_norm)
+        return ForwardResult(p, m.astype(np.float64), log_norm, h.astype(dt))
+    run = product_run_length(model, chunk)
+    steps = run if run else chunk
+    block = max(1, min(B, _BLOCK_ENTRIES // max(1, steps * H)))
+    workers = _worker_threads(threads, B)
+    if workers > 1 and B * T * H >= _THREADED_ENTRIES:  # enough work: one block per thread
+        block = min(block, -(-B // workers))
+    preds = np.empty((B, T + 1), dtype=np.int64)
+    margins = np.empty((B, T + 1), dtype=np.float64)
+    log_norm = np.empty(B, dtype=np.float64)
+    final = np.empty((B, H), dtype=dt)
+    hidden = np.empty((B, T + 1, H), dtype=dt) if return_hidden else None
+    engine = _product_block if run else _count_block
+
+    def work(lo: int) -> None:
+        sl = slice(lo, lo + block)
+        engine(states, x[sl], dt, C, bias, steps, preds[sl], margins[sl],
+               None if hidden is None else hidden[sl])
+        h, log_norm[sl] = states(_letter_counts(x[sl], D))
+        final[sl] = h
+    starts = range(0, B, block)
+    workers = _worker_threads(threads, len(starts)) if B * T * H >= _THREADED_ENTRIES else 1
+    if workers == 1:
+        for lo in starts:
+            work(lo)
+    else:
+        # BLAS threads inside our threads would only contend for the same cores
+        with _blas_controller().limit(limits=1, user_api="blas"), \
+                ThreadPoolExecutor(workers) as pool:
+            for done in [pool.submit(work, lo) for lo in starts]:
+                done.result()
+    if final_only:
+        p, m = _scores_margin(final, C, bias, log_norm)
+        return ForwardResult(p, m.astype(np.float64), log_norm, final, hidden)
+    return ForwardResult(preds, margins, log_norm, final, hidden)
+
+
+def _count_block(states: _CountStates, x: np.ndarray, dt: np.dtype, C: np.ndarray,
+                 bias: np.ndarray | None, steps: int, preds: np.ndarray, margins: np.ndarray,
+                 hidden: np.ndarray | None) -> None:
+    """Every position from its letter counts: cumulative sums over ``steps`` positions at a
+    time, then one (·, D) @ (D, U) product (no loop over single steps, no (B, T, H)
+    gather)."""
+    B, T = x.shape
+    D = states.model.n_symbols
     eye = np.eye(D, dtype=np.int64)
     counts = np.zeros((B, D), dtype=np.int64)
-    preds = margins = hidden = None
-    if not final_only:
-        preds = np.empty((B, T + 1), dtype=np.int64)
-        margins = np.empty((B, T + 1), dtype=np.float64)
-    if return_hidden:
-        hidden = np.empty((B, T + 1, model.hidden_size), dtype=dt)
-    if not final_only or return_hidden:
-        h, top0 = states(counts)
-        if not final_only:
-            preds[:, 0], margins[:, 0] = _scores_margin(h, C, bias, top0)
-        if return_hidden:
-            hidden[:, 0] = h
-    for start in range(0, T, chunk):
-        xc = x[:, start:start + chunk]
-        if final_only and not return_hidden:
-            counts = counts + eye[xc].sum(axis=1)
-            continue
+    h, top = states(counts)
+    h = h.astype(dt, copy=False)
+    preds[:, 0], margins[:, 0] = _scores_margin(h, C, bias, top)
+    if hidden is not None:
+        hidden[:, 0] = h
+    for start in range(0, T, steps):
+        xc = x[:, start:start + steps]
         cc = counts[:, None, :] + np.cumsum(eye[xc], axis=1)
         hc, tops = states(cc)
-        if not final_only:
-            p, m = _scores_margin(hc, C, bias, tops)
-            preds[:, start + 1:start + 1 + xc.shape[1]] = p
-            margins[:, start + 1:start + 1 + xc.shape[1]] = m
-        if return_hidden:
-            hidden[:, start + 1:start + 1 + xc.shape[1]] = hc
+        hc = hc.astype(dt, copy=False)
+        sl = slice(start + 1, start + 1 + xc.shape[1])
+        preds[:, sl], margins[:, sl] = _scores_margin(hc, C, bias, tops)
+        if hidden is not None:
+            hidden[:, sl] = hc
         counts = cc[:, -1]
-    h, log_norm = states(counts)
-    if final_only:
-        p, m = _scores_margin(h, C, bias, log_norm)
-        return ForwardResult(p, m.astype(np.float64), log_norm, h)
-    return ForwardResult(preds, margins, log_norm, h, hidden)
+
+
+def _product_block(states: _CountStates, x: np.ndarray, dt: np.dtype, C: np.ndarray,
+                   bias: np.ndarray | None, steps: int, preds: np.ndarray,
+                   margins: np.ndarray, hidden: np.ndarray | None) -> None:
+    """Runs of ``steps`` positions: an exact anchor from the counts before the run, then
+    ``h_t = h_{t−1} ⊙ λ_{x_t}`` (one multiplication per unit and step; signs are exact in
+    floating point). The run is laid out time-major, (k, B, ·), so each step is one
+    contiguous product over the block. Scores are taken on the unnormalised run; the
+    margin is divided by each position's own ``max|h|``."""
+    B, T = x.shape
+    model = states.model
+    D, nc = model.n_symbols, states.n_complex
+    lam_c, lam_r = diagonal_eigenvalues(model.params)
+    lams = [lam for lam in (lam_c.astype(np.complex128), lam_r.astype(np.float64))
+            if lam.shape[1]]
+    C64 = model.readout.astype(np.float64)
+    readouts = [part for part, lam in ((C64[:, :2 * nc], lam_c), (C64[:, 2 * nc:], lam_r))
+                if lam.shape[1]]
+    normalise = bias is not None or dt != np.float64 or hidden is not None
+    counts = np.zeros((B, D), dtype=np.int64)
+    h, top = states(counts)
+    preds[:, 0], margins[:, 0] = _scores_margin(h.astype(dt, copy=False), C, bias, top)
+    if hidden is not None:
+        hidden[:, 0] = h
+    for start in range(0, T, steps):
+        xc = x[:, start:start + steps]
+        k = xc.shape[1]
+        if start:
+            h, top = states(counts)
+        anchors = ([np.ascontiguousarray(h[:, :2 * nc]).view(np.complex128)] if nc else [])
+        if lam_r.shape[1]:
+            anchors.append(h[:, 2 * nc:])
+        views = []  # (k·B, width) real views of the run's states, one per kind of unit
+        for lam, anchor in zip(lams, anchors):
+            run = np.take(lam, xc.T, axis=0)  # (k, B, units)
+            run[0] *= anchor
+            for j in range(1, k):
+                np.multiply(run[j], run[j - 1], out=run[j])
+            views.append(run.view(np.float64).reshape(k * B, -1))
+        peak = np.abs(views[0]).max(axis=1)
+        for v in views[1:]:
+            np.maximum(peak, np.abs(v).max(axis=1), out=peak)
+        safe_peak = np.where(peak > 0, peak, 1.0)
+        if normalise:
+            hr = np.concatenate(views, axis=1) if len(views) > 1 else views[0]
+            hr /= safe_peak[:, None]
+            with np.errstate(divide="ignore"):
+                scale = np.tile(top, k) + np.log(peak)
+            hd = hr.astype(dt, copy=False)
+            p, m = _scores_margin(hd, C, bias, scale)
+            if hidden is not None:
+                hidden[:, start + 1:start + 1 + k] = hd.reshape(k, B, -1).transpose(1, 0, 2)
+        else:
+            s = views[0] @ readouts[0].T
+            for v, Cp in zip(views[1:], readouts[1:]):
+                s += v @ Cp.T
+            p, m = _top_two(s)
+            m = m / safe_peak
+        preds[:, start + 1:start + 1 + k] = p.reshape(k, B).T
+        margins[:, start + 1:start + 1 + k] = m.reshape(k, B).T
+        counts += _letter_counts(xc, D)
 
 
 def forward_matrices(transitions: object, h0: object, readout: object, tokens: object,

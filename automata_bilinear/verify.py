@@ -34,7 +34,7 @@ from .automata.simulate import random_words, run_batch
 from .checker.proof import Proof, align, exact_prediction, prove, prove_stack
 from .errors import InternalConsistencyError, VerificationError
 from .model import BilinearModel, check_model
-from .rnn import forward
+from .rnn import forward, product_run_length
 from .rungs import Structure, get_rung
 from .rungs.base import diagonal_eigenvalues
 from .stack import StackedModel
@@ -148,16 +148,28 @@ class VerificationReport:
 
 
 def _diagonal_bound(model: BilinearModel, proof: Proof, dtype: str) -> FloatClaim | None:
-    """Rounding bound for the count-based diagonal engine of :mod:`automata_bilinear.rnn`.
+    """Rounding bound for the diagonal engine of :mod:`automata_bilinear.rnn`.
 
-    The engine computes per unit ``t_i = n·log|λ_i| + log|h0_i| − max`` and the phase
-    ``n·arg λ_i mod 2π`` in float64 (libm ``log``/``exp``/``cos``/``sin`` within one ulp,
-    assumed), then casts to ``dtype``. With ``u`` the float64 unit roundoff, ``ℓ`` the
-    largest |log|λ|| and ``b`` the largest |log|h0||, the relative error of every unit after
-    ``n`` letters is at most ``exp(κ(2nℓ + 2b + 2πn)) − 1 + 4u`` with ``κ = (D + 4)u``; the
-    scores add ``γ_{H+1}`` of the dtype and the cast one roundoff. Correct while the relative
-    error stays below half the proved scale-free margin, and underflow (absolute error
-    ≤ 2^-1022 in float64, 2^-126 in float32, per unit) below half the normalised margin.
+    Anchors: the engine computes per unit ``t_i = n·log|λ_i| + log|h0_i| − max`` and the
+    phase ``n·arg λ_i mod 2π`` in float64 (libm ``log``/``exp``/``cos``/``sin`` within one
+    ulp, assumed). With ``u`` the float64 unit roundoff, ``ℓ`` the largest |log|λ|| and
+    ``b`` the largest |log|h0||, the relative error of every unit after ``n`` letters is at
+    most ``E_n = exp(κ(2nℓ + 2b + 2πn)) − 1 + 4u`` with ``κ = (D + 4)u``.
+
+    Runs: between anchors the engine multiplies by the letters' eigenvalues for at most
+    ``k =`` :func:`~automata_bilinear.rnn.product_run_length` steps; a real product adds one
+    rounding and a complex one at most ``√5 u`` normwise (Brent, Percival & Zimmermann 2007),
+    and the divisions by the largest coordinate (of the anchor, of the run) one each, so
+    every unit's relative error is at most ``(1 + E_n)(1 + ε_k) − 1`` with
+    ``1 + ε_k = (1 + √5u)^k (1 + u)²`` (``k = 0`` without runs). Underflow inside a
+    run, amplified by later growth and compared with the current peak, adds at most
+    ``2(k + 1)·2^-1022·e^{2kℓ}`` (the engine keeps the exponent ≤ 600) to each unit in
+    units of ``max|h|``.
+
+    The scores add ``γ_{H+1}`` of the dtype and the cast to ``dtype`` one roundoff. Correct
+    while the relative error stays below half the proved scale-free margin, and underflow
+    (absolute error ≤ 2^-1022 in float64, 2^-126 in float32, per unit, plus the runs'
+    term) below half the normalised margin.
     """
     rho, mu = proof.relative_margin, proof.sup_margin
     if rho is None or mu is None or not (rho > 0 and mu > 0):
@@ -171,14 +183,19 @@ def _diagonal_bound(model: BilinearModel, proof: Proof, dtype: str) -> FloatClai
     u64, ud = _UNIT["float64"], _UNIT[dtype]
     D, H = model.n_symbols, model.hidden_size
     kappa = (D + 4) * u64
+    run = product_run_length(model)  # the longest run any ``chunk`` gives
+    eps_run = (1 + math.sqrt(5) * u64) ** run * (1 + u64) ** 2 - 1
     gamma = (H + 1) * ud / (1 - (H + 1) * ud)
-    fixed = 4 * u64 + gamma + (ud if dtype == "float32" else 0.0) + 2 * ud
+    fixed = 4 * u64 * (1 + eps_run) + gamma + (ud if dtype == "float32" else 0.0) + 2 * ud
     tiny = 2.0**-126 if dtype == "float32" else 2.0**-1022
+    if run:
+        tiny += 2 * (run + 1) * 2.0**-1022 * math.exp(min(600.0, 2 * run * ell))
     weight = float(np.abs(model.readout[:, None, :] - model.readout[None, :, :]).sum(-1).max())
     if tiny * H * weight > mu / 2 or fixed >= rho / 2:
         return FloatClaim(dtype, False, None, "the proved margin does not absorb one "
                                               "rounding; no length is guaranteed")
-    budget = math.log1p(rho / 2 - fixed)  # exp(κ(2nℓ + 2b + 2πn)) − 1 ≤ budget
+    # (1 + E_n)(1 + ε_k) − 1 + (other terms) ≤ ρ/2 ⟸ exp(κ(2nℓ + 2b + 2πn)) ≤ e^budget
+    budget = math.log1p(rho / 2 - fixed) - math.log1p(eps_run)
     per_letter = kappa * (2 * ell + 2 * math.pi)
     n = (budget / kappa - 2 * b) / (2 * ell + 2 * math.pi) if per_letter else math.inf
     if n < 0:

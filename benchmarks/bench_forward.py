@@ -8,19 +8,24 @@ Baselines measured in the same run:
   B = 1024 it is timed on a prefix of the sequence and scaled to T, marked "~");
 - the machine's float32 matrix-multiply rate (a (B, H) @ (H, H) product repeated), to which
   the full rung's useful 2·B·H²·T flops are compared;
-- the machine's memory bandwidth (a large array copy), to which the diagonal rung's minimal
-  traffic (one 8-byte read of the multiplier and one 8-byte write per element) is compared.
+- the machine's memory bandwidth (a 400 MB array copy, on one thread and split over two), to
+  which the diagonal rungs' minimal traffic (one 8-byte read of the multiplier and one 8-byte
+  write per element of the (B, T, H) states) is compared, engine threads against copy threads;
+- for the diagonal rungs, a plain per-step loop (``h ← λ_x ⊙ h``, normalise, score), timed in
+  the same run.
 """
 
 from __future__ import annotations
 
 import argparse
+import threading
 import time
 
 import numpy as np
 
 from automata_bilinear import BilinearModel
 from automata_bilinear.rnn import forward
+from automata_bilinear.rungs.base import diagonal_eigenvalues
 
 
 def best(fn, repeat: int = 3) -> float:
@@ -45,6 +50,13 @@ def main() -> None:
     diag = BilinearModel("real_diagonal", {"eigenvalues": rng.uniform(-1.2, 1.2, (D, H))},
                          rng.standard_normal(H), rng.standard_normal((4, H)),
                          [str(i) for i in range(D)], list(range(4)))
+    turns = rng.uniform(-np.pi, np.pi, (D, H // 2))
+    complex_diag = BilinearModel(
+        "complex_diagonal",
+        {"complex_eigenvalues": rng.uniform(0.8, 1.2, (D, H // 2)) * np.exp(1j * turns),
+         "real_eigenvalues": np.zeros((D, 0))},
+        rng.standard_normal(H), rng.standard_normal((4, H)), [str(i) for i in range(D)],
+        list(range(4)))
 
     # machine rates
     X = rng.standard_normal((1024, H)).astype(np.float32)
@@ -53,10 +65,21 @@ def main() -> None:
     gemm = 2 * 1024 * H * H * 50 / t
     big = np.ones(50_000_000, dtype=np.float64)
     out = np.empty_like(big)
-    t = best(lambda: np.copyto(out, big))
-    bandwidth = 2 * big.nbytes / t  # read + write
-    print(f"machine: float32 GEMM {gemm / 1e9:.1f} GFLOP/s, memory copy {bandwidth / 1e9:.1f} "
-          f"GB/s (read + write)\n")
+
+    def copy_on(threads: int) -> None:
+        parts = np.array_split(np.arange(big.size), threads)
+        workers = [threading.Thread(target=np.copyto, args=(out[p[0]:p[-1] + 1],
+                                                            big[p[0]:p[-1] + 1]))
+                   for p in parts]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+
+    bandwidth = {n: 2 * big.nbytes / best(lambda n=n: copy_on(n), 5) for n in (1, 2)}
+    print(f"machine: float32 GEMM {gemm / 1e9:.1f} GFLOP/s, memory copy "
+          f"{bandwidth[1] / 1e9:.1f} GB/s on 1 thread, {bandwidth[2] / 1e9:.1f} GB/s on 2 "
+          f"(read + write)\n")
     print(f"{'rung':14s} {'B':>5s} {'dtype':8s} {'ours s':>8s} {'einsum s':>10s} "
           f"{'speed-up':>9s} {'of peak':>8s}")
     for B in (64, 1024):
@@ -78,15 +101,52 @@ def main() -> None:
             frac = 2 * B * H * H * T / ours / gemm
             print(f"{'full':14s} {B:5d} {dtype:8s} {ours:8.3f} {mark}{base:9.3f} "
                   f"{mark}{base / ours:7.1f}x {100 * frac:7.1f}%")
-        final = best(lambda x=x: forward(diag, x, final_only=True), 2)
-        print(f"{'real_diagonal':14s} {B:5d} {'float64':8s} {final:8.3f} {'':>10s} {'':>9s} "
-              f"  final state only (counts, no B·T·H work)")
-        per_step = best(lambda x=x: forward(diag, x), 2)
-        traffic = 16 * B * T * H
-        print(f"{'real_diagonal':14s} {B:5d} {'float64':8s} {per_step:8.3f} {'':>10s} {'':>9s} "
-              f"{100 * traffic / per_step / bandwidth:7.1f}% of bandwidth (per-step outputs)")
+    print(f"\n{'rung':16s} {'B':>5s} {'dtype':8s} {'threads':>7s} {'ours s':>8s} "
+          f"{'loop s':>8s} {'speed-up':>9s} {'of bandwidth':>13s}")
+    for name, model in (("real_diagonal", diag), ("complex_diagonal", complex_diag)):
+        for B in (64, 1024):
+            x = rng.integers(0, D, size=(B, T))
+            final = best(lambda x=x, model=model: forward(model, x, final_only=True), 3)
+            print(f"{name:16s} {B:5d} {'float64':8s} {'':>7s} {final:8.3f} {'':>8s} {'':>9s}"
+                  f"   final state only (letter counts)")
+            steps = T if B <= 64 else T // 5
+            loop = best(lambda x=x, model=model, steps=steps: diagonal_loop(model, x, steps),
+                        2) * T / steps
+            mark = " " if steps == T else "~"
+            for dtype in ("float64", "float32"):
+                for threads in (1, 2):
+                    per_step = best(lambda x=x, model=model, dtype=dtype, threads=threads:
+                                    forward(model, x, dtype=dtype, threads=threads), 5)
+                    traffic = 16 * B * T * H
+                    print(f"{name:16s} {B:5d} {dtype:8s} {threads:7d} {per_step:8.3f} "
+                          f"{mark}{loop:7.3f} {mark}{loop / per_step:7.1f}x "
+                          f"{100 * traffic / per_step / bandwidth[threads]:12.1f}%")
     print("\n'of peak': useful 2·B·H²·T flops of the full rung over the float32 GEMM rate "
-          "(float64 runs are compared to the same float32 rate).")
+          "(float64 runs are compared to the same float32 rate).\n'of bandwidth': the "
+          "per-step outputs' minimal traffic, 16 bytes per element of the (B, T, H) states, "
+          "over the copy bandwidth on as many threads as the engine used.\n'loop': a "
+          "float64 per-step loop h ← λ_x ⊙ h with normalisation and scores ('~': timed on a "
+          "prefix and scaled to T).")
+
+
+def diagonal_loop(model: BilinearModel, x: np.ndarray, steps: int) -> None:
+    """The plain baseline: one vectorised step per time step over the batch."""
+    lam_c, lam_r = diagonal_eigenvalues(model.params)
+    nc = lam_c.shape[1]
+    h = np.tile(model.h0, (x.shape[0], 1))
+    z = np.ascontiguousarray(h[:, :2 * nc]).view(np.complex128)  # (Re, Im) pairs
+    r = h[:, 2 * nc:].copy()
+    C = model.readout
+    for s in range(steps):
+        z *= lam_c[x[:, s]]
+        r *= lam_r[x[:, s]]
+        state = np.concatenate([z.view(np.float64), r], axis=1)
+        peak = np.abs(state).max(axis=1, keepdims=True)
+        z /= peak
+        r /= peak
+        scores = (state / peak) @ C.T
+        np.argmax(scores, axis=1)
+        np.partition(scores, -2, axis=1)
 
 
 if __name__ == "__main__":

@@ -183,3 +183,131 @@ def test_units_far_below_the_peak_come_back_exactly():
     assert out.predictions[0, 0] == out.predictions[0, -1] == 0
     assert out.margins[0, -1] == pytest.approx(out.margins[0, 0]) == pytest.approx(0.5)
     assert out.predictions[0, 200] == 1
+
+
+# -- the product runs between exact anchors (per-step outputs) -----------------------------
+
+def exact_diagonal_loop(lam_c, lam_r, h0, C, bias, x):
+    """Oracle: h ← λ_x ⊙ h in exact rationals (complex units as pairs of Fractions), then
+    the state normalised to its largest coordinate, its scores in float64 and their top-two
+    gap. With a bias the scores are those of the true state, ``C h + bias``, divided by
+    ``max(1, max|h|)`` (the engine's units). Shares no code with the engine."""
+    from fractions import Fraction
+
+    B, T = x.shape
+    nc = lam_c.shape[1]
+    lc = [[(Fraction(float(v.real)), Fraction(float(v.imag))) for v in row] for row in lam_c]
+    lr = [[Fraction(float(v)) for v in row] for row in lam_r]
+    preds = np.empty((B, T + 1), dtype=np.int64)
+    margins = np.empty((B, T + 1))
+    hidden = np.empty((B, T + 1, len(h0)))
+    for b in range(B):
+        z = [(Fraction(float(h0[2 * i])), Fraction(float(h0[2 * i + 1]))) for i in range(nc)]
+        r = [Fraction(float(v)) for v in h0[2 * nc:]]
+        for t in range(T + 1):
+            if t:
+                a = x[b, t - 1]
+                z = [(p * c - q * d, p * d + q * c) for (p, q), (c, d) in zip(z, lc[a])]
+                r = [v * m for v, m in zip(r, lr[a])]
+            flat = [c for pair in z for c in pair] + r
+            peak = max(abs(v) for v in flat)
+            h = np.array([float(v / peak) if peak else 0.0 for v in flat])
+            if bias is None:
+                s = C @ h
+            else:
+                s = (C @ np.array([float(v) for v in flat]) + bias) / max(1.0, float(peak))
+            hidden[b, t] = h
+            top = np.sort(s)
+            preds[b, t], margins[b, t] = np.argmax(s), top[-1] - top[-2]
+    return preds, margins, hidden
+
+
+def complex_model(rng, D, nc, nr, *, h0=None, bias=None):
+    lam_c = (rng.uniform(0.7, 1.3, (D, nc))
+             * np.exp(1j * rng.uniform(-np.pi, np.pi, (D, nc))))
+    lam_r = rng.uniform(0.5, 1.6, (D, nr)) * rng.choice([-1.0, 1.0], (D, nr))
+    H = 2 * nc + nr
+    h0 = rng.standard_normal(H) if h0 is None else h0
+    model = BilinearModel("complex_diagonal",
+                          {"complex_eigenvalues": lam_c, "real_eigenvalues": lam_r}, h0,
+                          rng.standard_normal((3, H)), [f"l{i}" for i in range(D)],
+                          [0, 1, 2], bias=bias)
+    return model, lam_c, lam_r
+
+
+@pytest.mark.parametrize(("nc", "nr", "dtype", "with_bias"),
+                         [(3, 2, "float64", False), (3, 2, "float32", False),
+                          (4, 0, "float64", False), (0, 4, "float64", True),
+                          (2, 3, "float64", True)])
+def test_product_runs_match_exact_evaluation(nc, nr, dtype, with_bias):
+    from automata_bilinear.rnn import product_run_length
+
+    rng = np.random.default_rng(10 * nc + nr)
+    bias = rng.standard_normal(3) if with_bias else None
+    model, lam_c, lam_r = complex_model(rng, 3, nc, nr, bias=bias)
+    assert product_run_length(model, 16) == 16  # the runs are what is tested here
+    x = rng.integers(0, 3, size=(70, 37))  # 37 = two whole runs of 16 and a part
+    preds, margins, hidden = exact_diagonal_loop(lam_c, lam_r, model.h0, model.readout,
+                                                 bias, x)
+    tol = 1e-9 if dtype == "float64" else 1e-4
+    for threads in (1, 2):
+        out = forward(model, x, dtype=dtype, threads=threads)
+        np.testing.assert_allclose(out.margins, margins, atol=tol, rtol=tol)
+        clear = margins > 10 * tol
+        assert np.array_equal(out.predictions[clear], preds[clear])
+    with_hidden = forward(model, x, dtype=dtype, return_hidden=True)
+    np.testing.assert_allclose(with_hidden.hidden, hidden, atol=tol)
+    np.testing.assert_allclose(with_hidden.final_hidden, hidden[:, -1], atol=tol)
+
+
+def test_product_runs_agree_with_the_count_engine_on_long_words():
+    # runs of 16 against runs of 1 (an anchor from the counts before every position): over
+    # 2,000 steps the products may drift only by their 16 roundings
+    rng = np.random.default_rng(5)
+    model, *_ = complex_model(rng, 4, 3, 3)
+    x = rng.integers(0, 4, size=(300, 2000))
+    a = forward(model, x)
+    b = forward(model, x, chunk=1)
+    clear = np.minimum(a.margins, b.margins) > 1e-9
+    assert clear.mean() > 0.99
+    assert np.array_equal(a.predictions[clear], b.predictions[clear])
+    np.testing.assert_allclose(a.margins, b.margins, atol=1e-9)
+    np.testing.assert_allclose(a.log_norm, b.log_norm, rtol=1e-12)
+
+
+def test_product_run_length_guards():
+    from automata_bilinear.rnn import product_run_length
+
+    def real(lam, readout=None):
+        lam = np.asarray(lam, dtype=float)
+        C = np.eye(2) if readout is None else readout
+        return BilinearModel("real_diagonal", {"eigenvalues": lam}, np.ones(2), C,
+                             ["a", "b"], [0, 1])
+
+    assert product_run_length(real([[1.0, -1.0], [-1.0, 1.0]])) == 64  # no growth at all
+    assert product_run_length(real([[1.0, -1.0], [-1.0, 1.0]]), 5) == 5
+    assert product_run_length(real([[0.0, 1.0], [1.0, 1.0]])) == 0  # a zero eigenvalue
+    assert product_run_length(real([[1e200, 1.0], [1.0, 1.0]])) == 0  # 460 per letter
+    assert product_run_length(real([[1e-100, 1.0], [1e100, 1.0]])) == 1  # 230 + 230 ≤ 600
+    # e^{10} growth per step: at most 30 steps before e^{300}
+    assert product_run_length(real([[np.exp(10.0), 1.0], [1.0, 1.0]])) == 30
+    assert product_run_length(real([[2.0, 1.0], [1.0, 1.0]], np.full((2, 2), 1e300))) == 0
+
+
+def test_zero_states_and_zero_units_in_runs():
+    rng = np.random.default_rng(2)
+    h0 = rng.standard_normal(7)
+    h0[[0, 1, 5]] = 0.0  # a complex unit and a real unit that stay zero
+    model, lam_c, lam_r = complex_model(rng, 2, 2, 3, h0=h0)
+    x = rng.integers(0, 2, size=(9, 40))
+    out = forward(model, x, return_hidden=True)
+    assert np.all(out.hidden[:, :, [0, 1, 5]] == 0.0)
+    _, margins, _ = exact_diagonal_loop(lam_c, lam_r, h0, model.readout, None, x)
+    np.testing.assert_allclose(out.margins, margins, atol=1e-9)
+    # a letter that kills every unit: counts at every position (no runs), state exactly 0
+    lam = np.array([[0.9, -1.1], [0.0, 0.0]])
+    reset = BilinearModel("real_diagonal", {"eigenvalues": lam}, np.ones(2),
+                          np.array([[1.0, 0.0], [0.0, 1.0]]), ["a", "z"], [0, 1])
+    dead = forward(reset, np.array([[0, 0, 1, 0], [0, 0, 0, 0]]))
+    assert dead.margins[0, 3:].tolist() == [0.0, 0.0] and np.isneginf(dead.log_norm[0])
+    assert dead.margins[1, -1] > 0 and np.isfinite(dead.log_norm[1])
