@@ -123,7 +123,7 @@ def _top_two(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def forward(model: BilinearModel, tokens: object, *, dtype: str = "float64",
-            final_only: bool = False, return_hidden: bool = False, chunk: int = 16,
+            final_only: bool = False, return_hidden: bool = False, chunk: int = 32,
             threads: int | None = None) -> ForwardResult:
     """Run ``model`` on a batch of token-index sequences.
 
@@ -407,10 +407,15 @@ class _CountStates:
                     mag *= np.where(half != np.floor(half), -1.0, 1.0)
                 mag *= np.sign(self.z0.real)
             return mag, top[..., 0]
-        z = mag * np.exp(1j * (np.mod(cf @ self.phase, 2 * np.pi) + self.base_phase))
-        pairs = np.stack([z[..., :n_complex].real, z[..., :n_complex].imag], axis=-1)
-        real = np.concatenate([pairs.reshape(*z.shape[:-1], 2 * n_complex),
-                               z[..., n_complex:].real], axis=-1)
+        # no reduction mod 2π first: libm's cos/sin reduce exactly, fl(2π) would not
+        angle = (flat @ self.phase).reshape(mag.shape)
+        angle += self.base_phase
+        real = np.empty((*mag.shape[:-1], 2 * n_complex + mag.shape[-1] - n_complex))
+        real[..., 0:2 * n_complex:2] = np.cos(angle[..., :n_complex])
+        real[..., 1:2 * n_complex:2] = np.sin(angle[..., :n_complex])
+        real[..., 0:2 * n_complex:2] *= mag[..., :n_complex]
+        real[..., 1:2 * n_complex:2] *= mag[..., :n_complex]
+        real[..., 2 * n_complex:] = mag[..., n_complex:] * np.cos(angle[..., n_complex:])
         # normalised to the largest coordinate, like the other engines (not the largest
         # modulus); the top coordinate of a non-zero state is at least 2^{-1/2}
         peak = np.abs(real).max(axis=-1, keepdims=True)

@@ -251,7 +251,7 @@ def test_product_runs_match_exact_evaluation(nc, nr, dtype, with_bias):
                                                  bias, x)
     tol = 1e-9 if dtype == "float64" else 1e-4
     for threads in (1, 2):
-        out = forward(model, x, dtype=dtype, threads=threads)
+        out = forward(model, x, dtype=dtype, threads=threads, chunk=16)
         np.testing.assert_allclose(out.margins, margins, atol=tol, rtol=tol)
         clear = margins > 10 * tol
         assert np.array_equal(out.predictions[clear], preds[clear])
