@@ -32,8 +32,10 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,7 +51,7 @@ from .stack import StackedModel
 from .validation import check_integer
 
 __all__ = ["ForwardResult", "RNNInputError", "forward", "forward_affine", "forward_matrices",
-           "product_run_length"]
+           "product_run_length", "readout_scale"]
 
 
 @dataclass(frozen=True)
@@ -141,10 +143,13 @@ def forward(model: BilinearModel, tokens: object, *, dtype: str = "float64",
         Also return all normalised hidden states (B, T + 1, H).
     chunk
         Diagonal engine: positions between two exact anchors computed from the letter
-        counts (at most 64; see :func:`product_run_length`).
+        counts (values above 64 act as 64; see :func:`product_run_length`).
     threads
         Diagonal engine: threads over blocks of sequences (None: one per available core,
-        at most 8). The other engines use NumPy's BLAS threads.
+        at most 8), used when B·T·H ≥ 2^20. While they run, BLAS is held to one thread
+        for the whole process; ``threads=1`` leaves it alone. The other engines use
+        NumPy's BLAS threads. float32 per-step outputs are computed in float64, normalised
+        and cast, so they are not faster than float64.
 
     Examples
     --------
@@ -317,9 +322,15 @@ def product_run_length(model: BilinearModel, chunk: int = _MAX_PRODUCT_RUN) -> i
     largest value ≤ ``min(chunk, 64)`` with ``kℓ⁺ ≤ 300`` and ``k(ℓ⁺ + ℓ⁻) ≤ 600``: no
     overflow, and an underflow, once amplified and compared with the current peak, stays
     below ``e^{600}`` times the smallest normal number. Products are not used (0) when some
-    eigenvalue is 0 (the peak could vanish inside a run) or when the readout is so large
-    that ``e^{300}``-sized states could overflow the scores.
+    eigenvalue is 0: the peak could vanish inside a run.
     :mod:`automata_bilinear.verify` adds the run's roundings to its error bound.
+
+    Parameters
+    ----------
+    model
+        A diagonal model (``model.acts_diagonally``).
+    chunk
+        The ``chunk`` given to :func:`forward` (≥ 1).
 
     Examples
     --------
@@ -327,6 +338,11 @@ def product_run_length(model: BilinearModel, chunk: int = _MAX_PRODUCT_RUN) -> i
     >>> product_run_length(compile_bilinear(build("parity"), "sign_diagonal"))
     64
     """
+    model = check_model(model, "model")
+    chunk = check_integer(chunk, "chunk", minimum=1)
+    if not model.acts_diagonally:
+        raise ModelError(f"product_run_length applies to diagonal models; a {model.rung!r} "
+                         "model runs on another engine")
     lam_c, lam_r = diagonal_eigenvalues(model.params)
     mags = np.abs(np.concatenate([lam_c, lam_r.astype(np.complex128)], axis=1))
     if not np.all(mags > 0):
@@ -334,15 +350,21 @@ def product_run_length(model: BilinearModel, chunk: int = _MAX_PRODUCT_RUN) -> i
     logs = np.log(mags)
     growth = max(0.0, float(logs.max()))
     spread = growth + max(0.0, -float(logs.min()))
-    weight = float(np.abs(model.readout).sum(axis=1).max())
-    if not weight < math.exp(700.0 - _PRODUCT_GROWTH):
-        return 0
-    run = min(int(chunk), _MAX_PRODUCT_RUN)
+    run = min(chunk, _MAX_PRODUCT_RUN)
     if growth > 0:
         run = min(run, int(_PRODUCT_GROWTH // growth))
     if spread > 0:
         run = min(run, int(_PRODUCT_SPREAD // spread))
     return max(run, 0)
+
+
+def readout_scale(readout: np.ndarray) -> float:
+    """The power of two ``R`` nearest above the readout's largest row sum ``max_y Σ|C_y|``
+    (1 for a zero readout). The diagonal engine scores unnormalised runs with ``C / R``,
+    whose rows sum to at most 1, so no product ``C_yj h_j`` underflows because C is small
+    or overflows because it is large; dividing by R is exact."""
+    weight = float(np.abs(readout).sum(axis=1).max())
+    return 1.0 if not weight > 0 else math.ldexp(1.0, math.frexp(weight)[1])
 
 
 class _CountStates:
@@ -424,10 +446,15 @@ class _CountStates:
             return real, top[..., 0] + np.log(np.where(peak > 0, peak, 1.0))[..., 0]
 
 
-def _letter_counts(x: np.ndarray, D: int) -> np.ndarray:
-    """(B, D) number of occurrences of each letter in each row of ``x``."""
-    rows = np.arange(x.shape[0], dtype=np.int64)[:, None] * D
-    return np.bincount((rows + x).ravel(), minlength=x.shape[0] * D).reshape(x.shape[0], D)
+def _letter_counts(x: np.ndarray, D: int, steps: int = 4096) -> np.ndarray:
+    """(B, D) number of occurrences of each letter in each row of ``x``, ``steps`` columns
+    at a time (temporaries of B·steps entries, not B·T)."""
+    B = x.shape[0]
+    rows = np.arange(B, dtype=np.int64)[:, None] * D
+    counts = np.zeros(B * D, dtype=np.int64)
+    for start in range(0, x.shape[1], steps):
+        counts += np.bincount((rows + x[:, start:start + steps]).ravel(), minlength=B * D)
+    return counts.reshape(B, D)
 
 
 def _worker_threads(threads: int | None, jobs: int) -> int:
@@ -441,14 +468,34 @@ def _worker_threads(threads: int | None, jobs: int) -> int:
 
 
 _DEFAULT_MAX_THREADS = 8
-_CONTROLLER: list[ThreadpoolController] = []
+class _BlasHold:
+    """Process-wide: how many engine calls hold BLAS to one thread, and the limiter to undo."""
+
+    lock = threading.Lock()
+    users = 0
+    limiter: object | None = None
+    controller: ThreadpoolController | None = None
 
 
-def _blas_controller() -> ThreadpoolController:
-    """One controller per process: building it scans the loaded libraries (~0.4 ms)."""
-    if not _CONTROLLER:
-        _CONTROLLER.append(ThreadpoolController())
-    return _CONTROLLER[0]
+@contextmanager
+def _single_threaded_blas() -> Iterator[None]:
+    """Hold BLAS to one thread while engine threads run (BLAS threads inside them would only
+    contend for the same cores). The limit is process-wide, so overlapping calls share one
+    hold, counted under a lock, and the last to leave restores the original limits."""
+    with _BlasHold.lock:
+        if _BlasHold.users == 0:
+            if _BlasHold.controller is None:  # scanning the libraries takes ~0.4 ms
+                _BlasHold.controller = ThreadpoolController()
+            _BlasHold.limiter = _BlasHold.controller.limit(limits=1, user_api="blas")
+        _BlasHold.users += 1
+    try:
+        yield
+    finally:
+        with _BlasHold.lock:
+            _BlasHold.users -= 1
+            if _BlasHold.users == 0:
+                _BlasHold.limiter.restore_original_limits()  # type: ignore[union-attr]
+                _BlasHold.limiter = None
 _THREADED_ENTRIES = 1 << 20  # per-step work (B·T·H) from which threads pay for themselves
 
 
@@ -470,7 +517,7 @@ def _forward_diagonal(model: BilinearModel, x: np.ndarray, dt: np.dtype, final_o
         p, m = _scores_margin(h.astype(dt), C, bias, log_norm)
         return ForwardResult(p, m.astype(np.float64), log_norm, h.astype(dt))
     run = product_run_length(model, chunk)
-    steps = run if run else chunk
+    steps = run if run else min(chunk, _MAX_PRODUCT_RUN)
     block = max(1, min(B, _BLOCK_ENTRIES // max(1, steps * H)))
     workers = _worker_threads(threads, B)
     if workers > 1 and B * T * H >= _THREADED_ENTRIES:  # enough work: one block per thread
@@ -494,9 +541,7 @@ def _forward_diagonal(model: BilinearModel, x: np.ndarray, dt: np.dtype, final_o
         for lo in starts:
             work(lo)
     else:
-        # BLAS threads inside our threads would only contend for the same cores
-        with _blas_controller().limit(limits=1, user_api="blas"), \
-                ThreadPoolExecutor(workers) as pool:
+        with _single_threaded_blas(), ThreadPoolExecutor(workers) as pool:
             for done in [pool.submit(work, lo) for lo in starts]:
                 done.result()
     if final_only:
@@ -546,9 +591,10 @@ def _product_block(states: _CountStates, x: np.ndarray, dt: np.dtype, C: np.ndar
     lam_c, lam_r = diagonal_eigenvalues(model.params)
     lams = [lam for lam in (lam_c.astype(np.complex128), lam_r.astype(np.float64))
             if lam.shape[1]]
-    C64 = model.readout.astype(np.float64)
-    readouts = [part for part, lam in ((C64[:, :2 * nc], lam_c), (C64[:, 2 * nc:], lam_r))
-                if lam.shape[1]]
+    R = readout_scale(model.readout)
+    C_unit = model.readout.astype(np.float64) / R  # exact: R is a power of two
+    readouts = [part for part, lam in ((C_unit[:, :2 * nc], lam_c),
+                                       (C_unit[:, 2 * nc:], lam_r)) if lam.shape[1]]
     normalise = bias is not None or dt != np.float64 or hidden is not None
     counts = np.zeros((B, D), dtype=np.int64)
     h, top = states(counts)
@@ -588,7 +634,7 @@ def _product_block(states: _CountStates, x: np.ndarray, dt: np.dtype, C: np.ndar
             for v, Cp in zip(views[1:], readouts[1:]):
                 s += v @ Cp.T
             p, m = _top_two(s)
-            m = m / safe_peak
+            m = m / safe_peak * R
         preds[:, start + 1:start + 1 + k] = p.reshape(k, B).T
         margins[:, start + 1:start + 1 + k] = m.reshape(k, B).T
         counts += _letter_counts(xc, D)

@@ -34,7 +34,7 @@ from .automata.simulate import random_words, run_batch
 from .checker.proof import Proof, align, exact_prediction, prove, prove_stack
 from .errors import InternalConsistencyError, VerificationError
 from .model import BilinearModel, check_model
-from .rnn import forward, product_run_length
+from .rnn import forward, product_run_length, readout_scale
 from .rungs import Structure, get_rung
 from .rungs.base import diagonal_eigenvalues
 from .stack import StackedModel
@@ -151,29 +151,45 @@ def _diagonal_bound(model: BilinearModel, proof: Proof, dtype: str) -> FloatClai
     """Rounding bound for the diagonal engine of :mod:`automata_bilinear.rnn`.
 
     Anchors: the engine computes per unit ``t_i = n·log|λ_i| + log|h0_i| − max`` and the
-    phase ``n·arg λ_i mod 2π`` in float64 (libm ``log``/``exp``/``cos``/``sin`` within one
-    ulp, assumed). With ``u`` the float64 unit roundoff, ``ℓ`` the largest |log|λ|| and
-    ``b`` the largest |log|h0||, the relative error of every unit after ``n`` letters is at
-    most ``E_n = exp(κ(2nℓ + 2b + 2πn)) − 1 + 4u`` with ``κ = (D + 4)u``.
+    phase ``n·arg λ_i + arg h0_i`` (not reduced mod 2π: libm reduces exactly) in float64
+    (libm ``log``/``exp``/``cos``/``sin`` within one ulp, assumed). With ``u`` the float64
+    unit roundoff, ``ℓ`` the largest |log|λ|| and ``b`` the largest |log|h0||, the relative
+    error of every unit after ``n`` letters is at most ``E_n = exp(κ(2nℓ + 2b + 2πn)) − 1 +
+    4u`` with ``κ = (D + 4)u``.
 
-    Runs: between anchors the engine multiplies by the letters' eigenvalues for at most
-    ``k =`` :func:`~automata_bilinear.rnn.product_run_length` steps; a real product adds one
-    rounding and a complex one at most ``√5 u`` normwise (Brent, Percival & Zimmermann 2007),
-    and the divisions by the largest coordinate (of the anchor, of the run) one each, so
-    every unit's relative error is at most ``(1 + E_n)(1 + ε_k) − 1`` with
-    ``1 + ε_k = (1 + √5u)^k (1 + u)²`` (``k = 0`` without runs). Underflow inside a
+    Runs: between anchors the engine multiplies by the letters' float eigenvalues for at
+    most ``k =`` :func:`~automata_bilinear.rnn.product_run_length` steps. A real product adds
+    one rounding, a complex one at most ``√5 u`` normwise (Brent, Percival & Zimmermann
+    2007), and an eigenvalue stored in phase form was itself rounded (≤ 2u) when formed;
+    ``(1 + 5u)`` per step covers all three. The divisions by the largest coordinate (of the
+    anchor, of the run) add one rounding each, so every unit's relative error is at most
+    ``(1 + E_n)(1 + ε_k) − 1`` with ``1 + ε_k = (1 + 5u)^k (1 + u)²``. Underflow inside a
     run, amplified by later growth and compared with the current peak, adds at most
     ``2(k + 1)·2^-1022·e^{2kℓ}`` (the engine keeps the exponent ≤ 600) to each unit in
     units of ``max|h|``.
 
-    The scores add ``γ_{H+1}`` of the dtype and the cast to ``dtype`` one roundoff. Correct
-    while the relative error stays below half the proved scale-free margin, and underflow
-    (absolute error ≤ 2^-1022 in float64, 2^-126 in float32, per unit, plus the runs'
-    term) below half the normalised margin.
+    Scores: ``γ_{H+1}`` of the dtype and the cast to ``dtype`` one roundoff. Underflowing
+    products ``C_yj h_j`` add at most ``H·2^-1074`` (float32: ``H·2^-149``) in units of
+    ``max|h|``; in float64 without a bias the engine scores the unnormalised run with
+    ``C / R`` (:func:`~automata_bilinear.rnn.readout_scale`) and divides by a peak ≥
+    ``e^{-600}/√2``, so there the term is ``H·2^-1074·R·e^{600}``. A float32 readout or bias
+    outside float32's normal range gets no claim.
+
+    Correct while the relative error stays below half the proved scale-free margin, and the
+    absolute terms (underflow per unit times the readout weight, plus the scores' term)
+    below half the normalised margin.
     """
     rho, mu = proof.relative_margin, proof.sup_margin
     if rho is None or mu is None or not (rho > 0 and mu > 0):
         return None
+    if dtype == "float32":
+        cast = np.concatenate([model.readout.ravel(),
+                               [] if model.bias is None else model.bias.ravel()])
+        cast = np.abs(cast[cast != 0])
+        if cast.size and not (cast.min() >= 2.0**-126
+                              and cast.max() <= float(np.finfo(np.float32).max)):
+            return FloatClaim(dtype, False, None, "the readout or bias leaves float32's "
+                                                  "normal range when cast")
     lam_c, lam_r = diagonal_eigenvalues(model.params)
     mags = np.abs(np.concatenate([lam_c, lam_r.astype(np.complex128)], axis=1))
     nonzero = mags[mags > 0]
@@ -184,14 +200,20 @@ def _diagonal_bound(model: BilinearModel, proof: Proof, dtype: str) -> FloatClai
     D, H = model.n_symbols, model.hidden_size
     kappa = (D + 4) * u64
     run = product_run_length(model)  # the longest run any ``chunk`` gives
-    eps_run = (1 + math.sqrt(5) * u64) ** run * (1 + u64) ** 2 - 1
+    eps_run = (1 + 5 * u64) ** run * (1 + u64) ** 2 - 1
     gamma = (H + 1) * ud / (1 - (H + 1) * ud)
     fixed = 4 * u64 * (1 + eps_run) + gamma + (ud if dtype == "float32" else 0.0) + 2 * ud
     tiny = 2.0**-126 if dtype == "float32" else 2.0**-1022
     if run:
         tiny += 2 * (run + 1) * 2.0**-1022 * math.exp(min(600.0, 2 * run * ell))
+    if dtype == "float32":
+        score_tiny = H * 2.0**-149
+    elif run and model.bias is None:
+        score_tiny = H * 2.0**-1074 * readout_scale(model.readout) * math.exp(600.0)
+    else:
+        score_tiny = H * 2.0**-1074
     weight = float(np.abs(model.readout[:, None, :] - model.readout[None, :, :]).sum(-1).max())
-    if tiny * H * weight > mu / 2 or fixed >= rho / 2:
+    if tiny * H * weight + score_tiny > mu / 2 or fixed >= rho / 2:
         return FloatClaim(dtype, False, None, "the proved margin does not absorb one "
                                               "rounding; no length is guaranteed")
     # (1 + E_n)(1 + ε_k) − 1 + (other terms) ≤ ρ/2 ⟸ exp(κ(2nℓ + 2b + 2πn)) ≤ e^budget

@@ -10,6 +10,7 @@ from automata_bilinear import (
     random_words,
     run_batch,
 )
+from automata_bilinear.errors import InvalidArgumentError, ModelError
 from automata_bilinear.rnn import RNNInputError, forward, forward_affine
 
 CASES = [("parity", "sign_diagonal"), ("cyclic:5", "rotation"),
@@ -261,8 +262,8 @@ def test_product_runs_match_exact_evaluation(nc, nr, dtype, with_bias):
 
 
 def test_product_runs_agree_with_the_count_engine_on_long_words():
-    # runs of 16 against runs of 1 (an anchor from the counts before every position): over
-    # 2,000 steps the products may drift only by their 16 roundings
+    # runs of 32 (the default) against runs of 1 (an anchor from the counts before every
+    # position): over 2,000 steps the products may drift only by their 32 roundings
     rng = np.random.default_rng(5)
     model, *_ = complex_model(rng, 4, 3, 3)
     x = rng.integers(0, 4, size=(300, 2000))
@@ -291,7 +292,58 @@ def test_product_run_length_guards():
     assert product_run_length(real([[1e-100, 1.0], [1e100, 1.0]])) == 1  # 230 + 230 ≤ 600
     # e^{10} growth per step: at most 30 steps before e^{300}
     assert product_run_length(real([[np.exp(10.0), 1.0], [1.0, 1.0]])) == 30
-    assert product_run_length(real([[2.0, 1.0], [1.0, 1.0]], np.full((2, 2), 1e300))) == 0
+    with pytest.raises(ModelError, match="diagonal models"):
+        product_run_length(compile_bilinear(build("parity"), "full"))
+    with pytest.raises(InvalidArgumentError, match="chunk"):
+        product_run_length(real([[1.0, -1.0], [-1.0, 1.0]]), 0)
+
+
+@pytest.mark.parametrize("readout_power", [-300, -900, 300, 900])
+def test_tiny_and_huge_readouts_score_like_unit_ones(readout_power):
+    # powers of two are exact: scaling λ by 2^-13 and C by 2^k must scale the margins by
+    # exactly 2^k and change no prediction (an unscaled C·h on the unnormalised run would
+    # underflow to ties, or overflow)
+    base = compile_bilinear(build("parity"), "real_diagonal")
+    params = {"eigenvalues": base.params["eigenvalues"] * 2.0**-13}
+    scaled = BilinearModel("real_diagonal", params, base.h0,
+                           base.readout * 2.0**readout_power, base.alphabet,
+                           base.output_labels)
+    x = np.random.default_rng(3).integers(0, 2, size=(5, 300))
+    a, b = forward(base, x), forward(scaled, x)
+    assert np.array_equal(a.predictions, b.predictions)
+    assert np.array_equal(a.margins * 2.0**readout_power, b.margins)
+    assert np.all(b.margins > 0)
+
+
+def test_threads_and_blocks_give_the_same_outputs_and_restore_blas():
+    import threading
+
+    from threadpoolctl import threadpool_info
+
+    from automata_bilinear import rnn
+
+    rng = np.random.default_rng(8)
+    model, lam_c, lam_r = complex_model(rng, 3, 12, 8)  # H = 32
+    x = rng.integers(0, 3, size=(700, 100))  # 3 blocks of 256 sequences
+    assert 700 * 100 * 32 >= rnn._THREADED_ENTRIES
+    assert rnn._BLOCK_ENTRIES // (32 * 32) < 700
+    before = [(i["internal_api"], i["num_threads"]) for i in threadpool_info()]
+    one = forward(model, x, threads=1)
+    results = []
+    workers = [threading.Thread(target=lambda: results.append(forward(model, x, threads=2)))
+               for _ in range(2)]  # two overlapping threaded calls share one BLAS hold
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert [(i["internal_api"], i["num_threads"]) for i in threadpool_info()] == before
+    for two in results:
+        assert np.array_equal(one.predictions, two.predictions)
+        assert np.array_equal(one.margins, two.margins)
+        assert np.array_equal(one.final_hidden, two.final_hidden)
+    _, margins, _ = exact_diagonal_loop(lam_c, lam_r, model.h0, model.readout, None,
+                                        x[::97, :40])
+    np.testing.assert_allclose(one.margins[::97, :41], margins, atol=1e-9)
 
 
 def test_zero_states_and_zero_units_in_runs():

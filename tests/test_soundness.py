@@ -396,3 +396,23 @@ def test_int64_fast_path_finds_the_same_counterexample(monkeypatch):
     monkeypatch.setattr(proof_module, "_max_abs", lambda m: 2**62)
     slow = proof_module.prove(bad, machine)
     assert not fast.proved and fast.counterexample == slow.counterexample is not None
+
+
+@pytest.mark.parametrize("readout_power", [-300, -900])
+def test_diagonal_float_claims_hold_for_tiny_readouts(readout_power):
+    # powers of two: the exact model is proved; float64 inference must stay right (verify
+    # raises InternalConsistencyError if its run contradicts its own claim) and a readout
+    # that float32 cannot hold gets no float32 claim
+    from automata_bilinear import BilinearModel, build, compile_bilinear, verify
+
+    base = compile_bilinear(build("parity"), "real_diagonal")
+    model = BilinearModel("real_diagonal",
+                          {"eigenvalues": base.params["eigenvalues"] * 2.0**-13}, base.h0,
+                          base.readout * 2.0**readout_power, base.alphabet, base.output_labels)
+    report = verify(model, build("parity"), steps=300, batch=4)
+    claims = {c.dtype: c for c in report.float_claims}
+    assert report.proved and claims["float64"].covers(300)
+    assert not claims["float32"].covers(0)
+    assert "float32's normal range" in claims["float32"].reason
+    f64 = next(r for r in report.numerical if r.dtype == "float64")
+    assert f64.first_failure is None and f64.min_margin > 0
