@@ -514,13 +514,14 @@ def _forward_diagonal(model: BilinearModel, x: np.ndarray, dt: np.dtype, final_o
     bias = None if model.bias is None else model.bias.astype(dt)
     if final_only and not return_hidden:
         h, log_norm = states(_letter_counts(x, D))
-        p, m = _scores_margin(h.astype(dt), C, bias, log_norm)
-        return ForwardResult(p, m.astype(np.float64), log_norm, h.astype(dt))
+        h = h.astype(dt, copy=False)
+        p, m = _scores_margin(h, C, bias, log_norm)
+        return ForwardResult(p, m.astype(np.float64), log_norm, h)
     run = product_run_length(model, chunk)
     steps = run if run else min(chunk, _MAX_PRODUCT_RUN)
     block = max(1, min(B, _BLOCK_ENTRIES // max(1, steps * H)))
-    workers = _worker_threads(threads, B)
-    if workers > 1 and B * T * H >= _THREADED_ENTRIES:  # enough work: one block per thread
+    workers = _worker_threads(threads, B) if B * T * H >= _THREADED_ENTRIES else 1
+    if workers > 1:  # enough work for threads: at least one block per thread
         block = min(block, -(-B // workers))
     preds = np.empty((B, T + 1), dtype=np.int64)
     margins = np.empty((B, T + 1), dtype=np.float64)
@@ -531,12 +532,13 @@ def _forward_diagonal(model: BilinearModel, x: np.ndarray, dt: np.dtype, final_o
 
     def work(lo: int) -> None:
         sl = slice(lo, lo + block)
-        engine(states, x[sl], dt, C, bias, steps, preds[sl], margins[sl],
-               None if hidden is None else hidden[sl])
-        h, log_norm[sl] = states(_letter_counts(x[sl], D))
+        counts = engine(states, x[sl], dt, C, bias, steps, preds[sl], margins[sl],
+                        None if hidden is None else hidden[sl])
+        h, log_norm[sl] = states(counts)  # the final state from the counts, exactly
         final[sl] = h
+
     starts = range(0, B, block)
-    workers = _worker_threads(threads, len(starts)) if B * T * H >= _THREADED_ENTRIES else 1
+    workers = min(workers, len(starts))
     if workers == 1:
         for lo in starts:
             work(lo)
@@ -552,10 +554,10 @@ def _forward_diagonal(model: BilinearModel, x: np.ndarray, dt: np.dtype, final_o
 
 def _count_block(states: _CountStates, x: np.ndarray, dt: np.dtype, C: np.ndarray,
                  bias: np.ndarray | None, steps: int, preds: np.ndarray, margins: np.ndarray,
-                 hidden: np.ndarray | None) -> None:
+                 hidden: np.ndarray | None) -> np.ndarray:
     """Every position from its letter counts: cumulative sums over ``steps`` positions at a
     time, then one (·, D) @ (D, U) product (no loop over single steps, no (B, T, H)
-    gather)."""
+    gather). Fills ``preds``/``margins``/``hidden``; returns the final counts (B, D)."""
     B, T = x.shape
     D = states.model.n_symbols
     eye = np.eye(D, dtype=np.int64)
@@ -575,16 +577,19 @@ def _count_block(states: _CountStates, x: np.ndarray, dt: np.dtype, C: np.ndarra
         if hidden is not None:
             hidden[:, sl] = hc
         counts = cc[:, -1]
+    return counts
 
 
 def _product_block(states: _CountStates, x: np.ndarray, dt: np.dtype, C: np.ndarray,
                    bias: np.ndarray | None, steps: int, preds: np.ndarray,
-                   margins: np.ndarray, hidden: np.ndarray | None) -> None:
+                   margins: np.ndarray, hidden: np.ndarray | None) -> np.ndarray:
     """Runs of ``steps`` positions: an exact anchor from the counts before the run, then
     ``h_t = h_{t−1} ⊙ λ_{x_t}`` (one multiplication per unit and step; signs are exact in
     floating point). The run is laid out time-major, (k, B, ·), so each step is one
-    contiguous product over the block. Scores are taken on the unnormalised run; the
-    margin is divided by each position's own ``max|h|``."""
+    contiguous product over the block. In float64 without a bias, scores are taken on the
+    unnormalised run with ``C / R`` (:func:`readout_scale`) and each margin is multiplied by
+    R and divided by its position's own ``max|h|``; otherwise the run is normalised first.
+    Returns the final counts (B, D)."""
     B, T = x.shape
     model = states.model
     D, nc = model.n_symbols, states.n_complex
@@ -638,6 +643,7 @@ def _product_block(states: _CountStates, x: np.ndarray, dt: np.dtype, C: np.ndar
         preds[:, start + 1:start + 1 + k] = p.reshape(k, B).T
         margins[:, start + 1:start + 1 + k] = m.reshape(k, B).T
         counts += _letter_counts(xc, D)
+    return counts
 
 
 def forward_matrices(transitions: object, h0: object, readout: object, tokens: object,
