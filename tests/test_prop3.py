@@ -91,3 +91,28 @@ def test_table_and_plot(tmp_path):
 def test_bad_arguments(call):
     with pytest.raises(Prop3Error):
         call()
+
+
+@pytest.mark.parametrize("encoding", ["scalar", "onehot"])
+def test_learned_readout_rate_matches_exact_evaluation_of_every_count_vector(encoding):
+    # oracle: the least-squares readout's score on every (n0, n1) in exact rationals
+    from fractions import Fraction
+
+    trials, H, lengths = 60, 4, (3, 8, 15)
+    rng = np.random.default_rng(7)
+    lam = sample_eigenvalues(rng, trials, H, encoding)
+    X = lam.transpose(0, 2, 1)
+    c = np.einsum("tij,j->ti", np.linalg.pinv(X), np.array([1.0, -1.0]))
+    right = 0
+    for t in range(trials):
+        ok = True
+        for L in lengths:
+            for n0 in range(L + 1):
+                n1 = L - n0
+                score = sum(Fraction(float(c[t, i])) * Fraction(float(lam[t, i, 0])) ** n0
+                            * Fraction(float(lam[t, i, 1])) ** n1 for i in range(H))
+                ok &= score * (1 if n1 % 2 == 0 else -1) > 0
+        right += ok
+    got = learned_readout_success(H, encoding, trials, seed=np.random.default_rng(7),
+                                  lengths=lengths)
+    assert got["rate"] == right / trials

@@ -33,6 +33,7 @@ EXPECT = {
     "sweep --tasks cyclic:3": "12 configurations: ran 12",
 }
 ACTIVATE = "source .venv/bin/activate"
+FIGURES = ("hierarchy.png", "d3.png", "prop3.png")
 
 
 def _fresh_shell_env() -> dict[str, str]:
@@ -73,6 +74,9 @@ def test_shell_tour(clone_like):
         for key, text in EXPECT.items():
             if key in command:
                 assert text in (result.stderr if expected_fail else result.stdout), command
+        for name in FIGURES:  # the plotting commands write a real picture
+            if name in command:
+                assert (clone_like / name).stat().st_size > 1000, command
 
 
 def test_tour_commands_are_not_found_without_the_set_up(tmp_path):
@@ -103,13 +107,6 @@ def test_python_tour(tmp_path, monkeypatch):
     assert ab.check_region_certificate(back, ab.load_model(tmp_path / "trained.npz"), task).ok
 
 
-@pytest.mark.parametrize("name", ["hierarchy.png", "d3.png", "prop3.png"])
-def test_tour_figures_are_written(name, clone_like):
-    pytest.importorskip("matplotlib")
-    command = next(c for c in SHELL if name in c)
-    (clone_like / name).unlink(missing_ok=True)
-    result = subprocess.run(["bash", "-c", f"{ACTIVATE} && {command}"], cwd=clone_like,
-                            env=_fresh_shell_env(), capture_output=True, text=True,
-                            timeout=300, check=False)
-    assert result.returncode == 0, result.stderr
-    assert (clone_like / name).stat().st_size > 1000
+def test_tour_draws_every_figure():
+    # test_shell_tour checks each file after its command; here: the commands are there
+    assert all(any(name in command for command in SHELL) for name in FIGURES)

@@ -22,7 +22,7 @@ Gerhard, *Modern Computer Algebra*, §5.5).
 from __future__ import annotations
 
 import numpy as np
-from sympy import prevprime
+from flint import fmpz
 
 __all__ = ["ModularEchelon", "modular_primes", "modular_rank"]
 
@@ -41,7 +41,9 @@ def modular_primes(width: int, count: int = 8) -> list[int]:
     bound = int((2**53 / max(width, 1)) ** 0.5)
     primes: list[int] = []
     while len(primes) < count:
-        bound = prevprime(bound)
+        bound -= 1
+        while not fmpz(bound).is_prime():  # FLINT's test is deterministic below 2^64
+            bound -= 1
         primes.append(bound)
     return primes
 

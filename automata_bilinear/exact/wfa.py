@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
-from sympy import isprime
+from flint import fmpz
 
 from ..automata.machine import MooreMachine, check_machine
 from ..automata.minimization import minimize
@@ -220,7 +220,7 @@ def observable_space(machine: MooreMachine, primes: list[int] | None = None
                  8.0 * n * n * 3)
     tried = list(primes or modular_primes(n))
     for p in tried:
-        if isinstance(p, bool) or not isinstance(p, int) or not isprime(p) or \
+        if isinstance(p, bool) or not isinstance(p, int) or not fmpz(p).is_prime() or \
                 p * p * max(n, 1) >= 2**53:
             raise InvalidArgumentError(
                 f"primes must be primes p with p² · {n} < 2^53 (exact float64 products), "

@@ -141,16 +141,6 @@ def monte_carlo_existence(hidden: int, encoding: str = "scalar", trials: int = 1
             "contains_formula": lo <= formula <= hi, "trials": trials}
 
 
-def _signed_log_features(lam: np.ndarray, n0: np.ndarray, n1: np.ndarray
-                         ) -> tuple[np.ndarray, np.ndarray]:
-    """Sign and log-magnitude of h_i(n0, n1) = λ0^n0 λ1^n1 (h0 = 1): shapes (trials, P, H)."""
-    logm = (n0[None, :, None] * np.log(np.abs(lam[:, None, :, 0]))
-            + n1[None, :, None] * np.log(np.abs(lam[:, None, :, 1])))
-    neg = (n0[None, :, None] * (lam[:, None, :, 0] < 0)
-           + n1[None, :, None] * (lam[:, None, :, 1] < 0)) % 2
-    return np.where(neg == 1, -1.0, 1.0), logm
-
-
 def learned_readout_success(hidden: int, encoding: str = "scalar", trials: int = 2_000,
                             seed: int | np.random.Generator = 0,
                             lengths: tuple[int, ...] = (200, 401, 1000, 2001)
@@ -169,15 +159,32 @@ def learned_readout_success(hidden: int, encoding: str = "scalar", trials: int =
     X = lam.transpose(0, 2, 1)  # (trials, 2 examples, H): h("0") = λ0, h("1") = λ1
     y = np.array([1.0, -1.0])
     c = np.einsum("tij,j->ti", np.linalg.pinv(X), y)  # min-norm least squares, (trials, H)
-    n0 = np.concatenate([np.arange(L + 1) for L in lengths])
-    n1 = np.concatenate([L - np.arange(L + 1) for L in lengths])
+    # unit-major layout (H, trials, count vectors): the max and the sum over units are then
+    # elementwise operations between contiguous rows, not reductions over a short axis
+    log0, log1 = np.log(np.abs(lam[:, :, 0])).T, np.log(np.abs(lam[:, :, 1])).T  # (H, trials)
+    ratio = (log0 - log1)[:, :, None]
+    sign0, sign1 = np.sign(lam[:, :, 0]).T, np.sign(lam[:, :, 1]).T
     ok = np.ones(trials, dtype=bool)
-    for part in np.array_split(np.arange(len(n0)), max(1, len(n0) // 500)):
-        sign, logm = _signed_log_features(lam, n0[part], n1[part])
-        top = logm.max(axis=2, keepdims=True)
-        score = (c[:, None, :] * sign * np.exp(logm - top)).sum(axis=2)
-        target = np.where(n1[part] % 2 == 0, 1.0, -1.0)
-        ok &= np.all(score * target[None, :] > 0, axis=1)
+    rows = max(1, (1 << 22) // max(1, trials * hidden))  # count vectors per pass
+    buffer = np.empty(hidden * trials * rows)
+    for L in lengths:
+        offset = (L * log1)[:, :, None]
+        for odd0 in (0, 1):
+            # n0 ≡ odd0 (mod 2) fixes every unit's sign: fold it into the readout once
+            signed_c = c.T * (sign0 if odd0 else 1.0) * (sign1 if (L - odd0) % 2 else 1.0)
+            target = 1.0 if (L - odd0) % 2 == 0 else -1.0  # parity of n1 = L − n0
+            for first in range(odd0, L + 1, 2 * rows):
+                n0 = np.arange(first, min(L + 1, first + 2 * rows), 2, dtype=np.float64)
+                # log|h_i(n0, L − n0)| = L·log|λ1_i| + n0·(log|λ0_i| − log|λ1_i|)
+                logm = buffer[:hidden * trials * n0.size].reshape(hidden, trials, n0.size)
+                np.multiply(ratio, n0, out=logm)
+                logm += offset
+                logm -= logm.max(axis=0)
+                np.exp(logm, out=logm)
+                score = logm[0] * signed_c[0][:, None]
+                for unit in range(1, hidden):
+                    score += logm[unit] * signed_c[unit][:, None]
+                ok &= np.all(score * target > 0, axis=1)
     k = ENCODINGS[encoding]
     return {"rate": float(ok.mean()), "trials": trials,
             "prediction": 0.5 if k == 1 else None,
