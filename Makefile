@@ -30,9 +30,11 @@ demo: $(STAMP_RUN)
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check .
 
+# one test process per core (pytest-xdist), each with single-threaded BLAS: two processes
+# whose BLAS threads spin against each other ran 2x slower than one
 test: $(STAMP_DEV)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -n auto
 
 bench: $(STAMP_DEV)
 	$(BIN)/python benchmarks/bench_minimize.py

@@ -5,8 +5,11 @@ but its entries lie in a number field ``K = Q(θ)`` with θ real algebraic. An e
 tuple of d rationals, ``x = Σ_i x_i θ^i`` (d = [K : Q]); sums and products are polynomial
 arithmetic modulo the minimal polynomial p of θ, inverses come from the extended Euclidean
 algorithm, and the *sign* of a nonzero element is decided by evaluating it on an isolating
-interval of θ with exact rational interval arithmetic, halving the interval until the
+interval of θ: first with FLINT's ball arithmetic (Arb, rigorous enclosures), then, if the ball
+still contains 0, with exact rational interval arithmetic, halving the interval until the
 enclosure excludes 0 (it must, since a nonzero element of degree < d cannot vanish at θ).
+Products, reductions and inverses run on FLINT's exact rational polynomials (``fmpq_poly``);
+elements are handed out as tuples of :class:`fractions.Fraction`.
 Because p is irreducible, the coefficient tuple is a canonical name: two elements are equal
 exactly when their tuples are.
 
@@ -33,6 +36,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from flint import arb, fmpq, fmpq_poly
+
 from ..errors import FormatError
 
 __all__ = ["FieldElement", "RealNumberField", "cosine_field"]
@@ -49,28 +54,28 @@ def _trim(poly: list[Fraction]) -> list[Fraction]:
     return poly
 
 
-def _divmod(num: list[Fraction], den: list[Fraction]) -> tuple[list[Fraction], list[Fraction]]:
-    """Polynomial division over Q (lowest degree first); ``den`` must be nonzero."""
-    num = _trim(list(num))
-    den = _trim(list(den))
-    quot = [Fraction(0)] * max(len(num) - len(den) + 1, 0)
-    lead = den[-1]
-    while len(num) >= len(den):
-        shift = len(num) - len(den)
-        c = num[-1] / lead
-        quot[shift] = c
-        for i, d in enumerate(den):
-            num[shift + i] -= c * d
-        num.pop()
-        _trim(num)
-    return quot, num
-
-
 def _evaluate(poly: Sequence[Fraction], x: Fraction) -> Fraction:
     acc = Fraction(0)
     for c in reversed(poly):
         acc = acc * x + c
     return acc
+
+
+def _to_poly(coefficients: Sequence[Fraction | int]) -> fmpq_poly:
+    # ints and Fractions both carry numerator/denominator
+    return fmpq_poly([fmpq(c.numerator, c.denominator) for c in coefficients])
+
+
+def _ball_sign(poly: Sequence[Fraction], lo: Fraction, hi: Fraction) -> int:
+    """The sign of poly on [lo, hi] when a ball enclosure (Arb, 53-bit midpoints with
+    rigorous radii) decides it, else 0. Arb balls contain every value they stand for, so a
+    decided sign is the true sign at every point of the interval."""
+    point = arb(fmpq(lo.numerator, lo.denominator)).union(
+        arb(fmpq(hi.numerator, hi.denominator)))  # a ball containing [lo, hi]
+    acc = arb(0)
+    for c in reversed(poly):
+        acc = acc * point + arb(fmpq(c.numerator, c.denominator))
+    return 1 if acc > 0 else -1 if acc < 0 else 0
 
 
 def _interval_evaluate(poly: Sequence[Fraction], lo: Fraction, hi: Fraction
@@ -104,11 +109,13 @@ class RealNumberField:
     approximation: float
     _refined: list[tuple[Fraction, Fraction]] = field(default_factory=list, compare=False,
                                                       repr=False)
+    _modulus: fmpq_poly = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         p = [Fraction(c) for c in self.polynomial]
         if len(p) > 2 and not _evaluate(p, self.lower) * _evaluate(p, self.upper) < 0:
             raise FormatError("the interval does not enclose a root of the field polynomial")
+        object.__setattr__(self, "_modulus", fmpq_poly([int(c) for c in self.polynomial]))
 
     @staticmethod
     def from_root(polynomial: Sequence[int], approximation: float) -> RealNumberField:
@@ -168,9 +175,13 @@ class RealNumberField:
 
     def element(self, coefficients: Sequence[Fraction | int]) -> FieldElement:
         """``Σ c_i θ^i`` reduced modulo the minimal polynomial."""
-        _, rem = _divmod([Fraction(c) for c in coefficients],
-                         [Fraction(c) for c in self.polynomial])
-        return tuple(rem) + (Fraction(0),) * (self.degree - len(rem))
+        return self._from_poly(_to_poly(coefficients) % self._modulus)
+
+    def _from_poly(self, poly: fmpq_poly) -> FieldElement:
+        """The tuple of a polynomial of degree < d (already reduced)."""
+        coeffs = poly.coeffs()
+        return (tuple(Fraction(int(c.p), int(c.q)) for c in coeffs)
+                + (Fraction(0),) * (self.degree - len(coeffs)))
 
     def add(self, x: FieldElement, y: FieldElement) -> FieldElement:
         return tuple(a + b for a, b in zip(x, y))
@@ -187,36 +198,25 @@ class RealNumberField:
     def mul(self, x: FieldElement, y: FieldElement) -> FieldElement:
         if self.degree == 1:
             return (x[0] * y[0],)
-        prod = [Fraction(0)] * (2 * self.degree - 1)
-        for i, a in enumerate(x):
-            if a:
-                for j, b in enumerate(y):
-                    if b:
-                        prod[i + j] += a * b
-        return self.element(prod)
+        return self._from_poly((_to_poly(x) * _to_poly(y)) % self._modulus)
 
     def dot(self, xs: Sequence[FieldElement], ys: Sequence[FieldElement]) -> FieldElement:
-        acc = self.zero
-        for x, y in zip(xs, ys):
-            acc = self.add(acc, self.mul(x, y))
-        return acc
+        if self.degree == 1:
+            return (sum((x[0] * y[0] for x, y in zip(xs, ys)), Fraction(0)),)
+        acc = fmpq_poly(0)
+        for x, y in zip(xs, ys):  # one reduction at the end, not one per product
+            if any(x) and any(y):
+                acc += _to_poly(x) * _to_poly(y)
+        return self._from_poly(acc % self._modulus)
 
     def inverse(self, x: FieldElement) -> FieldElement:
         """``1/x`` (extended Euclid with the minimal polynomial); x must be nonzero."""
         if not any(x):
             raise ZeroDivisionError("inverse of 0 in a number field")
-        r0, r1 = [Fraction(c) for c in self.polynomial], _trim(list(x))
-        s0, s1 = [Fraction(0)], [Fraction(1)]
-        while len(r1) > 1:
-            q, r = _divmod(r0, r1)
-            qs = [Fraction(0)] * (len(q) + len(s1))
-            for i, a in enumerate(q):
-                for j, b in enumerate(s1):
-                    qs[i + j] += a * b
-            s_next = [(s0[i] if i < len(s0) else 0) - (qs[i] if i < len(qs) else 0)
-                      for i in range(max(len(s0), len(qs)))]
-            r0, r1, s0, s1 = r1, r, s1, _trim(s_next) or [Fraction(0)]
-        return self.element([c / r1[0] for c in s1])
+        if self.degree == 1:
+            return (1 / x[0],)
+        g, s, _ = _to_poly(x).xgcd(self._modulus)  # s·x + t·p = g, a nonzero constant
+        return self._from_poly((s / g.coeffs()[0]) % self._modulus)
 
     def sign(self, x: FieldElement) -> int:
         """The exact sign (−1, 0 or 1) of x at θ."""
@@ -226,6 +226,9 @@ class RealNumberField:
             return 1 if x[0] > 0 else -1
         if not self._refined:
             self._refined.append((self.lower, self.upper))
+        ball = _ball_sign(x, *self._refined[-1])
+        if ball:
+            return ball
         p = [Fraction(c) for c in self.polynomial]
         for level in range(_MAX_BISECTIONS):
             if level == len(self._refined):  # halve the last interval, keeping the root
