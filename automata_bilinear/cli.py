@@ -663,14 +663,31 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0 if record["status"] == "ok" else 1
 
 
+def _scheduler_options(args: argparse.Namespace) -> str | None:
+    """The Dask scheduler to use (``--scheduler``, else DASK_SCHEDULER_ADDRESS), refusing
+    options that the chosen mode would silently ignore."""
+    scheduler = args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+    source = "--scheduler" if args.scheduler else "DASK_SCHEDULER_ADDRESS"
+    if scheduler is not None and args.jobs is not None:
+        raise UsageError(f"--jobs sets local worker processes, but {source} sends "
+                         "the runs to a Dask cluster, whose workers run them; "
+                         "drop --jobs")
+    if scheduler is None and getattr(args, "timeout", None) is not None:
+        raise UsageError("--timeout is how long to wait for a Dask scheduler; "
+                         "there is none (give --scheduler or drop --timeout)")
+    return scheduler
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
     check_output_path(args.results, suffixes=(".jsonl",), what="results file")
     overrides = _training_overrides(args)
     overrides.pop("hidden", None)
     configs = sweep_grid(args.tasks, args.rungs, preset=args.preset, hidden=args.hidden,
                          learning_rates=args.lr, seeds=args.seeds, **overrides)
-    report = sweep(configs, args.results, jobs=args.jobs, scheduler=args.scheduler,
-                   timeout=args.timeout, show_progress=not args.json)
+    scheduler = _scheduler_options(args)
+    report = sweep(configs, args.results, jobs=args.jobs or 1, scheduler=scheduler,
+                   timeout=10.0 if args.timeout is None else args.timeout,
+                   show_progress=not args.json)
     counts: dict[str, int] = {}
     for r in report.records:
         counts[r["status"]] = counts.get(r["status"], 0) + 1
@@ -685,7 +702,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 def cmd_reproduce(args: argparse.Namespace) -> int:
     overrides = {"steps": args.steps} if args.steps is not None else {}
-    out = reproduce(args.out, preset=args.preset, jobs=args.jobs, scheduler=args.scheduler,
+    scheduler = _scheduler_options(args)
+    out = reproduce(args.out, preset=args.preset, jobs=args.jobs or 2, scheduler=scheduler,
                     show_progress=not args.json, **overrides)
     payload = {"out": args.out, "ran": out["ran"], "skipped": out["skipped"],
                "runs": out["runs"], "figure": out["figure"],
@@ -1080,18 +1098,19 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seeds (default: the preset's)")
     training_options(p, sweep_mode=True)
     p.add_argument("--results", required=True, help="the .jsonl results file (appended)")
-    p.add_argument("--jobs", type=_integer(1, 1024), default=1,
-                   help="worker processes of a local sweep")
+    p.add_argument("--jobs", type=_integer(1, 1024), default=None,
+                   help="worker processes of a local sweep (default 1; not with a scheduler)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="run on a Dask cluster, e.g. tcp://HOST:8786 (default: "
                         "DASK_SCHEDULER_ADDRESS if set, else local)")
-    p.add_argument("--timeout", type=_positive_number, default=10.0,
-                   help="seconds to wait for the scheduler")
+    p.add_argument("--timeout", type=_positive_number, default=None,
+                   help="seconds to wait for the scheduler (default 10; only with a scheduler)")
     p = add("reproduce", cmd_reproduce, "re-run the paper's learnability tables and write "
                                         "the JSONL, a markdown table and a figure")
     p.add_argument("--out", default="docs/results", help="folder to write into")
     p.add_argument("--preset", choices=tuple(PRESETS), default="reduced", help="protocol")
-    p.add_argument("--jobs", type=_integer(1, 1024), default=2, help="worker processes")
+    p.add_argument("--jobs", type=_integer(1, 1024), default=None,
+                   help="worker processes (default 2; not with a scheduler)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler")
     p.add_argument("--steps", type=_integer(0, 10**8), default=None,
                    help="override the preset's steps (a smoke run)")

@@ -287,3 +287,27 @@ def test_error_records_are_retried_on_resume(tmp_path):
                          "reason": "MemoryError: out of memory", "test": None})
     report = sweep([config], path, show_progress=False)
     assert report.ran == 1 and report.records[0]["status"] == "ok"
+
+
+@pytest.mark.parametrize("argv, env, message", [
+    (["sweep", "--tasks", "parity", "--rungs", "full", "--results", "r.jsonl", "--jobs", "2",
+      "--scheduler", "tcp://127.0.0.1:9"], None, "drop --jobs"),
+    (["sweep", "--tasks", "parity", "--rungs", "full", "--results", "r.jsonl", "--jobs", "2"],
+     "tcp://127.0.0.1:9", "DASK_SCHEDULER_ADDRESS sends the runs"),
+    (["sweep", "--tasks", "parity", "--rungs", "full", "--results", "r.jsonl", "--timeout",
+      "5"], None, "drop --timeout"),
+    (["reproduce", "--out", "res", "--jobs", "3", "--scheduler", "tcp://127.0.0.1:9"], None,
+     "drop --jobs"),
+])
+def test_cli_refuses_options_its_mode_would_ignore(argv, env, message, capsys, tmp_path,
+                                                    monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    if env is None:
+        monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)
+    else:
+        monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", env)
+    status, out, err = _cli(capsys, *argv, "--json")
+    error = json.loads(out)["error"]
+    assert "Traceback" not in err
+    assert status == 2 and message in error["message"] and error["type"] == "UsageError"
+    assert list(tmp_path.iterdir()) == []  # refused before anything was written
