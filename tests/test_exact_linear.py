@@ -212,6 +212,13 @@ def test_batched_integer_walk_matches_the_scalar_walk(machine, H, seed):
 
     scalar = proof_module._walk(machine, start, step, 300, "vector", hidden=H)
     batched = proof_module._walk_int64(machine, start, mats, 300)
+    saved = proof_module._CANDIDATE_ENTRIES
+    try:  # candidates of one frontier pair at a time: same pairs, order and parents
+        proof_module._CANDIDATE_ENTRIES = 1
+        sliced = proof_module._walk_int64(machine, start, mats, 300)
+    finally:
+        proof_module._CANDIDATE_ENTRIES = saved
+    assert sliced == batched
     if batched is None:  # left the int64 range: the caller takes the scalar path
         return
     if isinstance(scalar, str):

@@ -236,6 +236,9 @@ def _walk(automaton: MooreMachine, start: object, step: Callable[[object, int], 
     return pairs, parent
 
 
+_CANDIDATE_ENTRIES = 1 << 22  # int64 entries of one block of BFS candidates (32 MiB)
+
+
 def _walk_int64(automaton: MooreMachine, start: tuple[int, ...], mats: list[np.ndarray],
                 max_pairs: int) -> tuple[list[tuple], list[tuple[int, int]]] | str | None:
     """:func:`_walk` for integer vectors, one matrix product per letter and BFS level.
@@ -256,6 +259,7 @@ def _walk_int64(automaton: MooreMachine, start: tuple[int, ...], mats: list[np.n
     frontier = np.arange(1)
     block = first[None, :]
     max_steps = max(1, max_work() // (100 + H * H))
+    slice_rows = max(1, _CANDIDATE_ENTRIES // max(1, k * (H + 1)))
     bar = progress_bar(desc="exact search over (state, vector) pairs", total=None, unit="pair")
     try:
         while frontier.size:
@@ -263,33 +267,39 @@ def _walk_int64(automaton: MooreMachine, start: tuple[int, ...], mats: list[np.n
                 return (f"the exact search over (state, vector) pairs would exceed the work "
                         f"budget ({max_steps} steps of an H = {H} state after {len(rows)} "
                         "pairs; raise AUTOMATA_BILINEAR_MAX_WORK or --max-work)")
-            q, V = block[:, 0], block[:, 1:]
-            cand = np.empty((frontier.size, k, H + 1), dtype=np.int64)
-            for a in range(k):
-                W = V @ mats[a].T
-                g = np.gcd.reduce(np.abs(W), axis=1) if H else np.ones(len(W), np.int64)
-                g[g == 0] = 1
-                W //= g[:, None]
-                cand[:, a, 0] = table[q, a]
-                cand[:, a, 1:] = W
-            if H and np.abs(cand[:, :, 1:]).max() >= 2**30:
-                return None
-            fresh: list[int] = []
-            flat = cand.reshape(-1, H + 1)
-            for j, row in enumerate(flat):
-                key = row.tobytes()
-                if key in index:
-                    continue
-                if len(rows) >= max_pairs:
-                    return (f"more than {max_pairs} (state, vector) pairs: the image is not "
-                            "finite or too large; raise max_pairs")
-                index[key] = len(rows)
-                rows.append(row)
-                parent.append((int(frontier[j // k]), j % k))
-                fresh.append(j)
-            bar.update(len(fresh))
-            frontier = np.arange(len(rows) - len(fresh), len(rows))
-            block = flat[fresh]
+            fresh_rows: list[np.ndarray] = []
+            for lo in range(0, frontier.size, slice_rows):  # bounded candidate blocks
+                q, V = block[lo:lo + slice_rows, 0], block[lo:lo + slice_rows, 1:]
+                cand = np.empty((len(q), k, H + 1), dtype=np.int64)
+                for a in range(k):
+                    W = V @ mats[a].T
+                    g = np.gcd.reduce(np.abs(W), axis=1) if H else np.ones(len(W), np.int64)
+                    g[g == 0] = 1
+                    W //= g[:, None]
+                    cand[:, a, 0] = table[q, a]
+                    cand[:, a, 1:] = W
+                if H and np.abs(cand[:, :, 1:]).max() >= 2**30:
+                    return None
+                flat = cand.reshape(-1, H + 1)
+                fresh: list[int] = []
+                for j, row in enumerate(flat):
+                    key = row.tobytes()
+                    if key in index:
+                        continue
+                    if len(rows) + len(fresh) >= max_pairs:
+                        return (f"more than {max_pairs} (state, vector) pairs: the image is "
+                                "not finite or too large; raise max_pairs")
+                    index[key] = len(rows) + len(fresh)
+                    parent.append((int(frontier[lo + j // k]), j % k))
+                    fresh.append(j)
+                kept = flat[fresh]  # a compact copy: the candidate block can be freed
+                rows.extend(kept)
+                fresh_rows.append(kept)
+            added = sum(len(kept) for kept in fresh_rows)
+            bar.update(added)
+            frontier = np.arange(len(rows) - added, len(rows))
+            block = (np.concatenate(fresh_rows) if fresh_rows
+                     else np.empty((0, H + 1), dtype=np.int64))
     finally:
         bar.close()
     pairs = [(int(r[0]), tuple(r[1:].tolist())) for r in rows]
