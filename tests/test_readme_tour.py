@@ -30,6 +30,7 @@ EXPECT = {
     "trace cyclic:5": "3",
     "prop3_parity.py": "CHECKED",
     "train parity --rung real_diagonal": "on parity: ok",
+    "verify par.npz parity": "PROVED for all lengths",
     "sweep --tasks cyclic:3": "12 configurations: ran 12",
 }
 ACTIVATE = "source .venv/bin/activate"

@@ -416,3 +416,98 @@ def test_diagonal_float_claims_hold_for_tiny_readouts(readout_power):
     assert "float32's normal range" in claims["float32"].reason
     f64 = next(r for r in report.numerical if r.dtype == "float64")
     assert f64.first_failure is None and f64.min_margin > 0
+
+
+# -- the same-sign argument on diagonal models (no unit dominates every letter) -------------
+
+
+def _first_wrong_count_vector(model, machine, max_length):
+    """Oracle: exact rational scores of a real-diagonal model on every letter-count vector
+    (n0, n1) with n0 + n1 ≤ max_length; the first where the unique argmax is not the
+    automaton's output (None when right on all). Independent of the checker."""
+    from fractions import Fraction
+
+    lam = [[Fraction(float(v)) for v in row] for row in model.params["eigenvalues"]]
+    h0 = [Fraction(float(v)) for v in model.h0]
+    C = [[Fraction(float(v)) for v in row] for row in model.readout]
+    row_of = {label_key(lab): i for i, lab in enumerate(model.output_labels)}
+    letter = [model.alphabet.index(s) for s in machine.alphabet]
+    for length in range(max_length + 1):
+        for n0 in range(length + 1):
+            n1 = length - n0
+            h = [h0[i] * lam[letter[0]][i] ** n0 * lam[letter[1]][i] ** n1
+                 for i in range(len(h0))]
+            scores = [sum(c * x for c, x in zip(row, h)) for row in C]
+            best = max(scores)
+            target = row_of[label_key(simulate(machine, [0] * n0 + [1] * n1)[-1])]
+            if scores.count(best) != 1 or scores.index(best) != target:
+                return n0, n1
+    return None
+
+
+def _two_unit_parity_model(readout):
+    # the README tour's trained model: letter 0 grows unit 0, letter 1 grows unit 1, both
+    # units flip sign on letter 1
+    return BilinearModel("real_diagonal",
+                         {"eigenvalues": np.array([[2.4957973, 0.87988995],
+                                                   [-1.25394629, -1.94367997]])},
+                         np.array([2.12746464, 1.37634555]), np.array(readout),
+                         ("0", "1"), (0, 1))
+
+
+def test_same_sign_units_prove_a_model_no_unit_dominates():
+    machine = build("parity")
+    model = _two_unit_parity_model([[2.09113137, 2.13736005], [-1.35794507, -0.8817262]])
+    assert _first_wrong_count_vector(model, machine, 60) is None
+    report = verify(model, machine, numerical=False)
+    assert report.proved and "non-negative amount" in report.detail
+    assert all(c.up_to and c.up_to > 10**6 for c in report.float_claims)
+
+
+def test_units_of_opposite_signs_are_not_proved():
+    machine = build("parity")
+    model = _two_unit_parity_model([[2.09113137, -0.5], [-1.35794507, 0.5]])
+    assert _first_wrong_count_vector(model, machine, 60) is not None  # wrong from n1 = 4
+    assert not verify(model, machine, numerical=False).proved
+
+
+_EIGENVALUES = st.sampled_from([-2.0, -1.5, -1.0, -0.5, 0.5, 1.0, 1.5, 2.0])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(1, 3).flatmap(lambda H: st.tuples(
+    st.lists(st.lists(_EIGENVALUES, min_size=H, max_size=H), min_size=2, max_size=2),
+    st.lists(st.sampled_from([-1.0, 0.5, 1.0, 2.0]), min_size=H, max_size=H),
+    st.lists(st.lists(st.sampled_from([-2.0, -1.0, 0.0, 1.0, 2.0]), min_size=H, max_size=H),
+             min_size=2, max_size=2))),
+    st.sampled_from(["parity", "counter:2", "occurred"]))
+def test_diagonal_count_proofs_agree_with_exact_scores(arrays, spec):
+    eigenvalues, h0, readout = arrays
+    machine = build(spec)
+    labels = tuple(sorted({simulate(machine, w)[-1] for w in ([], [0], [1], [1, 1])},
+                          key=repr))
+    if len(labels) != 2:
+        return
+    model = BilinearModel("real_diagonal", {"eigenvalues": np.array(eigenvalues)},
+                          np.array(h0), np.array(readout), machine.alphabet, labels)
+    if verify(model, machine, numerical=False).proved:
+        assert _first_wrong_count_vector(model, machine, 24) is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 3).flatmap(lambda H: st.tuples(
+    st.lists(st.sampled_from([0.5, 1.0, 1.5, 2.0]), min_size=H, max_size=H),
+    st.lists(st.sampled_from([-2.0, -1.5, -1.0, -0.5]), min_size=H, max_size=H),
+    st.lists(st.sampled_from([0.5, 1.0, 2.0]), min_size=H, max_size=H),
+    st.lists(st.sampled_from([-2.0, 0.0, 1.0]), min_size=H, max_size=H),
+    st.lists(st.sampled_from([0.25, 1.0, 3.0]), min_size=H, max_size=H))))
+def test_parity_models_whose_units_agree_in_sign_are_proved(arrays):
+    # every unit flips on '1' and favours the parity-0 row: right on every word, whichever
+    # unit dominates; the checker must prove it and the exact scores must agree
+    grow0, grow1, h0, row1, lead = arrays
+    machine = build("parity")
+    model = BilinearModel("real_diagonal", {"eigenvalues": np.array([grow0, grow1])},
+                          np.array(h0), np.array([np.add(row1, lead), row1]),
+                          machine.alphabet, (0, 1))
+    assert _first_wrong_count_vector(model, machine, 24) is None
+    assert verify(model, machine, numerical=False).proved

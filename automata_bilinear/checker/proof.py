@@ -958,16 +958,21 @@ class _PhaseMargins:
             self._pairs[key] = (alpha, beta, abs(alpha) + abs(beta))
         return self._pairs[key]
 
+    def unit(self, t: int, y: int, k: int, turn: int, refl: int) -> tuple[fmpq, fmpq]:
+        """(a lower bound, an absolute bound) of unit k's contribution to s_t − s_y."""
+        alpha, beta, absolute = self._alpha_beta(t, y, k, refl)
+        if not absolute:
+            return absolute, absolute
+        clo, chi, slo, shi = _turn_enclosure_fmpq(turn, self.units[k].period)
+        return (alpha * clo if alpha >= 0 else alpha * chi) - \
+            (beta * shi if beta >= 0 else beta * slo), absolute
+
     def lower(self, t: int, y: int, state: tuple) -> tuple[fmpq, fmpq]:
         """(a lower bound of s_t − s_y, the sum of the contributions' absolute bounds)."""
         lo, weight = fmpq(0), fmpq(0)
-        for k, (u, (turn, refl)) in enumerate(zip(self.units, state)):
-            alpha, beta, absolute = self._alpha_beta(t, y, k, refl)
-            if not absolute:
-                continue
-            clo, chi, slo, shi = _turn_enclosure_fmpq(turn, u.period)
-            lo += (alpha * clo if alpha >= 0 else alpha * chi) - \
-                (beta * shi if beta >= 0 else beta * slo)
+        for k, (turn, refl) in enumerate(state):
+            low, absolute = self.unit(t, y, k, turn, refl)
+            lo += low
             weight += absolute
         return lo, weight
 
@@ -1087,11 +1092,77 @@ def _count_bound(model: BilinearModel, automaton: MooreMachine, al: Alignment,
                               letters)
         if attempt.proved or attempt.counterexample is not None:
             return attempt
+    signs = _sign_classes(automaton, al, units, C, structure, letters, max_points)
+    if signs is not None:
+        return signs
     if attempt is None:
         size = math.prod(s + p for (s, _), p in zip(structure, periods))
         return Proof(False, method, f"the letter-count grid has {size} points × "
                                     f"{len(units)} units, over the budget of {max_points}")
     return attempt
+
+
+def _sign_classes(automaton: MooreMachine, al: Alignment, units: list[_Unit], C: list,
+                  structure: list[tuple[int, int]], letters: list[int], max_points: int
+                  ) -> Proof | None:
+    """The same-sign argument, for models where no unit dominates (e.g. each letter grows a
+    different unit). With periods that fix every unit's phase, each class of letter-count
+    vectors (exact below the starts, residues mod the periods above) fixes the automaton's
+    state and every unit's phase; only the moduli vary, and they are positive (no zero
+    eigenvalue). If on a class every unit's contribution to ``s_t − s_y`` has a lower bound
+    ≥ 0 at modulus 1 and one is > 0, then ``s_t > s_y`` on the whole class. Returns the
+    proof, or None when the argument does not apply (it never yields a counterexample)."""
+    D = automaton.n_symbols
+    U = len(units)
+    if any(u.moduli[letters[a]] == 0 for u in units for a in range(D)):
+        return None
+    starts = [structure[a][0] for a in range(D)]
+    periods = []
+    for a in range(D):
+        p = structure[a][1]
+        for u in units:
+            p = math.lcm(p, u.period // math.gcd(u.turns[letters[a]], u.period))
+        periods.append(p)
+    points = math.prod(s + p for s, p in zip(starts, periods))
+    if points * max(1, U) > max_points:
+        return None
+    table = automaton.transitions
+    Y = len(C)
+    sizes = [_unit_size(u.h0, Fraction(1)) for u in units]
+    rel, sup = math.inf, math.inf
+    margins = _PhaseMargins(C, units)
+    for counts in itertools.product(*(range(s + p) for s, p in zip(starts, periods))):
+        q = automaton.start
+        for a, n in enumerate(counts):  # commutative: the order of the letters is free
+            for _ in range(n):
+                q = int(table[q, a])
+        turns = [sum(n * u.turns[letters[a]] for a, n in enumerate(counts)) % u.period
+                 for u in units]
+        t = _target(automaton, al, q)
+        for y in range(Y):
+            if y == t:
+                continue
+            positive = False
+            for k in range(U):
+                low, absolute = margins.unit(t, y, k, turns[k], 0)
+                if low < 0:
+                    return None
+                positive = positive or low > 0
+                # s_t − s_y = Σ_k c_k with every c_k ≥ low_k·m_k ≥ 0 (m_k the unit's modulus
+                # on the count vector), so (s_t − s_y)/Σ_k |c_k| ≥ min_k low_k/|·|_k and
+                # (s_t − s_y)/max_k m_k·size_k ≥ min_k low_k/size_k
+                if absolute:
+                    rel = min(rel, float(low / absolute))
+                if sizes[k]:
+                    sup = min(sup, float(low / _fmpq(sizes[k])))
+            if not positive:
+                return None
+    return Proof(True, ProofMethod.COUNT_BOUND,
+                 f"{points} letter-count classes (tails from {starts}, periods {periods}); on "
+                 "each, every unit adds a non-negative amount to every needed score difference "
+                 "and one a positive amount (exact signs, enclosed cos/sin)",
+                 image_size=points, relative_margin=0.0 if rel == math.inf else rel,
+                 sup_margin=0.0 if sup == math.inf else sup)
 
 
 def _count_grid(model: BilinearModel, automaton: MooreMachine, al: Alignment,
