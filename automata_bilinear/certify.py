@@ -30,7 +30,7 @@ Examples
 ...                       readout=[[1.0], [-1.0]], alphabet=("0", "1"), output_labels=(0, 1))
 >>> report = certify(model, build("parity"))
 >>> report.verdict, report.method
-('proved', 'region certificate (rigorous float64 enclosures)')
+('proved', 'margin bound over letter-count vectors (exact)')
 """
 
 from __future__ import annotations
@@ -724,6 +724,10 @@ def certify(model: BilinearModel | StackedModel, task: MooreMachine, *,
             floats = tuple(proof.float_exact)
             extra: dict[str, Any] = {}
             missing = [d for d in float_dtypes if d not in floats]
+            if missing and not covered:
+                notes.append("float claims: a letter-count or reflection forward pass is not "
+                             "covered by the regions' rounding bound (verify bounds the "
+                             "diagonal engine's rounding up to a length)")
             if missing and regions_apply and covered:
                 # the exact model is proved; regions may prove the float passes too
                 try:

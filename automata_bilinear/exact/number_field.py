@@ -5,9 +5,10 @@ but its entries lie in a number field ``K = Q(θ)`` with θ real algebraic. An e
 tuple of d rationals, ``x = Σ_i x_i θ^i`` (d = [K : Q]); sums and products are polynomial
 arithmetic modulo the minimal polynomial p of θ, inverses come from the extended Euclidean
 algorithm, and the *sign* of a nonzero element is decided by evaluating it on an isolating
-interval of θ: first with FLINT's ball arithmetic (Arb, rigorous enclosures), then, if the ball
-still contains 0, with exact rational interval arithmetic, halving the interval until the
-enclosure excludes 0 (it must, since a nonzero element of degree < d cannot vanish at θ).
+interval of θ with FLINT's ball arithmetic (Arb, rigorous enclosures), halving the interval and
+doubling the precision while the ball contains 0 (with exact rational interval arithmetic as a
+last resort) until the enclosure excludes 0 (it must, since a nonzero element of degree < d
+cannot vanish at θ).
 Products, reductions and inverses run on FLINT's exact rational polynomials (``fmpq_poly``);
 elements are handed out as tuples of :class:`fractions.Fraction`.
 Because p is irreducible, the coefficient tuple is a canonical name: two elements are equal
@@ -36,7 +37,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from flint import arb, fmpq, fmpq_poly
+from flint import arb, ctx, fmpq, fmpq_poly
 
 from ..errors import FormatError
 
@@ -46,6 +47,7 @@ FieldElement = tuple[Fraction, ...]
 """Coefficients of ``Σ_i x_i θ^i``, lowest degree first, length [K : Q]."""
 
 _MAX_BISECTIONS = 4000  # far beyond what any element of a stored model needs
+_MAX_BALL_BITS = 1 << 14  # ball precision beyond which exact rational enclosures are tried too
 
 
 def _trim(poly: list[Fraction]) -> list[Fraction]:
@@ -66,16 +68,21 @@ def _to_poly(coefficients: Sequence[Fraction | int]) -> fmpq_poly:
     return fmpq_poly([fmpq(c.numerator, c.denominator) for c in coefficients])
 
 
-def _ball_sign(poly: Sequence[Fraction], lo: Fraction, hi: Fraction) -> int:
-    """The sign of poly on [lo, hi] when a ball enclosure (Arb, 53-bit midpoints with
+def _ball_sign(poly: Sequence[Fraction], lo: Fraction, hi: Fraction, bits: int) -> int:
+    """The sign of poly on [lo, hi] when a ball enclosure (Arb, ``bits``-bit midpoints with
     rigorous radii) decides it, else 0. Arb balls contain every value they stand for, so a
     decided sign is the true sign at every point of the interval."""
-    point = arb(fmpq(lo.numerator, lo.denominator)).union(
-        arb(fmpq(hi.numerator, hi.denominator)))  # a ball containing [lo, hi]
-    acc = arb(0)
-    for c in reversed(poly):
-        acc = acc * point + arb(fmpq(c.numerator, c.denominator))
-    return 1 if acc > 0 else -1 if acc < 0 else 0
+    saved = ctx.prec
+    ctx.prec = bits
+    try:
+        point = arb(fmpq(lo.numerator, lo.denominator)).union(
+            arb(fmpq(hi.numerator, hi.denominator)))  # a ball containing [lo, hi]
+        acc = arb(0)
+        for c in reversed(poly):
+            acc = acc * point + arb(fmpq(c.numerator, c.denominator))
+        return 1 if acc > 0 else -1 if acc < 0 else 0
+    finally:
+        ctx.prec = saved
 
 
 def _interval_evaluate(poly: Sequence[Fraction], lo: Fraction, hi: Fraction
@@ -226,21 +233,24 @@ class RealNumberField:
             return 1 if x[0] > 0 else -1
         if not self._refined:
             self._refined.append((self.lower, self.upper))
-        ball = _ball_sign(x, *self._refined[-1])
-        if ball:
-            return ball
         p = [Fraction(c) for c in self.polynomial]
-        for level in range(_MAX_BISECTIONS):
-            if level == len(self._refined):  # halve the last interval, keeping the root
-                lo, hi = self._refined[-1]
-                mid = (lo + hi) / 2
-                left = _evaluate(p, lo) * _evaluate(p, mid) < 0
-                self._refined.append((lo, mid) if left else (mid, hi))
-            a, b = _interval_evaluate(x, *self._refined[level])
-            if a > 0:
-                return 1
-            if b < 0:
-                return -1
+        bits = 64
+        for _ in range(_MAX_BISECTIONS):
+            lo, hi = self._refined[-1]  # the finest isolating interval so far
+            ball = _ball_sign(x, lo, hi, bits)
+            if ball:
+                return ball
+            if bits >= _MAX_BALL_BITS:  # exact rational enclosure, the last resort
+                a, b = _interval_evaluate(x, lo, hi)
+                if a > 0:
+                    return 1
+                if b < 0:
+                    return -1
+            # undecided: cancellation (more bits) or θ's interval too wide (halve it)
+            bits = min(2 * bits, _MAX_BALL_BITS)
+            mid = (lo + hi) / 2
+            left = _evaluate(p, lo) * _evaluate(p, mid) < 0
+            self._refined.append((lo, mid) if left else (mid, hi))
         raise ArithmeticError("sign not decided: the field description is inconsistent")
 
     def to_float(self, x: FieldElement) -> float:
