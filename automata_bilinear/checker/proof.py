@@ -912,19 +912,30 @@ def _contribution_bounds(dc: tuple[Fraction, Fraction], z0: tuple[Fraction, Frac
                          ) -> tuple[Fraction, Fraction, Fraction]:
     """Lower bound, upper bound and absolute bound of ``Re((dcre − i dcim) z)`` for
     ``z = modulus · ζ^turn · (x ± i y)`` (conjugated first when ``reflected``)."""
-    x, y = z0
-    if reflected:
-        y = -y
-    cre, cim = dc
-    alpha = cre * x + cim * y
-    beta = cre * y - cim * x
+    alpha, beta = _alpha_beta(dc, z0, reflected)
     absolute = modulus * (abs(alpha) + abs(beta))
     if modulus == 0 or (alpha == 0 and beta == 0):
         return Fraction(0), Fraction(0), Fraction(0)
     clo, chi, slo, shi = turn_enclosure(turn, period)
-    lo = (alpha * clo if alpha >= 0 else alpha * chi) - (beta * shi if beta >= 0 else beta * slo)
+    lo = _phase_lower(alpha, beta, clo, chi, slo, shi)
     hi = (alpha * chi if alpha >= 0 else alpha * clo) - (beta * slo if beta >= 0 else beta * shi)
     return modulus * lo, modulus * hi, absolute
+
+
+def _alpha_beta(dc: tuple[Fraction, Fraction], z0: tuple[Fraction, Fraction], reflected: int
+                ) -> tuple[Fraction, Fraction]:
+    """(α, β) with ``Re((dcre − i dcim) ζ z0) = α cos φ − β sin φ`` for ζ = e^{iφ} (z0
+    conjugated first when ``reflected``)."""
+    x, y = z0
+    if reflected:
+        y = -y
+    cre, cim = dc
+    return cre * x + cim * y, cre * y - cim * x
+
+
+def _phase_lower(alpha, beta, clo, chi, slo, shi):  # Fractions or fmpq alike
+    """A lower bound of ``α cos φ − β sin φ`` for cos φ ∈ [clo, chi], sin φ ∈ [slo, shi]."""
+    return (alpha * clo if alpha >= 0 else alpha * chi) - (beta * shi if beta >= 0 else beta * slo)
 
 
 def _fmpq(q: Fraction) -> fmpq:
@@ -946,26 +957,21 @@ class _PhaseMargins:
         self.C, self.units = C, units
         self._pairs: dict[tuple[int, int, int, int], tuple[fmpq, fmpq, fmpq]] = {}
 
-    def _alpha_beta(self, t: int, y: int, k: int, refl: int) -> tuple[fmpq, fmpq, fmpq]:
+    def _pair(self, t: int, y: int, k: int, refl: int) -> tuple[fmpq, fmpq, fmpq]:
         key = (t, y, k, refl)
         if key not in self._pairs:
-            cre = self.C[t][k][0] - self.C[y][k][0]
-            cim = self.C[t][k][1] - self.C[y][k][1]
-            x, yy = self.units[k].h0
-            if refl:
-                yy = -yy
-            alpha, beta = _fmpq(cre * x + cim * yy), _fmpq(cre * yy - cim * x)
+            dc = (self.C[t][k][0] - self.C[y][k][0], self.C[t][k][1] - self.C[y][k][1])
+            alpha, beta = (_fmpq(v) for v in _alpha_beta(dc, self.units[k].h0, refl))
             self._pairs[key] = (alpha, beta, abs(alpha) + abs(beta))
         return self._pairs[key]
 
     def unit(self, t: int, y: int, k: int, turn: int, refl: int) -> tuple[fmpq, fmpq]:
         """(a lower bound, an absolute bound) of unit k's contribution to s_t − s_y."""
-        alpha, beta, absolute = self._alpha_beta(t, y, k, refl)
+        alpha, beta, absolute = self._pair(t, y, k, refl)
         if not absolute:
             return absolute, absolute
-        clo, chi, slo, shi = _turn_enclosure_fmpq(turn, self.units[k].period)
-        return (alpha * clo if alpha >= 0 else alpha * chi) - \
-            (beta * shi if beta >= 0 else beta * slo), absolute
+        return _phase_lower(alpha, beta, *_turn_enclosure_fmpq(turn, self.units[k].period)), \
+            absolute
 
     def lower(self, t: int, y: int, state: tuple) -> tuple[fmpq, fmpq]:
         """(a lower bound of s_t − s_y, the sum of the contributions' absolute bounds)."""
