@@ -16,7 +16,9 @@ Four engines, chosen by the rung's structure (:mod:`automata_bilinear.rungs`):
   ``counts @ per-letter logs`` (log-magnitudes, signs/phases, zero flags) with no loop over
   time; per-step outputs are runs of multiplications ``h ⊙ λ_x`` between exact anchors
   recomputed from the counts every ``chunk`` steps (:func:`product_run_length`), on
-  cache-sized blocks of sequences spread over threads;
+  blocks of sequences spread over threads. Each run is one compiled loop per sequence and
+  step (:mod:`automata_bilinear.diagonal_kernels`, numba); without numba, or with
+  ``AUTOMATA_BILINEAR_NO_JIT=1``, the same runs are NumPy passes over cache-sized blocks;
 - gather-and-add (``pd``): column j sends its entry to row ``index[x, j]`` scaled by
   ``scale[x, j]`` — O(H) per sequence and step, and no (D, H, H) array;
 - factor by factor (``householder``): ``h ← h − β u (uᵀh)`` for each of the letter's n unit
@@ -41,6 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
+from .diagonal_kernels import compiled_runs
 from .errors import RNNInputError
 from .limits import check_allocation
 from .model import BilinearModel, ModelError, check_model
@@ -125,7 +128,7 @@ def _top_two(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def forward(model: BilinearModel, tokens: object, *, dtype: str = "float64",
-            final_only: bool = False, return_hidden: bool = False, chunk: int = 32,
+            final_only: bool = False, return_hidden: bool = False, chunk: int = 64,
             threads: int | None = None) -> ForwardResult:
     """Run ``model`` on a batch of token-index sequences.
 
@@ -143,13 +146,14 @@ def forward(model: BilinearModel, tokens: object, *, dtype: str = "float64",
         Also return all normalised hidden states (B, T + 1, H).
     chunk
         Diagonal engine: positions between two exact anchors computed from the letter
-        counts (values above 64 act as 64; see :func:`product_run_length`).
+        counts (default and most: 64; see :func:`product_run_length`).
     threads
         Diagonal engine: threads over blocks of sequences (None: one per available core,
         at most 8), used when B·T·H ≥ 2^20. While they run, BLAS is held to one thread
         for the whole process; ``threads=1`` leaves it alone. The other engines use
         NumPy's BLAS threads. float32 per-step outputs are computed in float64, normalised
-        and cast, so they are not faster than float64.
+        and cast (entries below float32's smallest normal number become 0), so they are
+        not faster than float64.
 
     Examples
     --------
@@ -528,7 +532,15 @@ def _forward_diagonal(model: BilinearModel, x: np.ndarray, dt: np.dtype, final_o
     log_norm = np.empty(B, dtype=np.float64)
     final = np.empty((B, H), dtype=dt)
     hidden = np.empty((B, T + 1, H), dtype=dt) if return_hidden else None
-    engine = _product_block if run else _count_block
+    runs = compiled_runs() if run else None
+    if runs is not None:  # one fused pass per sequence and step: blocks need not fit a cache
+        # the same blocks for any number of threads up to 8, so the same anchors (their
+        # BLAS products could round differently in blocks of other sizes) and outputs
+        pieces = max(_DEFAULT_MAX_THREADS, workers)
+        block = max(1, min(_KERNEL_BLOCK_ENTRIES // H, -(-B // pieces)))
+        engine = _kernel_block
+    else:
+        engine = _product_block if run else _count_block
 
     def work(lo: int) -> None:
         sl = slice(lo, lo + block)
@@ -550,6 +562,51 @@ def _forward_diagonal(model: BilinearModel, x: np.ndarray, dt: np.dtype, final_o
         p, m = _scores_margin(final, C, bias, log_norm)
         return ForwardResult(p, m.astype(np.float64), log_norm, final, hidden)
     return ForwardResult(preds, margins, log_norm, final, hidden)
+
+
+_KERNEL_BLOCK_ENTRIES = 1 << 20  # float64 entries of the anchors of one compiled block
+
+
+def _kernel_block(states: _CountStates, x: np.ndarray, dt: np.dtype, C: np.ndarray,
+                  bias: np.ndarray | None, steps: int, preds: np.ndarray,
+                  margins: np.ndarray, hidden: np.ndarray | None) -> np.ndarray:
+    """:func:`_product_block` with each run in the compiled kernel
+    (:func:`~automata_bilinear.diagonal_kernels.diagonal_runs`): the same anchors, products,
+    normalisation and scores, one fused loop per sequence and step. Returns the final
+    counts (B, D)."""
+    runs = compiled_runs()
+    assert runs is not None
+    B, T = x.shape
+    model = states.model
+    D, nc = model.n_symbols, states.n_complex
+    lam_c, lam_r = diagonal_eigenvalues(model.params)
+    lam_c = lam_c.astype(np.complex128, copy=False)
+    lams = (np.ascontiguousarray(lam_c.real), np.ascontiguousarray(lam_c.imag),
+            np.ascontiguousarray(lam_r, dtype=np.float64))
+    normalise = bias is not None or dt != np.float64 or hidden is not None
+    R = readout_scale(model.readout)
+    C_run = C if normalise else model.readout.astype(np.float64) / R
+    readouts = (np.ascontiguousarray(C_run[:, 0:2 * nc:2]),
+                np.ascontiguousarray(C_run[:, 1:2 * nc:2]),
+                np.ascontiguousarray(C_run[:, 2 * nc:]))
+    bias_run = np.ascontiguousarray(np.zeros(C.shape[0], dt) if bias is None else bias)
+    unused = np.empty((1, 1, 1), dtype=C_run.dtype)
+    smallest = float(np.finfo(dt).tiny)  # normalised entries below it are set to 0
+    counts = np.zeros((B, D), dtype=np.int64)
+    h, top = states(counts)
+    preds[:, 0], margins[:, 0] = _scores_margin(h.astype(dt, copy=False), C, bias, top)
+    if hidden is not None:
+        hidden[:, 0] = h
+    for start in range(0, T, steps):
+        xc = np.ascontiguousarray(x[:, start:start + steps])
+        sl = slice(start + 1, start + 1 + xc.shape[1])
+        if start:
+            h, top = states(counts)
+        runs(*lams, xc, np.ascontiguousarray(h), np.ascontiguousarray(top), *readouts,
+             bias_run, bias is not None, normalise, smallest, R, preds[:, sl], margins[:, sl],
+             unused if hidden is None else hidden[:, sl], hidden is not None)
+        counts += _letter_counts(xc, D)
+    return counts
 
 
 def _count_block(states: _CountStates, x: np.ndarray, dt: np.dtype, C: np.ndarray,

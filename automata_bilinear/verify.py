@@ -166,9 +166,13 @@ def _diagonal_bound(model: BilinearModel, proof: Proof, dtype: str) -> FloatClai
     ``(1 + E_n)(1 + ε_k) − 1`` with ``1 + ε_k = (1 + 5u)^k (1 + u)²``. Underflow inside a
     run, amplified by later growth and compared with the current peak, adds at most
     ``2(k + 1)·2^-1022·e^{2kℓ}`` (the engine keeps the exponent ≤ 600) to each unit in
-    units of ``max|h|``.
+    units of ``max|h|``; this also covers the compiled runs
+    (:mod:`automata_bilinear.diagonal_kernels`), which set products below ``2^-1022`` to 0
+    (an error below ``2^-1022`` per unit and step).
 
-    Scores: ``γ_{H+1}`` of the dtype and the cast to ``dtype`` one roundoff. Underflowing
+    Scores: ``γ_{H+1}`` of the dtype, in any order of summation, and the cast to ``dtype``
+    one roundoff; normalised entries the compiled runs set to 0 (below the dtype's smallest
+    normal number) are within the per-unit term ``2^-1022`` (float32: ``2^-126``). Underflowing
     products ``C_yj h_j`` add at most ``H·2^-1074`` (float32: ``H·2^-149``) in units of
     ``max|h|``; in float64 without a bias the engine scores the unnormalised run with
     ``C / R`` (:func:`~automata_bilinear.rnn.readout_scale`) and divides by a peak ≥

@@ -11,14 +11,16 @@ Baselines measured in the same run:
 - the machine's memory bandwidth (a 400 MB array copy, on one thread and split over two), to
   which the diagonal rungs' minimal traffic (one 8-byte read of the multiplier and one 8-byte
   write per element of the (B, T, H) states) is compared, engine threads against copy threads;
-- for the diagonal rungs, a plain per-step loop (``h ← λ_x ⊙ h``, normalise, score), timed in
-  the same run.
+- for the diagonal rungs, a plain per-step loop (``h ← λ_x ⊙ h``, normalise, score), and the
+  engine's own NumPy runs (``AUTOMATA_BILINEAR_NO_JIT=1``, what runs without numba), both
+  timed in the same run against the compiled runs.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import threading
 import time
 
@@ -102,8 +104,11 @@ def main() -> None:
             print(f"{'full':14s} {B:5d} {dtype:8s} {ours:8.3f} {mark}{base:9.3f} "
                   f"{mark}{base / ours:7.1f}x {100 * frac:7.1f}%")
     print(f"\n{'rung':16s} {'B':>5s} {'dtype':8s} {'threads':>7s} {'ours s':>8s} "
-          f"{'loop s':>8s} {'speed-up':>9s} {'of bandwidth':>13s}")
+          f"{'loop s':>8s} {'speed-up':>9s} {'numpy s':>8s} {'speed-up':>9s} "
+          f"{'of bandwidth':>13s}")
     for name, model in (("real_diagonal", diag), ("complex_diagonal", complex_diag)):
+        for dtype in ("float64", "float32"):  # compile (or load) the kernels before timing
+            forward(model, rng.integers(0, D, size=(2, 70)), dtype=dtype)
         for B in (64, 1024):
             x = rng.integers(0, D, size=(B, T))
             final = best(lambda x=x, model=model: forward(model, x, final_only=True), 3)
@@ -125,8 +130,13 @@ def main() -> None:
                         fractions.append(16 * B * T * H / per_step / copy_rate)
                         times.append(per_step)
                     per_step = min(times)
+                    os.environ["AUTOMATA_BILINEAR_NO_JIT"] = "1"
+                    plain = best(lambda x=x, model=model, dtype=dtype, t=threads:
+                                 forward(model, x, dtype=dtype, threads=t), 2)
+                    del os.environ["AUTOMATA_BILINEAR_NO_JIT"]
                     print(f"{name:16s} {B:5d} {dtype:8s} {threads:7d} {per_step:8.3f} "
-                          f"{mark}{loop:7.3f} {mark}{loop / per_step:7.1f}x "
+                          f"{mark}{loop:7.3f} {mark}{loop / per_step:7.1f}x {plain:8.3f} "
+                          f"{plain / per_step:8.1f}x "
                           f"{100 * np.median(fractions):12.1f}% "
                           f"({100 * min(fractions):.0f}–{100 * max(fractions):.0f})")
     print("\n'of peak': useful 2·B·H²·T flops of the full rung over the float32 GEMM rate "
@@ -135,7 +145,8 @@ def main() -> None:
           "over the copy bandwidth on as many threads as the engine used, timed back to "
           "back (median and range of 5 pairs).\n'loop': a "
           "float64 per-step loop h ← λ_x ⊙ h with normalisation and scores ('~': timed on a "
-          "prefix and scaled to T).")
+          "prefix and scaled to T).\n'numpy': the same engine with its runs as NumPy passes "
+          "(AUTOMATA_BILINEAR_NO_JIT=1, used where numba is missing).")
 
 
 def diagonal_loop(model: BilinearModel, x: np.ndarray, steps: int) -> None:

@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from automata_bilinear import (
     BilinearModel,
@@ -19,6 +21,21 @@ CASES = [("parity", "sign_diagonal"), ("cyclic:5", "rotation"),
          ("alternating:5,letters=generators", "orthogonal_block"),
          ("random:states=20,symbols=3,seed=0", "full"), ("dihedral:5,letters=generators", "cp"),
          ("reset_cyclic:3", "block"), ("even_pairs", "full"), ("flipflop", "cp")]
+
+
+@pytest.fixture(params=["compiled", "numpy"])
+def diagonal_engine(request, monkeypatch):
+    """Runs a test on both versions of the diagonal engine's product runs: the compiled
+    loop (the default) and the NumPy passes (``AUTOMATA_BILINEAR_NO_JIT=1``)."""
+    from automata_bilinear import rnn
+
+    if request.param == "numpy":
+        monkeypatch.setenv("AUTOMATA_BILINEAR_NO_JIT", "1")
+        assert rnn.compiled_runs() is None
+    else:
+        monkeypatch.delenv("AUTOMATA_BILINEAR_NO_JIT", raising=False)
+        assert rnn.compiled_runs() is not None  # numba is a dependency: never skipped
+    return request.param
 
 
 def expected(model, machine, x):
@@ -153,7 +170,7 @@ def plain_diagonal_loop(lam, h0, C, x):
 
 
 @pytest.mark.parametrize(("D", "dtype"), [(3, "float64"), (3, "float32"), (12, "float64")])
-def test_blocked_count_engine_matches_exact_evaluation(D, dtype):
+def test_blocked_count_engine_matches_exact_evaluation(D, dtype, diagonal_engine):
     # D = 12 is above the sign table's letters: the parity path
     rng = np.random.default_rng(D)
     H, B, T = 5, 133, 19  # B over one block and not a multiple of it
@@ -173,7 +190,7 @@ def test_blocked_count_engine_matches_exact_evaluation(D, dtype):
     assert np.array_equal(one.predictions, out.predictions[:1])
 
 
-def test_units_far_below_the_peak_come_back_exactly():
+def test_units_far_below_the_peak_come_back_exactly(diagonal_engine):
     # unit 0 falls to 1e-600 of unit 1 under a^200 and recovers under b^200: the count
     # engine recomputes it from the letter counts (a running product would have lost it)
     lam = np.array([[1e-3, 1.0], [1e3, 1.0]])
@@ -240,7 +257,7 @@ def complex_model(rng, D, nc, nr, *, h0=None, bias=None):
                          [(3, 2, "float64", False), (3, 2, "float32", False),
                           (4, 0, "float64", False), (0, 4, "float64", True),
                           (2, 3, "float64", True)])
-def test_product_runs_match_exact_evaluation(nc, nr, dtype, with_bias):
+def test_product_runs_match_exact_evaluation(nc, nr, dtype, with_bias, diagonal_engine):
     from automata_bilinear.rnn import product_run_length
 
     rng = np.random.default_rng(10 * nc + nr)
@@ -261,9 +278,9 @@ def test_product_runs_match_exact_evaluation(nc, nr, dtype, with_bias):
     np.testing.assert_allclose(with_hidden.final_hidden, hidden[:, -1], atol=tol)
 
 
-def test_product_runs_agree_with_the_count_engine_on_long_words():
-    # runs of 32 (the default) against runs of 1 (an anchor from the counts before every
-    # position): over 2,000 steps the products may drift only by their 32 roundings
+def test_product_runs_agree_with_the_count_engine_on_long_words(diagonal_engine):
+    # runs of 64 (the default) against runs of 1 (an anchor from the counts before every
+    # position): over 2,000 steps the products may drift only by their 64 roundings
     rng = np.random.default_rng(5)
     model, *_ = complex_model(rng, 4, 3, 3)
     x = rng.integers(0, 4, size=(300, 2000))
@@ -299,7 +316,7 @@ def test_product_run_length_guards():
 
 
 @pytest.mark.parametrize("readout_power", [-300, -900, 300, 900])
-def test_tiny_and_huge_readouts_score_like_unit_ones(readout_power):
+def test_tiny_and_huge_readouts_score_like_unit_ones(readout_power, diagonal_engine):
     # powers of two are exact: scaling λ by 2^-13 and C by 2^k must scale the margins by
     # exactly 2^k and change no prediction (an unscaled C·h on the unnormalised run would
     # underflow to ties, or overflow)
@@ -315,7 +332,7 @@ def test_tiny_and_huge_readouts_score_like_unit_ones(readout_power):
     assert np.all(b.margins > 0)
 
 
-def test_threads_and_blocks_give_the_same_outputs_and_restore_blas():
+def test_threads_and_blocks_give_the_same_outputs_and_restore_blas(diagonal_engine):
     import threading
 
     from threadpoolctl import threadpool_info
@@ -327,7 +344,8 @@ def test_threads_and_blocks_give_the_same_outputs_and_restore_blas():
     x = rng.integers(0, 3, size=(700, 100))  # 3 blocks of 256 sequences
     assert 700 * 100 * 32 >= rnn._THREADED_ENTRIES
     assert rnn._BLOCK_ENTRIES // (32 * 32) < 700
-    before = [(i["internal_api"], i["num_threads"]) for i in threadpool_info()]
+    forward(model, x[:2])  # loads the compiled kernel first (numba loads more libraries)
+    before = sorted((i["filepath"], i["num_threads"]) for i in threadpool_info())
     one = forward(model, x, threads=1)
     results = []
     workers = [threading.Thread(target=lambda: results.append(forward(model, x, threads=2)))
@@ -336,7 +354,8 @@ def test_threads_and_blocks_give_the_same_outputs_and_restore_blas():
         w.start()
     for w in workers:
         w.join()
-    assert [(i["internal_api"], i["num_threads"]) for i in threadpool_info()] == before
+    # sorted: importing numba reorders the libraries
+    assert sorted((i["filepath"], i["num_threads"]) for i in threadpool_info()) == before
     for two in results:
         assert np.array_equal(one.predictions, two.predictions)
         assert np.array_equal(one.margins, two.margins)
@@ -346,7 +365,7 @@ def test_threads_and_blocks_give_the_same_outputs_and_restore_blas():
     np.testing.assert_allclose(one.margins[::97, :41], margins, atol=1e-9)
 
 
-def test_zero_states_and_zero_units_in_runs():
+def test_zero_states_and_zero_units_in_runs(diagonal_engine):
     rng = np.random.default_rng(2)
     h0 = rng.standard_normal(7)
     h0[[0, 1, 5]] = 0.0  # a complex unit and a real unit that stay zero
@@ -363,3 +382,116 @@ def test_zero_states_and_zero_units_in_runs():
     dead = forward(reset, np.array([[0, 0, 1, 0], [0, 0, 0, 0]]))
     assert dead.margins[0, 3:].tolist() == [0.0, 0.0] and np.isneginf(dead.log_norm[0])
     assert dead.margins[1, -1] > 0 and np.isfinite(dead.log_norm[1])
+
+
+# -- the compiled runs against the NumPy runs and the flush below the normal range ---------
+
+def both_engines(monkeypatch, model, x, **options):
+    monkeypatch.delenv("AUTOMATA_BILINEAR_NO_JIT", raising=False)
+    compiled = forward(model, x, **options)
+    monkeypatch.setenv("AUTOMATA_BILINEAR_NO_JIT", "1")
+    plain = forward(model, x, **options)
+    monkeypatch.delenv("AUTOMATA_BILINEAR_NO_JIT")
+    return compiled, plain
+
+
+def test_the_engine_switch_and_a_missing_numba(monkeypatch):
+    import sys
+
+    from automata_bilinear import rnn
+
+    monkeypatch.delenv("AUTOMATA_BILINEAR_NO_JIT", raising=False)
+    assert rnn.compiled_runs() is not None
+    for off in ("1", "yes"):
+        monkeypatch.setenv("AUTOMATA_BILINEAR_NO_JIT", off)
+        assert rnn.compiled_runs() is None
+    monkeypatch.setenv("AUTOMATA_BILINEAR_NO_JIT", "0")
+    assert rnn.compiled_runs() is not None
+    # without numba the kernel module cannot be imported: the NumPy runs, same predictions
+    model = compile_bilinear(build("cyclic:3*occurred"), "complex_diagonal")
+    x = np.random.default_rng(0).integers(0, model.n_symbols, size=(20, 150))
+    compiled = forward(model, x)
+    from automata_bilinear import diagonal_kernels
+
+    monkeypatch.setitem(sys.modules, "numba", None)
+    monkeypatch.setattr(diagonal_kernels, "_COMPILED", [])
+    assert rnn.compiled_runs() is None
+    plain = forward(model, x)
+    assert np.array_equal(compiled.predictions, plain.predictions)
+    np.testing.assert_allclose(compiled.margins, plain.margins, atol=1e-12)
+
+
+def test_compiled_runs_flush_entries_below_the_smallest_normal(monkeypatch):
+    # unit 1 starts at 1e-300 of unit 0 and halves every step: the exact normalised value
+    # 1e-300·2^-t leaves float64's normal range (2^-1022 ≈ 2.2e-308) at t = 27
+    lam = np.array([[1.0, 0.5]])
+    model = BilinearModel("real_diagonal", {"eigenvalues": lam}, np.array([1.0, 1e-300]),
+                          np.array([[1.0, 0.0], [0.0, 1.0]]), ["a"], [0, 1])
+    x = np.zeros((1, 60), dtype=np.int64)
+    exact = 1e-300 * 0.5 ** np.arange(61)  # powers of two: exact in float64 until subnormal
+    compiled, plain = both_engines(monkeypatch, model, x, return_hidden=True)
+    normal = exact >= 2.0**-1022
+    np.testing.assert_allclose(compiled.hidden[0, normal, 1], exact[normal], rtol=1e-12)
+    assert np.all(compiled.hidden[0, ~normal, 1] == 0.0)  # flushed
+    assert np.all(plain.hidden[0, ~normal, 1] > 0.0)  # the NumPy runs keep the subnormals
+    assert np.all(np.abs(compiled.hidden[0, :, 1] - exact) < 2.0**-1022)  # the bound's term
+    assert np.array_equal(compiled.predictions, plain.predictions)
+    # float32 outputs: normalised entries below 2^-126 ≈ 1.2e-38 become 0
+    lam = np.array([[1.0, 0.25]])
+    model = BilinearModel("real_diagonal", {"eigenvalues": lam}, np.array([1.0, 1e-30]),
+                          np.array([[1.0, 0.0], [0.0, 1.0]]), ["a"], [0, 1])
+    exact = 1e-30 * 0.25 ** np.arange(61)
+    compiled, plain = both_engines(monkeypatch, model, x, dtype="float32", return_hidden=True)
+    assert compiled.hidden.dtype == np.float32
+    normal = exact >= 2.0**-126
+    np.testing.assert_allclose(compiled.hidden[0, normal, 1], exact[normal], rtol=1e-6)
+    assert np.all(compiled.hidden[0, ~normal, 1] == 0.0)
+    assert np.all(np.abs(compiled.hidden[0, :, 1] - exact) < 2.0**-126)
+
+
+def test_compiled_runs_agree_with_the_numpy_runs_on_every_diagonal_rung(monkeypatch):
+    cases = [("parity", "sign_diagonal"), ("cyclic:5", "rotation"),
+             ("threshold:3", "positive_diagonal"), ("occurred", "real_diagonal"),
+             ("cyclic:3*occurred", "complex_diagonal")]
+    rng = np.random.default_rng(4)
+    for spec, rung in cases:
+        model = compile_bilinear(build(spec), rung)
+        x = rng.integers(0, model.n_symbols, size=(70, 300))
+        for options in ({}, {"dtype": "float32"}, {"return_hidden": True}, {"threads": 2}):
+            compiled, plain = both_engines(monkeypatch, model, x, **options)
+            assert np.array_equal(compiled.predictions, plain.predictions), (spec, options)
+            tol = 1e-5 if options.get("dtype") == "float32" else 1e-12
+            np.testing.assert_allclose(compiled.margins, plain.margins, atol=tol)
+            if options.get("return_hidden"):
+                np.testing.assert_allclose(compiled.hidden, plain.hidden, atol=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), nc=st.integers(0, 4), nr=st.integers(0, 4),
+       dtype=st.sampled_from(["float64", "float32"]), with_bias=st.booleans(),
+       n_outputs=st.integers(1, 4))
+def test_compiled_runs_agree_with_exact_evaluation(seed, nc, nr, dtype, with_bias,
+                                                   n_outputs):
+    from automata_bilinear import rnn
+
+    assume(nc + nr > 0)
+    assert rnn.compiled_runs() is not None
+    rng = np.random.default_rng(seed)
+    D, H = 3, 2 * nc + nr
+    lam_c = rng.uniform(0.6, 1.4, (D, nc)) * np.exp(1j * rng.uniform(-np.pi, np.pi, (D, nc)))
+    lam_r = rng.uniform(0.5, 1.6, (D, nr)) * rng.choice([-1.0, 1.0], (D, nr))
+    bias = rng.standard_normal(n_outputs) if with_bias else None
+    model = BilinearModel("complex_diagonal",
+                          {"complex_eigenvalues": lam_c, "real_eigenvalues": lam_r},
+                          rng.standard_normal(H), rng.standard_normal((n_outputs, H)),
+                          ["a", "b", "c"], list(range(n_outputs)), bias=bias)
+    x = rng.integers(0, D, size=(4, 45))
+    out = forward(model, x, dtype=dtype, chunk=16)
+    if n_outputs == 1:
+        assert np.all(out.predictions == 0) and np.all(np.isinf(out.margins))
+        return
+    preds, margins, _ = exact_diagonal_loop(lam_c, lam_r, model.h0, model.readout, bias, x)
+    tol = 1e-9 if dtype == "float64" else 1e-4
+    np.testing.assert_allclose(out.margins, margins, atol=tol, rtol=tol)
+    clear = margins > 10 * tol
+    assert np.array_equal(out.predictions[clear], preds[clear])
