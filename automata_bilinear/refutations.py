@@ -16,7 +16,7 @@ import numpy as np
 
 from .algebra.closure import sympy_permutation_group
 from .algebra.profile import AlgebraicProfile, functional_graph
-from .algebra.representations import TransitionGroup, identify_group
+from .algebra.representations import TransitionGroup, identify_group, letter_closure
 from .automata.machine import MooreMachine
 from .automata.minimization import minimize
 from .checker.certificates import (
@@ -26,6 +26,7 @@ from .checker.certificates import (
     derived_rules,
     fixed_space_bound,
 )
+from .errors import ResourceLimitError
 from .exact.wfa import observable_basis_words
 from .rungs import Obstructions
 
@@ -254,11 +255,15 @@ def fixed_space_certificate(profile: AlgebraicProfile) -> Certificate | None:
     E_inv = np.argsort(E, axis=1)                  # c⁻¹, row by row
     rows = np.arange(len(E))[:, None]
     best = None
+    covered: set[bytes] = set()  # conjugates of letters already scored share their bound
     for a, g in enumerate(letters):
+        if g.tobytes() in covered:
+            continue
         k, power = 1, g.copy()
         while not np.array_equal(power, ident):
             power, k = g[power], k + 1
         conjugates = E[rows, g[E_inv]]             # x ↦ c(g(c⁻¹(x))) for every c at once
+        covered.update(row.tobytes() for row in conjugates)
         powers, conjugators = [], {}
         gj = g
         for j in range(2, k):
@@ -285,22 +290,13 @@ def _elements_with_words(m: MooreMachine, limit: int
                          ) -> tuple[list[np.ndarray], list[tuple[int, ...]]] | None:
     """The transition group's elements (maps on states) with a shortest word each, by
     breadth-first search; None beyond ``limit`` elements."""
-    letters = [m.transitions[:, a].astype(np.int64) for a in range(m.n_symbols)]
-    elements, words = [np.arange(m.n_states)], [()]
-    index = {elements[0].tobytes(): 0}
-    i = 0
-    while i < len(elements):
-        for a, g in enumerate(letters):
-            x = g[elements[i]]  # the word, then letter a
-            key = x.tobytes()
-            if key not in index:
-                if len(elements) >= limit:
-                    return None
-                index[key] = len(elements)
-                elements.append(x)
-                words.append((*words[i], a))
-        i += 1
-    return elements, words
+    try:
+        found = letter_closure(m, MAX_FIXED_SPACE_ORDER)
+    except ResourceLimitError:  # raised only by the element limit
+        return None
+    if len(found.elements) > limit:
+        return None
+    return list(found.elements), [found.word(i) for i in range(len(found.elements))]
 
 
 # -- depth: PERFECT and DERIVED_LENGTH -------------------------------------------------------

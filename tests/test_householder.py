@@ -375,3 +375,26 @@ def test_forward_with_a_bias_follows_the_true_scale(beta):
     for w, p in zip(words, pred):
         exact = [exact_prediction(model, list(w[:t])) for t in range(len(w) + 1)]
         assert p.tolist() == exact
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_exact_products_of_float_factors_against_sympy(seed):
+    import sympy
+
+    from automata_bilinear.checker.proof import _householder_matrices
+
+    rng = np.random.default_rng(seed)
+    D, n, H = 2, 3, 3
+    vectors = rng.normal(size=(D, n, H))
+    betas = rng.choice([0.0, 1.0, 2.0, 0.5], size=(D, n))
+    model = _model(vectors, betas, np.eye(H)[0], np.eye(2, H))
+    _, mats = _householder_matrices(model)
+    for d in range(D):
+        A = sympy.eye(H)
+        for i in range(n):
+            v = sympy.Matrix([sympy.Rational(*float(x).as_integer_ratio()) for x in vectors[d, i]])
+            beta = sympy.Rational(*float(betas[d, i]).as_integer_ratio())
+            A = (sympy.eye(H) - beta * v * v.T / (v.T * v)[0, 0]) * A  # first factor first
+        got = sympy.Matrix([[sympy.Rational(x[0].numerator, x[0].denominator) for x in row]
+                            for row in mats[d]])
+        assert got == A

@@ -198,3 +198,33 @@ def test_models_and_minimisations_are_read_only():
     result = ab.minimize(ab.build("cyclic:4"))
     with pytest.raises(ValueError):
         result.state_map[0] = 3
+
+
+@pytest.mark.parametrize("order", [24, 120])
+def test_representation_tables_are_the_exact_products(order):
+    from automata_bilinear.exact.dynamics import exact_matmul
+
+    def key(mat):
+        return tuple(x.key() for row in mat for x in row)
+
+    rng = np.random.default_rng(order)
+    for rep in named_representations(order):
+        keys = [key(e) for e in rep.exact] if isinstance(rep.exact[0][0], tuple) else None
+        if keys is not None:
+            assert len(set(keys)) == rep.order                  # distinct exact elements
+        for g, h in rng.integers(0, rep.order, size=(300, 2)).tolist():  # on columns: H @ G
+            assert np.allclose(rep.floats[rep.table[g, h]], rep.floats[h] @ rep.floats[g])
+            if keys is not None:
+                assert key(exact_matmul(rep.exact[h], rep.exact[g])) == keys[rep.table[g, h]]
+
+
+def test_batched_exact_steps_equal_single_steps():
+    from automata_bilinear.algebra.representations import natural_representation
+
+    rep = natural_representation(4)
+    dyn = rep.make_dynamics([rep.exact[i] for i in (1, 5, 7)])
+    v = dyn.initial()
+    for _ in range(4):
+        batched = dyn.step_all(v, 3)
+        assert batched == [dyn.step(v, a) for a in range(3)]
+        v = batched[2]

@@ -35,12 +35,21 @@ import numpy as np
 from ..automata.machine import MooreMachine
 from ..errors import ResourceLimitError
 from ..exact.dynamics import MatrixDynamics, PhaseDynamics, QuadraticNumber, exact_matmul
-from .closure import cayley_table, closure, element_orders, generated_size, permutation_table
+from .closure import (
+    Closure,
+    cayley_table,
+    closure,
+    element_orders,
+    generated_size,
+    map_closure,
+    permutation_table,
+)
 from .profile import AlgebraicProfile
 
 __all__ = [
     "ExactRepresentation",
     "identify_group",
+    "letter_closure",
     "named_representations",
     "transition_group",
 ]
@@ -86,14 +95,18 @@ class ExactRepresentation:
 
 def _float_table(floats: np.ndarray) -> np.ndarray:
     """Multiplication table of matrices acting on column vectors (g·h = H @ G), matched by
-    rounding the floats."""
-    keys = {tuple(np.round(m, 6).ravel()): i for i, m in enumerate(floats)}
-    prods = np.einsum("bij,ajk->abik", floats, floats)
+    rounding the floats to 6 decimals; one matrix product per row of the table."""
     n = len(floats)
+    flat = floats.reshape(n, -1)
+
+    def keys(mats: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(np.rint(mats.reshape(len(mats), -1) * 1e6), dtype=np.int64)
+
+    index = {row.tobytes(): i for i, row in enumerate(keys(flat))}
     table = np.empty((n, n), dtype=np.int64)
     for a in range(n):
-        for b in range(n):
-            table[a, b] = keys[tuple(np.round(prods[a, b], 6).ravel())]
+        products = floats @ floats[a]            # products[b] = F_b @ F_a, i.e. a·b
+        table[a] = [index[row.tobytes()] for row in keys(products)]
     return table
 
 
@@ -134,16 +147,32 @@ def _exact(m: list[list[Any]], d: int = 1) -> tuple[tuple[QuadraticNumber, ...],
     return tuple(tuple(conv(x) for x in row) for row in m)
 
 
+def _bounded_product(x: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """``g @ x`` in int64, refusing entries past 2^20 (so no product can overflow)."""
+    out = g @ x
+    if np.abs(out).max() > 1 << 20:
+        raise ResourceLimitError("the integer matrix group has entries beyond 2^20")
+    return out
+
+
 def _matrix_representation(name: str, gens: list[tuple], d: int, basis: np.ndarray | None,
                            minimal_block: int | None, limit: int) -> ExactRepresentation:
     dim = len(gens[0])
     identity = _exact([[int(i == j) for j in range(dim)] for i in range(dim)], d)
 
-    def key(mat: tuple) -> tuple:
-        return tuple(x.key() for row in mat for x in row)
+    if d == 1 and all(x.b == 0 and x.a.denominator == 1 for m in gens for row in m for x in row):
+        # integer generators: close in exact int64 (entries of a finite matrix group stay
+        # small; checked) and convert once, instead of Fraction products
+        ints = [np.array([[int(x.a) for x in row] for row in m], dtype=np.int64) for m in gens]
+        found = closure(ints, _bounded_product, np.eye(dim, dtype=np.int64),
+                        lambda x: x.tobytes(), limit=limit).elements
+        elements = [_exact(m.tolist()) for m in found]
+    else:
+        def key(mat: tuple) -> tuple:
+            return tuple(x.key() for row in mat for x in row)
 
-    elements = closure(gens, lambda x, g: exact_matmul(g, x), identity, key,
-                       limit=limit).elements
+        elements = list(closure(gens, lambda x, g: exact_matmul(g, x), identity, key,
+                                limit=limit).elements)
     root = np.sqrt(d)
     raw = np.array([[[float(x.a) + float(x.b) * root for x in row] for row in mat]
                     for mat in elements])
@@ -361,15 +390,26 @@ def transition_group(profile: AlgebraicProfile, max_order: int = 5040) -> Transi
 
 
 @lru_cache(maxsize=32)
+def letter_closure(machine: MooreMachine, limit: int = 5040) -> Closure:
+    """Everything the letters' maps on states generate, breadth-first with a shortest word per
+    element (:func:`~automata_bilinear.algebra.closure.map_closure`), cached per machine:
+    the transition group and the FIXED_SPACE and depth certificates share one search.
+
+    Raises
+    ------
+    ResourceLimitError
+        Past ``limit`` elements.
+    """
+    return map_closure(machine.transitions.T, limit=limit)
+
+
+@lru_cache(maxsize=32)
 def _transition_group(machine: MooreMachine, max_order: int) -> TransitionGroup:
-    gens = [machine.transitions[:, a] for a in range(machine.n_symbols)]
-
-    def too_many(limit: int) -> Exception:
-        return ResourceLimitError(f"transition group has more than {limit} elements; no "
-                                  "named representation is available")
-
-    found = closure(gens, lambda x, g: g[x], np.arange(machine.n_states),
-                    lambda x: x.tobytes(), limit=max_order, too_many=too_many)
+    try:
+        found = letter_closure(machine, max_order)
+    except ResourceLimitError:
+        raise ResourceLimitError(f"transition group has more than {max_order} elements; no "
+                                 "named representation is available") from None
     perms = np.array(found.elements)
     return TransitionGroup(perms, permutation_table(perms), found.right[0].copy())
 

@@ -625,6 +625,10 @@ def _householder_matrices(model: BilinearModel
     if work > 20_000_000:
         return (f"exact Householder products need about {work:.2g} number-field operations "
                 "(D·n·H²·d²), above this method's limit of 2e7")
+    if field is _RATIONALS:
+        rational = _rational_householder_products(betas, raw)
+        if rational is not None:
+            return field, rational
     identity = [[field.rational(int(r == c)) for c in range(H)] for r in range(H)]
     mats = []
     for d in range(D):
@@ -640,6 +644,29 @@ def _householder_matrices(model: BilinearModel
                   for c in range(H)] for r in range(H)]
         mats.append(A)
     return field, mats
+
+
+def _rational_householder_products(betas: np.ndarray, vectors: np.ndarray
+                                   ) -> list[list[list[FieldElement]]] | None:
+    """``H_n ⋯ H_1`` per letter exactly over Q for float factors, on python-flint ``fmpq_mat``
+    (``A ← A − β/(vᵀv) · v (vᵀ A)``), as elements of :data:`_RATIONALS`; None when a factor
+    with β ≠ 0 has v = 0 (left to the generic path, which reports it)."""
+    D, n, H = vectors.shape
+    mats = []
+    for d in range(D):
+        A = _fmpq_matrix(np.eye(H))
+        for i in range(n):
+            beta = Fraction(float(betas[d, i]))
+            if beta == 0:
+                continue
+            v = _fmpq_matrix(vectors[d, i][:, None])
+            norm = (v.transpose() * v)[0, 0]
+            if norm == 0:
+                return None
+            A = A - (fmpq(beta.numerator, beta.denominator) / norm) * (v * (v.transpose() * A))
+        mats.append([[(Fraction(int(A[r, c].p), int(A[r, c].q)),) for c in range(H)]
+                     for r in range(H)])
+    return mats
 
 
 def _field_image(model: BilinearModel, automaton: MooreMachine, al: Alignment,

@@ -59,8 +59,9 @@ def reachable_image(machine: MooreMachine, dyn: Any) -> tuple[np.ndarray, np.nda
     i = 0
     while i < len(order):
         q, v = order[i]
-        for a in range(machine.n_symbols):
-            nxt = (int(machine.transitions[q, a]), dyn.step(v, a))
+        targets = machine.transitions[q].tolist()
+        for target, image in zip(targets, dyn.step_all(v, machine.n_symbols)):
+            nxt = (target, image)
             if nxt not in seen:
                 seen.add(nxt)
                 order.append(nxt)

@@ -53,6 +53,10 @@ class ExactDynamics:
     def step(self, vector: Any, letter: int) -> Hashable:
         raise NotImplementedError
 
+    def step_all(self, vector: Any, n_letters: int) -> list[Hashable]:
+        """``[step(vector, a) for a in range(n_letters)]``; subclasses may batch it."""
+        return [self.step(vector, a) for a in range(n_letters)]
+
     def to_model(self, vectors: Sequence[Any]) -> np.ndarray:
         """Float model coordinates of several exact vectors, shape (n, H)."""
         raise NotImplementedError
@@ -261,6 +265,14 @@ class MatrixDynamics(ExactDynamics):
         if self._int_matrices is not None:
             return tuple(int(x.a) for x in self.initial_vector)
         return tuple(x.key() for x in self.initial_vector)
+
+    def step_all(self, vector: tuple, n_letters: int) -> list[Hashable]:
+        if self._int_matrices is None or n_letters != len(self._int_matrices):
+            return super().step_all(vector, n_letters)
+        out = self._int_matrices @ np.array(vector, dtype=np.int64)  # every letter at once
+        if np.abs(out).max(initial=0) > 2**50:
+            raise ResourceLimitError("exact integer image grew beyond 2^50")
+        return [tuple(row) for row in out.tolist()]
 
     def step(self, vector: tuple, letter: int) -> tuple:
         if self._int_matrices is not None:
