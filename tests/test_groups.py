@@ -234,3 +234,22 @@ def test_sympy_permutation_group_is_the_group_of_all_the_maps(perms):
     assert ours.order() == full.order()
     assert all(ours.contains(Permutation(list(p))) for p in perms)
     assert len(ours.generators) <= len(set(map(tuple, perms)))
+
+
+def test_map_closure_edge_cases_match_the_generic_closure():
+    from automata_bilinear.algebra.closure import closure
+
+    def generic(maps, limit):
+        return closure(list(np.array(maps)), lambda x, g: g[x], np.arange(len(maps[0])),
+                       lambda x: x.tobytes(), limit=limit)
+
+    assert len(map_closure(np.array([[0, 1, 2]]), limit=0).elements) == 1
+    assert len(generic([[0, 1, 2]], 0).elements) == 1
+    with pytest.raises(ResourceLimitError):
+        map_closure(np.array([[1, 0, 2]]), limit=1)
+    with pytest.raises(ResourceLimitError):
+        generic([[1, 0, 2]], 1)
+    assert len(map_closure(np.zeros((2, 0), dtype=np.int64), limit=5).elements) == 1
+    found = map_closure(np.array([[1, 0, 2]]), limit=5)
+    with pytest.raises(ValueError):  # cached and shared: read-only
+        found.elements[1][0] = 5

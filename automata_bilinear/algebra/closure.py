@@ -140,10 +140,10 @@ def map_closure(maps: np.ndarray, *, limit: int,
     gens = np.ascontiguousarray(maps, dtype=np.int64)
     k, n = gens.shape
     identity = np.arange(n, dtype=np.int64)
-    if k == 0:
+    if k == 0 or n == 0:  # only the identity (on no states every map is the empty map)
         return Closure((identity,), np.array([-1]), np.array([-1]),
-                       np.zeros((1, 0), dtype=np.int64))
-    store = np.empty((min(limit, 64), n), dtype=np.int64)  # elements so far, grown by doubling
+                       np.zeros((1, k), dtype=np.int64))
+    store = np.empty((max(1, min(limit, 64)), n), dtype=np.int64)  # grown by doubling
     store[0] = identity
     fps = _fingerprints(store[:1])
     parent, via = [-1], [-1]
@@ -166,7 +166,7 @@ def map_closure(maps: np.ndarray, *, limit: int,
             ufp, first, inverse = np.unique(cfp[fresh], return_index=True, return_inverse=True)
             if not (cand[fresh] == cand[fresh[first]][inverse.ravel()]).all():
                 return _dict_closure(gens, limit, too_many)
-            if count + len(first) > limit:
+            if len(first) and count + len(first) > limit:
                 raise (too_many(limit) if too_many is not None else ResourceLimitError(
                     f"the closure has more than {limit} elements"))
             by_discovery = np.argsort(first)      # new elements in order of first discovery
@@ -187,7 +187,9 @@ def map_closure(maps: np.ndarray, *, limit: int,
             right.append(found.reshape(-1, k))
             count += len(picked)
         start, end = end, count
-    return Closure(tuple(store[:count]), np.array(parent, dtype=np.int64),
+    store = store[:count]
+    store.flags.writeable = False  # results are cached and shared: the elements are views
+    return Closure(tuple(store), np.array(parent, dtype=np.int64),
                    np.array(via, dtype=np.int64), np.concatenate(right))
 
 

@@ -147,11 +147,15 @@ def _exact(m: list[list[Any]], d: int = 1) -> tuple[tuple[QuadraticNumber, ...],
     return tuple(tuple(conv(x) for x in row) for row in m)
 
 
+class _LargeEntries(Exception):
+    """An int64 closure met entries past 2^20: redone in Fractions."""
+
+
 def _bounded_product(x: np.ndarray, g: np.ndarray) -> np.ndarray:
-    """``g @ x`` in int64, refusing entries past 2^20 (so no product can overflow)."""
+    """``g @ x`` in int64, stopping at entries past 2^20 (so no product can overflow)."""
     out = g @ x
     if np.abs(out).max() > 1 << 20:
-        raise ResourceLimitError("the integer matrix group has entries beyond 2^20")
+        raise _LargeEntries
     return out
 
 
@@ -160,14 +164,18 @@ def _matrix_representation(name: str, gens: list[tuple], d: int, basis: np.ndarr
     dim = len(gens[0])
     identity = _exact([[int(i == j) for j in range(dim)] for i in range(dim)], d)
 
+    elements: list[Any] | None = None
     if d == 1 and all(x.b == 0 and x.a.denominator == 1 for m in gens for row in m for x in row):
         # integer generators: close in exact int64 (entries of a finite matrix group stay
         # small; checked) and convert once, instead of Fraction products
         ints = [np.array([[int(x.a) for x in row] for row in m], dtype=np.int64) for m in gens]
-        found = closure(ints, _bounded_product, np.eye(dim, dtype=np.int64),
-                        lambda x: x.tobytes(), limit=limit).elements
-        elements = [_exact(m.tolist()) for m in found]
-    else:
+        try:
+            found = closure(ints, _bounded_product, np.eye(dim, dtype=np.int64),
+                            lambda x: x.tobytes(), limit=limit).elements
+            elements = [_exact(m.tolist()) for m in found]
+        except _LargeEntries:
+            elements = None
+    if elements is None:
         def key(mat: tuple) -> tuple:
             return tuple(x.key() for row in mat for x in row)
 
