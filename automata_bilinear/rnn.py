@@ -567,6 +567,19 @@ def _forward_diagonal(model: BilinearModel, x: np.ndarray, dt: np.dtype, final_o
 _KERNEL_BLOCK_ENTRIES = 1 << 20  # float64 entries of the anchors of one compiled block
 
 
+def _first_position(states: _CountStates, B: int, dt: np.dtype, C: np.ndarray,
+                    bias: np.ndarray | None, preds: np.ndarray, margins: np.ndarray,
+                    hidden: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Position 0 (the empty prefix) of every block engine: fills its outputs and returns
+    the zero counts with the exact anchor state ``h`` (float64) and its ``top``."""
+    counts = np.zeros((B, states.model.n_symbols), dtype=np.int64)
+    h, top = states(counts)
+    preds[:, 0], margins[:, 0] = _scores_margin(h.astype(dt, copy=False), C, bias, top)
+    if hidden is not None:
+        hidden[:, 0] = h
+    return counts, h, top
+
+
 def _kernel_block(states: _CountStates, x: np.ndarray, dt: np.dtype, C: np.ndarray,
                   bias: np.ndarray | None, steps: int, preds: np.ndarray,
                   margins: np.ndarray, hidden: np.ndarray | None) -> np.ndarray:
@@ -592,11 +605,7 @@ def _kernel_block(states: _CountStates, x: np.ndarray, dt: np.dtype, C: np.ndarr
     bias_run = np.ascontiguousarray(np.zeros(C.shape[0], dt) if bias is None else bias)
     unused = np.empty((1, 1, 1), dtype=C_run.dtype)
     smallest = float(np.finfo(dt).tiny)  # normalised entries below it are set to 0
-    counts = np.zeros((B, D), dtype=np.int64)
-    h, top = states(counts)
-    preds[:, 0], margins[:, 0] = _scores_margin(h.astype(dt, copy=False), C, bias, top)
-    if hidden is not None:
-        hidden[:, 0] = h
+    counts, h, top = _first_position(states, B, dt, C, bias, preds, margins, hidden)
     for start in range(0, T, steps):
         xc = np.ascontiguousarray(x[:, start:start + steps])
         sl = slice(start + 1, start + 1 + xc.shape[1])
@@ -618,12 +627,7 @@ def _count_block(states: _CountStates, x: np.ndarray, dt: np.dtype, C: np.ndarra
     B, T = x.shape
     D = states.model.n_symbols
     eye = np.eye(D, dtype=np.int64)
-    counts = np.zeros((B, D), dtype=np.int64)
-    h, top = states(counts)
-    h = h.astype(dt, copy=False)
-    preds[:, 0], margins[:, 0] = _scores_margin(h, C, bias, top)
-    if hidden is not None:
-        hidden[:, 0] = h
+    counts, _, _ = _first_position(states, B, dt, C, bias, preds, margins, hidden)
     for start in range(0, T, steps):
         xc = x[:, start:start + steps]
         cc = counts[:, None, :] + np.cumsum(eye[xc], axis=1)
@@ -658,11 +662,7 @@ def _product_block(states: _CountStates, x: np.ndarray, dt: np.dtype, C: np.ndar
     readouts = [part for part, lam in ((C_unit[:, :2 * nc], lam_c),
                                        (C_unit[:, 2 * nc:], lam_r)) if lam.shape[1]]
     normalise = bias is not None or dt != np.float64 or hidden is not None
-    counts = np.zeros((B, D), dtype=np.int64)
-    h, top = states(counts)
-    preds[:, 0], margins[:, 0] = _scores_margin(h.astype(dt, copy=False), C, bias, top)
-    if hidden is not None:
-        hidden[:, 0] = h
+    counts, h, top = _first_position(states, B, dt, C, bias, preds, margins, hidden)
     for start in range(0, T, steps):
         xc = x[:, start:start + steps]
         k = xc.shape[1]
