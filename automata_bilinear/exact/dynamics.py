@@ -234,6 +234,13 @@ def exact_matmul(x: Sequence[Sequence[QuadraticNumber]], y: Sequence[Sequence[Qu
     return tuple(out)
 
 
+def _small_ints(values: np.ndarray) -> np.ndarray:
+    """``values``, refused past 2^50 so the next int64 product cannot overflow."""
+    if np.abs(values).max(initial=0) > 2**50:
+        raise ResourceLimitError("exact integer image grew beyond 2^50")
+    return values
+
+
 @dataclass(frozen=True, eq=False)
 class MatrixDynamics(ExactDynamics):
     """Exact matrices ``B_σ`` over Q(√d) acting on exact vectors; model coordinates are
@@ -269,17 +276,13 @@ class MatrixDynamics(ExactDynamics):
     def step_all(self, vector: tuple, n_letters: int) -> list[Hashable]:
         if self._int_matrices is None or n_letters != len(self._int_matrices):
             return super().step_all(vector, n_letters)
-        out = self._int_matrices @ np.array(vector, dtype=np.int64)  # every letter at once
-        if np.abs(out).max(initial=0) > 2**50:
-            raise ResourceLimitError("exact integer image grew beyond 2^50")
-        return [tuple(row) for row in out.tolist()]
+        out = _small_ints(self._int_matrices @ np.array(vector, dtype=np.int64))
+        return [tuple(row) for row in out.tolist()]  # every letter at once
 
     def step(self, vector: tuple, letter: int) -> tuple:
         if self._int_matrices is not None:
-            out = self._int_matrices[letter] @ np.array(vector, dtype=np.int64)
-            if np.abs(out).max(initial=0) > 2**50:
-                raise ResourceLimitError("exact integer image grew beyond 2^50")
-            return tuple(out.tolist())
+            return tuple(_small_ints(self._int_matrices[letter]
+                                     @ np.array(vector, dtype=np.int64)).tolist())
         v = [QuadraticNumber(a, b, self.field_d) for a, b in vector]
         out = []
         for row in self.matrices[letter]:
